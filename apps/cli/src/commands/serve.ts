@@ -1,0 +1,73 @@
+/** `peerlink serve`: run the server until SIGINT/SIGTERM. */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { SERVE_OPTIONS, envName, loadServeConfig, pendingText, startServer, type RawValue } from '@peerlink/server';
+import { UsageError, type Io } from '../io.js';
+
+export function serveHelp(): string {
+  const lines = SERVE_OPTIONS.map((o) => {
+    const arg = o.kind === 'boolean' ? '' : o.kind === 'list' ? ' V[,V]' : ' V';
+    const def = o.default !== undefined ? ` (default ${String(o.default)})` : '';
+    const pending = o.pending !== undefined ? ` [not implemented yet: ${pendingText(o.pending)}]` : '';
+    return `  --${o.name}${arg}`.padEnd(30) + `${o.description}${def}${pending}`;
+  });
+  return [
+    'Usage: peerlink serve [options]',
+    '',
+    'Runs the server. Every option also reads from the environment (PEERLINK_<NAME>, e.g.',
+    `${envName('http-port')}=8081; lists comma-separated) and from a YAML file (--config FILE).`,
+    'Precedence: flag > environment > file > default.',
+    '',
+    ...lines,
+  ].join('\n');
+}
+
+export function parseServeFlags(argv: string[]): Record<string, RawValue> {
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
+  for (const o of SERVE_OPTIONS) {
+    options[o.name] =
+      o.kind === 'boolean'
+        ? { type: 'boolean' }
+        : o.kind === 'list'
+          ? { type: 'string', multiple: true }
+          : { type: 'string' };
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+  } catch (err) {
+    throw new UsageError(`serve: ${(err as Error).message}`);
+  }
+  const flags: Record<string, RawValue> = {};
+  for (const [k, v] of Object.entries(parsed.values)) {
+    if (v === undefined) continue;
+    flags[k] = Array.isArray(v) ? v.flatMap((s) => String(s).split(',')) : (v as string | boolean);
+  }
+  return flags;
+}
+
+export async function serve(argv: string[], io: Io): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(serveHelp());
+    return 0;
+  }
+  const config = loadServeConfig({
+    flags: parseServeFlags(argv),
+    env: io.env,
+    readFile: (p) => readFileSync(p, 'utf8'),
+  });
+  const server = await startServer(config);
+  for (const g of server.generated) io.out(`peerlink: ${g}`);
+  io.out(`peerlink: data dir ${server.dataDir.path}`);
+  io.out(`peerlink: HTTP  ${server.httpUrl}/  (status: /status, metrics: /metrics)`);
+  io.out(`peerlink: HTTPS ${server.httpsUrl}/`);
+  const stunLine = server.stun.alternate
+    ? `${server.stun.primary.address}:${server.stun.primary.port} + RFC 5780 alternate ${server.stun.alternate.address}:${server.stun.alternate.port}`
+    : `${server.stun.primary.address}:${server.stun.primary.port}`;
+  io.out(`peerlink: STUN  ${stunLine} (UDP and TCP)`);
+  io.out('peerlink: ready');
+  const sig = await io.stopSignal;
+  io.out(`peerlink: ${sig}, shutting down`);
+  await server.close();
+  return 0;
+}

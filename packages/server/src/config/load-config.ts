@@ -1,0 +1,223 @@
+/**
+ * Resolves the `peerlink serve` configuration with precedence flag > env > file > default.
+ * Pure apart from the injected `readFile`: the CLI passes its parsed flags, `process.env` and
+ * `fs.readFileSync`; tests pass plain objects.
+ */
+import { isIP } from 'node:net';
+import { parse as parseYaml } from 'yaml';
+import { ServerError } from '../errors.js';
+import { SERVE_OPTIONS, envName, pendingText, type OptionSpec } from './options.js';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface ServeConfig {
+  dataDir: string;
+  host: string;
+  httpPort: number;
+  httpsPort: number;
+  cert: string | undefined;
+  key: string | undefined;
+  publicUrl: string | undefined;
+  stunPort: number;
+  publicIp: string | undefined;
+  altIp: string | undefined;
+  altPort: number;
+  logLevel: LogLevel;
+  /** Where each value came from, for `--print-config` style diagnostics. */
+  sources: Record<string, 'flag' | 'env' | 'file' | 'default'>;
+}
+
+export type RawValue = string | number | boolean | readonly string[];
+
+export interface ConfigInputs {
+  /** Parsed flags, keyed by option name (`http-port`); lists as arrays. */
+  flags: Readonly<Record<string, RawValue | undefined>>;
+  env: Readonly<Record<string, string | undefined>>;
+  readFile?: (path: string) => string;
+}
+
+type Value = string | number | boolean | string[];
+
+function coerce(spec: OptionSpec, raw: RawValue, where: string): Value {
+  const fail = (why: string): never => {
+    throw new ServerError('CONFIG_INVALID', `--${spec.name} (${where}): ${why}`);
+  };
+  switch (spec.kind) {
+    case 'boolean': {
+      if (typeof raw === 'boolean') return raw;
+      const s = String(raw).toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+      if (['0', 'false', 'no', 'off'].includes(s)) return false;
+      return fail(`expected true or false, got ${JSON.stringify(raw)}`);
+    }
+    case 'port':
+    case 'int': {
+      const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
+      if (!Number.isInteger(n) || n < 0) return fail(`expected a whole number, got ${JSON.stringify(raw)}`);
+      if (spec.kind === 'port' && n > 65535) return fail(`port out of range: ${n}`);
+      return n;
+    }
+    case 'list': {
+      const items = Array.isArray(raw) ? raw.map(String) : String(raw).split(',');
+      return items.map((s) => s.trim()).filter((s) => s.length > 0);
+    }
+    case 'ip': {
+      const s = String(raw).trim();
+      if (isIP(s) === 0) return fail(`not an IP address: ${JSON.stringify(raw)}`);
+      return s;
+    }
+    case 'string': {
+      if (typeof raw === 'object') return fail('expected a single value');
+      return String(raw);
+    }
+  }
+}
+
+function readConfigFile(path: string, readFile: (p: string) => string): Record<string, RawValue> {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (err) {
+    throw new ServerError(
+      'CONFIG_FILE_UNREADABLE',
+      `cannot read config file ${path}: ${(err as Error).message}`,
+    );
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new ServerError(
+      'CONFIG_INVALID',
+      `config file ${path} is not valid YAML: ${(err as Error).message}`,
+    );
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new ServerError(
+      'CONFIG_INVALID',
+      `config file ${path} must be a mapping of option names to values`,
+    );
+  }
+  const out: Record<string, RawValue> = {};
+  for (const [k, v] of Object.entries(doc as Record<string, unknown>)) {
+    const ok =
+      typeof v === 'string' ||
+      typeof v === 'number' ||
+      typeof v === 'boolean' ||
+      (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number'));
+    if (!ok) throw new ServerError('CONFIG_INVALID', `config file ${path}: ${k} has an unsupported value`);
+    out[k] = Array.isArray(v) ? v.map(String) : (v as RawValue);
+  }
+  return out;
+}
+
+export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
+  const known = new Map(SERVE_OPTIONS.map((o) => [o.name, o]));
+  for (const name of Object.keys(inputs.flags)) {
+    if (!known.has(name)) throw new ServerError('CONFIG_UNKNOWN_OPTION', `unknown option --${name}`);
+  }
+  const configPath = inputs.flags['config'] ?? inputs.env[envName('config')];
+  let file: Record<string, RawValue> = {};
+  if (configPath !== undefined) {
+    file = readConfigFile(String(configPath), inputs.readFile ?? (() => ''));
+    for (const name of Object.keys(file)) {
+      if (!known.has(name) || name === 'config') {
+        throw new ServerError(
+          'CONFIG_UNKNOWN_OPTION',
+          `config file ${String(configPath)}: unknown option ${name}`,
+        );
+      }
+    }
+  }
+
+  const values = new Map<string, Value>();
+  const sources: ServeConfig['sources'] = {};
+  for (const spec of SERVE_OPTIONS) {
+    if (spec.name === 'config') continue;
+    const fromFlag = inputs.flags[spec.name];
+    const fromEnv = inputs.env[envName(spec.name)];
+    const fromFile = file[spec.name];
+    let picked: { raw: RawValue; where: 'flag' | 'env' | 'file' } | undefined;
+    if (fromFlag !== undefined) picked = { raw: fromFlag, where: 'flag' };
+    else if (fromEnv !== undefined && fromEnv !== '') picked = { raw: fromEnv, where: 'env' };
+    else if (fromFile !== undefined) picked = { raw: fromFile, where: 'file' };
+    if (picked && spec.pending !== undefined) {
+      const where =
+        picked.where === 'flag'
+          ? `--${spec.name}`
+          : picked.where === 'env'
+            ? envName(spec.name)
+            : `${spec.name} in the config file`;
+      throw new ServerError(
+        'CONFIG_NOT_IMPLEMENTED',
+        `${where}: not implemented yet (${pendingText(spec.pending)})`,
+      );
+    }
+    if (picked) {
+      values.set(spec.name, coerce(spec, picked.raw, picked.where));
+      sources[spec.name] = picked.where;
+    } else if (spec.default !== undefined && spec.pending === undefined) {
+      values.set(spec.name, coerce(spec, spec.default, 'default'));
+      sources[spec.name] = 'default';
+    }
+  }
+
+  const str = (n: string): string | undefined => values.get(n) as string | undefined;
+  const num = (n: string): number => values.get(n) as number;
+  const logLevel = str('log-level') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ServerError('CONFIG_INVALID', `--log-level: expected one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const cert = str('cert');
+  const key = str('key');
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new ServerError('CONFIG_INVALID', '--cert and --key go together');
+  }
+  const publicUrl = str('public-url');
+  if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) {
+    throw new ServerError('CONFIG_INVALID', `--public-url: expected http(s)://host[:port], got ${publicUrl}`);
+  }
+  const host = str('host') as string;
+  const publicIp = str('public-ip');
+  const altIp = str('alt-ip');
+  if (altIp !== undefined) {
+    const primary = publicIp ?? (isWildcard(host) ? undefined : host);
+    if (primary === undefined) {
+      throw new ServerError(
+        'CONFIG_INVALID',
+        '--alt-ip needs a concrete primary address: give --public-ip, or a --host that is not a wildcard',
+      );
+    }
+    if (isIP(primary) !== isIP(altIp)) {
+      throw new ServerError('CONFIG_INVALID', '--alt-ip must be of the same family as the primary address');
+    }
+    if (primary === altIp)
+      throw new ServerError('CONFIG_INVALID', '--alt-ip must differ from the primary address');
+  }
+  const stunPort = num('stun-port');
+  const altPort = num('alt-port');
+  if (altIp !== undefined && stunPort !== 0 && stunPort === altPort) {
+    throw new ServerError('CONFIG_INVALID', '--alt-port must differ from --stun-port');
+  }
+  return {
+    dataDir: str('data-dir') as string,
+    host,
+    httpPort: num('http-port'),
+    httpsPort: num('https-port'),
+    cert,
+    key,
+    publicUrl,
+    stunPort,
+    publicIp,
+    altIp,
+    altPort,
+    logLevel,
+    sources,
+  };
+}
+
+export function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::';
+}

@@ -1,0 +1,96 @@
+/**
+ * The `peerlink serve` options: one table, read by the flag parser, the environment reader
+ * (`PEERLINK_<NAME>`) and the YAML config file loader. The names are a contract: operators and the lab
+ * rely on them. An option whose feature has not landed yet is listed with `pending` (the issue that
+ * brings it); setting it anywhere is refused with "not implemented yet" rather than silently ignored.
+ */
+export type OptionKind = 'string' | 'port' | 'int' | 'boolean' | 'list' | 'ip';
+
+export interface OptionSpec {
+  /** Kebab-case flag name without dashes, e.g. `http-port`. */
+  readonly name: string;
+  readonly kind: OptionKind;
+  readonly description: string;
+  /** Default when set nowhere; undefined means "unset". */
+  readonly default?: string | number | boolean | readonly string[];
+  /** What brings this option, when it has not landed yet: an issue number or a short phrase. */
+  readonly pending?: number | string;
+}
+
+export const SERVE_OPTIONS: readonly OptionSpec[] = [
+  { name: 'config', kind: 'string', description: 'YAML config file (keys are option names)' },
+  {
+    name: 'data-dir',
+    kind: 'string',
+    default: './peerlink-data',
+    description: 'embedded store: generated secrets, development TLS certificate',
+  },
+  { name: 'host', kind: 'ip', default: '0.0.0.0', description: 'address to listen on' },
+  {
+    name: 'http-port',
+    kind: 'port',
+    default: 8080,
+    description: 'HTTP port (landing page, /status, /metrics)',
+  },
+  {
+    name: 'https-port',
+    kind: 'port',
+    default: 8443,
+    description: 'HTTPS port (self-signed development certificate unless --cert/--key)',
+  },
+  { name: 'cert', kind: 'string', description: 'TLS certificate chain (PEM) for HTTPS and TURN over TLS' },
+  { name: 'key', kind: 'string', description: 'TLS private key (PEM)' },
+  { name: 'public-url', kind: 'string', description: 'base URL the server advertises when behind a proxy' },
+  { name: 'stun-port', kind: 'port', default: 3478, description: 'STUN/TURN port, UDP and TCP' },
+  { name: 'tls-port', kind: 'port', default: 5349, description: 'TURN over TLS port', pending: 4 },
+  {
+    name: 'public-ip',
+    kind: 'ip',
+    description: 'primary STUN address (bound; needed with --alt-ip when --host is a wildcard)',
+  },
+  { name: 'alt-ip', kind: 'ip', description: 'second address for RFC 5780 NAT behaviour discovery' },
+  {
+    name: 'alt-port',
+    kind: 'port',
+    default: 3479,
+    description: 'second STUN port for RFC 5780 (with --alt-ip)',
+  },
+  { name: 'relay-ip', kind: 'ip', description: 'address TURN relays are allocated on', pending: 4 },
+  { name: 'min-port', kind: 'port', description: 'lowest TURN relay port', pending: 4 },
+  { name: 'max-port', kind: 'port', description: 'highest TURN relay port', pending: 4 },
+  { name: 'realm', kind: 'string', description: 'TURN realm', pending: 4 },
+  { name: 'turn-secret', kind: 'list', description: 'TURN REST API shared secret (repeatable)', pending: 4 },
+  { name: 'turn-user', kind: 'list', description: 'static TURN user U:P (repeatable)', pending: 4 },
+  {
+    name: 'allow-peer',
+    kind: 'list',
+    description: 'CIDR relays may reach despite the deny list',
+    pending: 4,
+  },
+  {
+    name: 'allow-loopback-peers',
+    kind: 'boolean',
+    description: 'let relays reach loopback (tests)',
+    pending: 4,
+  },
+  { name: 'auth-secret', kind: 'string', description: 'HS256 secret for peer tokens', pending: 3 },
+  { name: 'jwt-secret', kind: 'string', description: 'HS256 secret for IM user JWTs', pending: 'the IM call protocol' },
+  { name: 'jwks-url', kind: 'string', description: 'JWKS URL for IM user JWTs', pending: 'the IM call protocol' },
+  { name: 'max-peers', kind: 'int', description: 'most peers registered at once', pending: 3 },
+  {
+    name: 'log-level',
+    kind: 'string',
+    default: 'info',
+    description: 'fatal, error, warn, info, debug, trace or silent',
+  },
+];
+
+/** `http-port` -> `PEERLINK_HTTP_PORT`. */
+export function envName(option: string): string {
+  return `PEERLINK_${option.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/** "issue #4 brings it" or "the IM call protocol brings it". */
+export function pendingText(pending: number | string): string {
+  return typeof pending === 'number' ? `issue #${pending} brings it` : `${pending} brings it`;
+}

@@ -1,0 +1,27 @@
+/**
+ * @peerlink/server: composition of the peerlink server: configuration (flag > env > file > default),
+ * the embedded store, the HTTP API, metrics, and the STUN listeners.
+ *
+ * @example
+ * ```ts
+ * import { loadServeConfig, startServer } from '@peerlink/server';
+ * const config = loadServeConfig({ flags: { 'http-port': 0, 'https-port': 0, 'stun-port': 0 }, env: {} });
+ * const server = await startServer(config);
+ * console.log(await (await fetch(`${server.httpUrl}/status`)).json());
+ * await server.close();
+ * ```
+ */
+export { loadServeConfig, isWildcard } from './config/load-config.js';
+export type { ConfigInputs, LogLevel, RawValue, ServeConfig } from './config/load-config.js';
+export { SERVE_OPTIONS, envName, pendingText } from './config/options.js';
+export type { OptionKind, OptionSpec } from './config/options.js';
+export { ServerError } from './errors.js';
+export type { ServerErrorCode } from './errors.js';
+export { buildHttpApp } from './http/app.js';
+export { createMetrics } from './metrics.js';
+export type { ServerMetrics } from './metrics.js';
+export { startServer } from './server.js';
+export type { RunningServer, StartOptions } from './server.js';
+export { openDataDir } from './store/data-dir.js';
+export type { DataDir, Secrets, TlsMaterial } from './store/data-dir.js';
+export { VERSION } from './version.js';

@@ -1,0 +1,146 @@
+/**
+ * Composition: turns a resolved ServeConfig into running listeners (HTTP, HTTPS, STUN UDP/TCP) that
+ * share one metrics registry and one logger. `close()` stops everything it started.
+ */
+import { formatTransportAddress } from '@peerlink/wire';
+import { startStunListeners, type StunListeners } from '@peerlink/turn-server';
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import type { ServeConfig } from './config/load-config.js';
+import { isWildcard } from './config/load-config.js';
+import { ServerError } from './errors.js';
+import { buildHttpApp, type StatusSource } from './http/app.js';
+import { createMetrics, type ServerMetrics } from './metrics.js';
+import { openDataDir, type DataDir } from './store/data-dir.js';
+import { VERSION } from './version.js';
+
+export interface RunningServer {
+  readonly config: ServeConfig;
+  readonly dataDir: DataDir;
+  readonly metrics: ServerMetrics;
+  readonly httpUrl: string;
+  readonly httpsUrl: string;
+  readonly stun: StunListeners;
+  /** What was generated on this start, for the banner. */
+  readonly generated: readonly string[];
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly logger?: Logger;
+  readonly now?: () => number;
+}
+
+function urlHost(host: string): string {
+  const h = isWildcard(host) ? (host === '::' ? '::1' : '127.0.0.1') : host;
+  return h.includes(':') ? `[${h}]` : h;
+}
+
+async function listen(app: FastifyInstance, host: string, port: number, what: string): Promise<number> {
+  try {
+    await app.listen({ host, port });
+  } catch (err) {
+    throw new ServerError(
+      'LISTEN_FAILED',
+      `cannot listen for ${what} on ${host}:${port}: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const addr = app.server.address();
+  return typeof addr === 'object' && addr ? addr.port : port;
+}
+
+export async function startServer(config: ServeConfig, opts: StartOptions = {}): Promise<RunningServer> {
+  const logger = opts.logger ?? pino({ level: config.logLevel });
+  const now = opts.now ?? Date.now;
+  const startedAt = now();
+  const dataDir = openDataDir(config.dataDir);
+  const tls = await dataDir.tls({ cert: config.cert, key: config.key });
+  const metrics = createMetrics();
+
+  const stunAddress = config.publicIp ?? config.host;
+  let stun: StunListeners;
+  try {
+    stun = await startStunListeners({
+      address: stunAddress,
+      port: config.stunPort,
+      alternate: config.altIp !== undefined ? { address: config.altIp, port: config.altPort } : undefined,
+      onEvent: (e) => {
+        switch (e.type) {
+          case 'request':
+            metrics.stunRequests.inc({ transport: e.transport });
+            break;
+          case 'response':
+            metrics.stunResponses.inc({ transport: e.transport, class: e.cls });
+            break;
+          case 'drop':
+            metrics.stunDropped.inc({ transport: e.transport, reason: e.reason });
+            break;
+          case 'socket-error':
+            metrics.socketErrors.inc({ component: 'stun' });
+            logger.warn({ err: e.error }, 'stun socket error');
+            break;
+        }
+      },
+    });
+  } catch (err) {
+    throw new ServerError(
+      'LISTEN_FAILED',
+      `cannot bind STUN on ${stunAddress}:${config.stunPort}: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
+
+  const counterTotal = async (c: { get(): Promise<{ values: { value: number }[] }> }): Promise<number> =>
+    (await c.get()).values.reduce((a, v) => a + v.value, 0);
+  let stunCounts = { stunRequests: 0, stunDropped: 0 };
+  const refreshCounts = async (): Promise<void> => {
+    stunCounts = {
+      stunRequests: await counterTotal(metrics.stunRequests),
+      stunDropped: await counterTotal(metrics.stunDropped),
+    };
+  };
+  const status: StatusSource = {
+    version: VERSION,
+    startedAt,
+    now,
+    stun: () => ({
+      primary: formatTransportAddress(stun.primary),
+      alternate: stun.alternate ? formatTransportAddress(stun.alternate) : null,
+    }),
+    counts: () => ({ ...stunCounts }),
+  };
+  const http = buildHttpApp({ status, metrics, logger });
+  const https = buildHttpApp({ status, metrics, logger, https: { cert: tls.cert, key: tls.key } });
+  for (const app of [http, https]) app.addHook('onRequest', refreshCounts);
+  const started: { close(): Promise<unknown> }[] = [stun];
+  try {
+    const httpPort = await listen(http, config.host, config.httpPort, 'HTTP');
+    started.push(http);
+    const httpsPort = await listen(https, config.host, config.httpsPort, 'HTTPS');
+    started.push(https);
+    logger.info(
+      { http: httpPort, https: httpsPort, stun: status.stun(), dataDir: dataDir.path },
+      'peerlink serving',
+    );
+    return {
+      config,
+      dataDir,
+      metrics,
+      httpUrl: `http://${urlHost(config.host)}:${httpPort}`,
+      httpsUrl: `https://${urlHost(config.host)}:${httpsPort}`,
+      stun,
+      generated: dataDir.generated,
+      close: async () => {
+        await Promise.allSettled(started.reverse().map((s) => s.close()));
+      },
+    };
+  } catch (err) {
+    await Promise.allSettled(started.map((s) => s.close()));
+    throw err;
+  }
+}

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { openDataDir, ServerError } from '../src/index.js';
+
+describe('data dir', () => {
+  it('generates secrets once and keeps them across restarts', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'peerlink-')), 'data');
+    const first = openDataDir(dir);
+    assert.equal(first.generated.length, 2);
+    assert.ok(first.secrets.authSecret.length >= 40);
+    assert.notEqual(first.secrets.authSecret, first.secrets.turnSecret);
+    assert.equal(statSync(join(dir, 'secrets.json')).mode & 0o777, 0o600);
+    const second = openDataDir(dir);
+    assert.equal(second.generated.length, 0);
+    assert.deepEqual(second.secrets, first.secrets);
+  });
+
+  it('generates a development certificate for localhost once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'peerlink-'));
+    const d = openDataDir(dir);
+    const tls = await d.tls({});
+    assert.equal(tls.selfSigned, true);
+    const cert = new X509Certificate(tls.cert);
+    assert.ok(cert.checkHost('localhost'));
+    assert.ok(cert.checkIP('127.0.0.1'));
+    const again = await openDataDir(dir).tls({});
+    assert.equal(again.cert, tls.cert);
+    assert.equal(readFileSync(join(dir, 'tls', 'dev-cert.pem'), 'utf8'), tls.cert);
+  });
+
+  it('refuses a corrupt secrets file with a typed error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'peerlink-'));
+    writeFileSync(join(dir, 'secrets.json'), '{not json');
+    assert.throws(
+      () => openDataDir(dir),
+      (e) => e instanceof ServerError && e.code === 'DATA_DIR_UNUSABLE',
+    );
+  });
+});

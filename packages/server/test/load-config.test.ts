@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadServeConfig, ServerError } from '../src/index.js';
+
+const files = (map: Record<string, string>) => (p: string) => {
+  const f = map[p];
+  if (f === undefined) throw new Error(`ENOENT: ${p}`);
+  return f;
+};
+
+function code(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof ServerError, `expected ServerError, got ${String(err)}`);
+    return err.code;
+  }
+  return undefined;
+}
+
+describe('loadServeConfig', () => {
+  it('uses the documented defaults with no input', () => {
+    const c = loadServeConfig({ flags: {}, env: {} });
+    assert.equal(c.dataDir, './peerlink-data');
+    assert.equal(c.host, '0.0.0.0');
+    assert.equal(c.httpPort, 8080);
+    assert.equal(c.httpsPort, 8443);
+    assert.equal(c.stunPort, 3478);
+    assert.equal(c.altPort, 3479);
+    assert.equal(c.logLevel, 'info');
+    assert.equal(c.altIp, undefined);
+    assert.equal(c.sources['http-port'], 'default');
+  });
+
+  it('applies flag > env > file > default', () => {
+    const readFile = files({
+      '/c.yaml': 'http-port: 9001\nhttps-port: 9002\nstun-port: 9003\nlog-level: warn\n',
+    });
+    const c = loadServeConfig({
+      flags: { config: '/c.yaml', 'http-port': '7001' },
+      env: { PEERLINK_HTTP_PORT: '8001', PEERLINK_HTTPS_PORT: '8002' },
+      readFile,
+    });
+    assert.equal(c.httpPort, 7001);
+    assert.equal(c.sources['http-port'], 'flag');
+    assert.equal(c.httpsPort, 8002);
+    assert.equal(c.sources['https-port'], 'env');
+    assert.equal(c.stunPort, 9003);
+    assert.equal(c.sources['stun-port'], 'file');
+    assert.equal(c.logLevel, 'warn');
+  });
+
+  it('reads the config file path from the environment too', () => {
+    const c = loadServeConfig({
+      flags: {},
+      env: { PEERLINK_CONFIG: '/x.yml' },
+      readFile: files({ '/x.yml': 'host: 127.0.0.1' }),
+    });
+    assert.equal(c.host, '127.0.0.1');
+  });
+
+  it('refuses options whose issue has not landed, from any source', () => {
+    assert.equal(
+      code(() => loadServeConfig({ flags: { realm: 'x' }, env: {} })),
+      'CONFIG_NOT_IMPLEMENTED',
+    );
+    assert.equal(
+      code(() => loadServeConfig({ flags: {}, env: { PEERLINK_TURN_SECRET: 'a,b' } })),
+      'CONFIG_NOT_IMPLEMENTED',
+    );
+    assert.equal(
+      code(() =>
+        loadServeConfig({ flags: { config: '/f' }, env: {}, readFile: files({ '/f': 'max-peers: 3' }) }),
+      ),
+      'CONFIG_NOT_IMPLEMENTED',
+    );
+    try {
+      loadServeConfig({ flags: { 'auth-secret': 's' }, env: {} });
+    } catch (err) {
+      assert.match((err as Error).message, /not implemented yet \(issue #3/);
+    }
+  });
+
+  it('rejects unknown options and bad values with a clear code', () => {
+    assert.equal(
+      code(() => loadServeConfig({ flags: { nope: '1' }, env: {} })),
+      'CONFIG_UNKNOWN_OPTION',
+    );
+    assert.equal(
+      code(() => loadServeConfig({ flags: { 'http-port': '70000' }, env: {} })),
+      'CONFIG_INVALID',
+    );
+    assert.equal(
+      code(() => loadServeConfig({ flags: { 'http-port': 'eighty' }, env: {} })),
+      'CONFIG_INVALID',
+    );
+    assert.equal(
+      code(() => loadServeConfig({ flags: { host: 'not-an-ip' }, env: {} })),
+      'CONFIG_INVALID',
+    );
+    assert.equal(
+      code(() => loadServeConfig({ flags: { 'log-level': 'loud' }, env: {} })),
+      'CONFIG_INVALID',
+    );
+    assert.equal(
+      code(() => loadServeConfig({ flags: { cert: '/a.pem' }, env: {} })),
+      'CONFIG_INVALID',
+    );
+    assert.equal(
+      code(() => loadServeConfig({ flags: { 'public-url': 'ftp://x' }, env: {} })),
+      'CONFIG_INVALID',
+    );
+  });
+
+  it('rejects unreadable, non-YAML and non-mapping config files', () => {
+    assert.equal(
+      code(() => loadServeConfig({ flags: { config: '/missing' }, env: {}, readFile: files({}) })),
+      'CONFIG_FILE_UNREADABLE',
+    );
+    assert.equal(
+      code(() => loadServeConfig({ flags: { config: '/f' }, env: {}, readFile: files({ '/f': 'a: [' }) })),
+      'CONFIG_INVALID',
+    );
+    assert.equal(
+      code(() =>
+        loadServeConfig({ flags: { config: '/f' }, env: {}, readFile: files({ '/f': '- 1\n- 2' }) }),
+      ),
+      'CONFIG_INVALID',
+    );
+    assert.equal(
+      code(() =>
+        loadServeConfig({ flags: { config: '/f' }, env: {}, readFile: files({ '/f': 'bogus: 1' }) }),
+      ),
+      'CONFIG_UNKNOWN_OPTION',
+    );
+    assert.equal(
+      code(() =>
+        loadServeConfig({ flags: { config: '/f' }, env: {}, readFile: files({ '/f': 'host: {a: 1}' }) }),
+      ),
+      'CONFIG_INVALID',
+    );
+  });
+
+  it('needs a concrete primary address for --alt-ip', () => {
+    assert.equal(
+      code(() => loadServeConfig({ flags: { 'alt-ip': '127.0.0.2' }, env: {} })),
+      'CONFIG_INVALID',
+    );
+    const c = loadServeConfig({ flags: { host: '127.0.0.1', 'alt-ip': '127.0.0.2' }, env: {} });
+    assert.equal(c.altIp, '127.0.0.2');
+    const d = loadServeConfig({ flags: { 'public-ip': '127.0.0.1', 'alt-ip': '127.0.0.2' }, env: {} });
+    assert.equal(d.publicIp, '127.0.0.1');
+    assert.equal(
+      code(() => loadServeConfig({ flags: { host: '127.0.0.1', 'alt-ip': '::1' }, env: {} })),
+      'CONFIG_INVALID',
+    );
+    assert.equal(
+      code(() => loadServeConfig({ flags: { host: '127.0.0.1', 'alt-ip': '127.0.0.1' }, env: {} })),
+      'CONFIG_INVALID',
+    );
+    assert.equal(
+      code(() =>
+        loadServeConfig({ flags: { host: '127.0.0.1', 'alt-ip': '127.0.0.2', 'alt-port': '3478' }, env: {} }),
+      ),
+      'CONFIG_INVALID',
+    );
+  });
+});

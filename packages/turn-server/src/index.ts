@@ -1,0 +1,25 @@
+/**
+ * @peerlink/turn-server: the STUN Binding server (RFC 8489, RFC 5780 behaviour discovery) and, with
+ * issue #4, TURN (RFC 8656, RFC 6062). `engine/` is sans-IO; `node/` owns sockets.
+ *
+ * @example
+ * ```ts
+ * import { startStunListeners } from '@peerlink/turn-server';
+ * const stun = await startStunListeners({ address: '127.0.0.1', port: 3478,
+ *   alternate: { address: '127.0.0.2', port: 3479 } });
+ * console.log('STUN on', stun.primary, 'RFC 5780 alternate', stun.alternate);
+ * await stun.close();
+ * ```
+ */
+export { BindingServer, PRIMARY } from './engine/binding.js';
+export type {
+  BindingOutcome,
+  BindingRequestContext,
+  BindingServerOptions,
+  DropReason,
+  SocketRole,
+  StunTransport,
+} from './engine/binding.js';
+export { StreamFramer } from './node/stream-framer.js';
+export { startStunListeners } from './node/stun-listeners.js';
+export type { StunEvent, StunListenerOptions, StunListeners } from './node/stun-listeners.js';

@@ -1,0 +1,187 @@
+/**
+ * Node adapter for the STUN Binding engine: UDP sockets and TCP listeners. One UDP socket per
+ * (address, port) the server answers from, because Node cannot read a datagram's destination address
+ * (RFC 5780 needs to know which of the four endpoints a request reached). Thin by design: all protocol
+ * decisions are in ../engine/binding.ts.
+ */
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { TransportAddress } from '@peerlink/wire';
+import {
+  BindingServer,
+  type BindingOutcome,
+  type SocketRole,
+  type StunTransport,
+} from '../engine/binding.js';
+import { StreamFramer } from './stream-framer.js';
+
+export type StunEvent =
+  | { type: 'request'; transport: StunTransport }
+  | { type: 'response'; transport: StunTransport; cls: 'success' | 'error' }
+  | { type: 'drop'; transport: StunTransport; reason: string }
+  | { type: 'socket-error'; error: Error };
+
+export interface StunListenerOptions {
+  /** Address for the primary sockets; may be a wildcard when there is no alternate. */
+  readonly address: string;
+  readonly port: number;
+  /** RFC 5780: the second address and port. Both are needed for full behaviour discovery. */
+  readonly alternate?: { readonly address: string; readonly port: number } | undefined;
+  readonly software?: string | undefined;
+  readonly onEvent?: (e: StunEvent) => void;
+  /** Most TCP connections at once; more are refused. */
+  readonly maxTcpConnections?: number;
+}
+
+export interface StunListeners {
+  /** The endpoints actually bound (ports resolved when 0 was asked). */
+  readonly primary: TransportAddress;
+  readonly alternate: TransportAddress | undefined;
+  readonly engine: BindingServer;
+  close(): Promise<void>;
+}
+
+const key = (r: SocketRole): string => `${r.ip}/${r.port}`;
+const fam = (a: string): 4 | 6 => (a.includes(':') ? 6 : 4);
+
+function bindUdp(address: string, port: number): Promise<UdpSocket> {
+  return new Promise((resolve, reject) => {
+    const s = createSocket({ type: fam(address) === 6 ? 'udp6' : 'udp4' });
+    s.once('error', reject);
+    s.bind(port, address, () => {
+      s.off('error', reject);
+      resolve(s);
+    });
+  });
+}
+
+function listenTcp(server: Server, address: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, address, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+export async function startStunListeners(opts: StunListenerOptions): Promise<StunListeners> {
+  const emit = opts.onEvent ?? (() => {});
+  const udp = new Map<string, UdpSocket>();
+  const tcpServers: Server[] = [];
+  const connections = new Set<Socket>();
+  try {
+    const pp = await bindUdp(opts.address, opts.port);
+    udp.set(key({ ip: 'primary', port: 'primary' }), pp);
+    const primaryPort = pp.address().port;
+    let alternate: { address: string; port: number } | undefined;
+    if (opts.alternate) {
+      const pa = await bindUdp(opts.address, opts.alternate.port);
+      const altPort = pa.address().port;
+      udp.set(key({ ip: 'primary', port: 'alternate' }), pa);
+      udp.set(key({ ip: 'alternate', port: 'primary' }), await bindUdp(opts.alternate.address, primaryPort));
+      udp.set(key({ ip: 'alternate', port: 'alternate' }), await bindUdp(opts.alternate.address, altPort));
+      alternate = { address: opts.alternate.address, port: altPort };
+    }
+    const engine = new BindingServer({
+      primary: { address: opts.address, port: primaryPort },
+      alternate,
+      software: opts.software,
+    });
+
+    const deliver = (
+      out: BindingOutcome,
+      transport: StunTransport,
+      send: (o: BindingOutcome & { kind: 'reply' }) => void,
+    ): void => {
+      if (out.kind === 'drop') emit({ type: 'drop', transport, reason: out.reason });
+      else if (out.kind === 'not-binding') emit({ type: 'drop', transport, reason: 'unsupported-method' });
+      else {
+        emit({ type: 'request', transport });
+        const cls = ((out.bytes[0] as number) & 0x01) !== 0 ? 'error' : 'success';
+        emit({ type: 'response', transport, cls });
+        send(out);
+      }
+    };
+
+    for (const [k, sock] of udp) {
+      const [ip, port] = k.split('/') as ['primary' | 'alternate', 'primary' | 'alternate'];
+      const via: SocketRole = { ip, port };
+      sock.on('error', (error) => emit({ type: 'socket-error', error }));
+      sock.on('message', (msg, rinfo) => {
+        const from: TransportAddress = {
+          family: rinfo.family === 'IPv6' ? 6 : 4,
+          address: rinfo.address,
+          port: rinfo.port,
+        };
+        const bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
+        deliver(engine.handle(bytes, { from, via, transport: 'udp' }), 'udp', (out) => {
+          const s = udp.get(key(out.via));
+          s?.send(out.bytes, out.to.port, out.to.address, (err) => {
+            if (err) emit({ type: 'drop', transport: 'udp', reason: 'send-failed' });
+          });
+        });
+      });
+    }
+
+    const tcp = createServer({ noDelay: true }, (conn) => {
+      if (connections.size >= (opts.maxTcpConnections ?? 10_000)) {
+        emit({ type: 'drop', transport: 'tcp', reason: 'too-many-connections' });
+        conn.destroy();
+        return;
+      }
+      connections.add(conn);
+      conn.setTimeout(10 * 60_000, () => conn.destroy());
+      conn.on('close', () => connections.delete(conn));
+      conn.on('error', () => conn.destroy());
+      const framer = new StreamFramer();
+      const from: TransportAddress = {
+        family: conn.remoteFamily === 'IPv6' ? 6 : 4,
+        address: conn.remoteAddress ?? '',
+        port: conn.remotePort ?? 0,
+      };
+      conn.on('data', (chunk: Buffer) => {
+        const { frames, error } = framer.push(
+          new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+        );
+        for (const f of frames) {
+          deliver(
+            engine.handle(f, { from, via: { ip: 'primary', port: 'primary' }, transport: 'tcp' }),
+            'tcp',
+            (out) => {
+              conn.write(out.bytes);
+            },
+          );
+        }
+        if (error) {
+          emit({ type: 'drop', transport: 'tcp', reason: `stream-${error}` });
+          conn.destroy();
+        }
+      });
+    });
+    tcp.on('error', (error) => emit({ type: 'socket-error', error }));
+    await listenTcp(tcp, opts.address, primaryPort);
+    tcpServers.push(tcp);
+
+    return {
+      primary: { family: fam(opts.address), address: opts.address, port: primaryPort },
+      alternate: alternate && {
+        family: fam(alternate.address),
+        address: alternate.address,
+        port: alternate.port,
+      },
+      engine,
+      close: async () => {
+        for (const c of connections) c.destroy();
+        await Promise.all([
+          ...[...udp.values()].map((s) => new Promise<void>((r) => s.close(() => r()))),
+          ...tcpServers.map((s) => new Promise<void>((r) => s.close(() => r()))),
+        ]);
+      },
+    };
+  } catch (err) {
+    for (const s of udp.values()) s.close();
+    for (const s of tcpServers) s.close();
+    throw err;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * @peerlink/wire: pure, browser-safe codecs for peerlink's wire formats. This entry point covers
+ * STUN (RFC 8489, compatible with RFC 5389), the TURN attributes of RFC 8656 and RFC 6062, the
+ * NAT behaviour discovery attributes of RFC 5780, and IP address text (RFC 4291, RFC 5952).
+ *
+ * Everything here is a function over `Uint8Array`: no sockets, timers or Node built-ins.
+ * Decoders return a {@link Result} and never throw on hostile bytes; a failure carries a
+ * {@link WireError} with a stable `code` and the byte `offset` where decoding failed. Encoders
+ * throw a `WireError` for arguments they cannot represent.
+ *
+ * @example Encode a Binding request, decode it, read the answer's XOR-MAPPED-ADDRESS
+ * ```ts
+ * import {
+ *   StunAttr, StunClass, StunMethod, decodeStunMessage, decodeXorAddress, encodeStunMessage,
+ *   encodeText, encodeXorAddress, findAttribute, newTransactionId, shortTermKey,
+ *   verifyFingerprint, verifyMessageIntegrity,
+ * } from '@peerlink/wire';
+ *
+ * const key = shortTermKey('VOkJxbRl1RmTxUk/WvJxBt');
+ * const request = encodeStunMessage(
+ *   {
+ *     method: StunMethod.Binding,
+ *     cls: StunClass.Request,
+ *     transactionId: newTransactionId(),
+ *     attributes: [{ type: StunAttr.Username, value: encodeText('evtj:h6vY', StunAttr.Username) }],
+ *   },
+ *   { integrityKey: key, fingerprint: true },
+ * );
+ *
+ * const decoded = decodeStunMessage(request);
+ * if (!decoded.ok) throw decoded.error; // decoded.error.code: 'STUN_TRUNCATED', 'STUN_NOT_STUN', ...
+ * console.log(verifyFingerprint(request), verifyMessageIntegrity(request, key)); // true true
+ *
+ * // A server answers with the address it saw, XORed with the request's transaction id.
+ * const { transactionId } = decoded.value;
+ * const response = encodeStunMessage(
+ *   {
+ *     method: StunMethod.Binding,
+ *     cls: StunClass.SuccessResponse,
+ *     transactionId,
+ *     attributes: [
+ *       {
+ *         type: StunAttr.XorMappedAddress,
+ *         value: encodeXorAddress({ family: 4, address: '192.0.2.1', port: 32853 }, transactionId),
+ *       },
+ *     ],
+ *   },
+ *   { integrityKey: key, fingerprint: true },
+ * );
+ * const answer = decodeStunMessage(response);
+ * const mapped = answer.ok ? findAttribute(answer.value, StunAttr.XorMappedAddress) : undefined;
+ * if (mapped) console.log(decodeXorAddress(mapped.value, transactionId)); // { ok: true, value: { family: 4, address: '192.0.2.1', port: 32853 } }
+ * ```
+ */
+
+export { fail, ok, type Result, shiftOffset, stunErrorCodeFor, WireError, WireErrorCode } from './errors.js';
+export { formatIp, formatTransportAddress, parseIp, parseTransportAddress, type TransportAddress } from './ip.js';
+
+export {
+  FINGERPRINT_XOR,
+  isComprehensionRequired,
+  MAGIC_COOKIE,
+  PasswordAlgorithm,
+  STUN_HEADER_LENGTH,
+  StunAttr,
+  type StunAttrValue,
+  stunAttributeName,
+  StunClass,
+  stunClassName,
+  type StunClassValue,
+  StunMethod,
+  stunMethodName,
+  TRANSACTION_ID_LENGTH,
+  TransportProtocol,
+} from './stun/constants.js';
+export {
+  type AttributeSpan,
+  decodeMessageType,
+  encodeMessageType,
+  isStunMessage,
+  scanMessage,
+  type ScannedMessage,
+  stunFrameLength,
+} from './stun/framing.js';
+export {
+  decodeStunMessage,
+  encodeStunMessage,
+  type EncodeStunOptions,
+  findAttribute,
+  newTransactionId,
+  type StunAttribute,
+  type StunMessage,
+} from './stun/message.js';
+export {
+  MESSAGE_INTEGRITY_LENGTH,
+  MESSAGE_INTEGRITY_SHA256_LENGTH,
+  verifyFingerprint,
+  verifyMessageIntegrity,
+  verifyMessageIntegritySha256,
+} from './stun/integrity.js';
+export { crc32 } from './stun/crc32.js';
+export { computeUserhash, longTermKey, prepareCredential, shortTermKey } from './stun/credentials.js';
+export { decodeAddress, decodeXorAddress, encodeAddress, encodeXorAddress } from './stun/address.js';
+export {
+  decodeAddressErrorCode,
+  decodeErrorCode,
+  decodeUnknownAttributes,
+  encodeAddressErrorCode,
+  encodeErrorCode,
+  encodeUnknownAttributes,
+  StunErrorCode,
+} from './stun/error-code.js';
+export { decodeText, encodeText, TEXT_LIMITS, type TextLimit } from './stun/text.js';
+export {
+  decodeChangeRequest,
+  decodeResponsePort,
+  decodeUint32,
+  decodeUint64,
+  encodeChangeRequest,
+  encodeResponsePort,
+  encodeUint32,
+  encodeUint64,
+} from './stun/scalar.js';
+export {
+  CHANNEL_NUMBER_MAX,
+  CHANNEL_NUMBER_MIN,
+  decodeAddressFamily,
+  decodeChannelNumber,
+  decodeEvenPort,
+  decodeRequestedTransport,
+  encodeAddressFamily,
+  encodeChannelNumber,
+  encodeEvenPort,
+  encodeRequestedTransport,
+} from './stun/turn-attributes.js';
+export {
+  decodePasswordAlgorithm,
+  decodePasswordAlgorithms,
+  encodePasswordAlgorithm,
+  encodePasswordAlgorithms,
+  type PasswordAlgorithmEntry,
+} from './stun/password-algorithms.js';
+export { describeStunMessage } from './stun/describe.js';
