@@ -54,7 +54,13 @@
  */
 
 export { fail, ok, type Result, shiftOffset, stunErrorCodeFor, WireError, WireErrorCode } from './errors.js';
-export { formatIp, formatTransportAddress, parseIp, parseTransportAddress, type TransportAddress } from './ip.js';
+export {
+  formatIp,
+  formatTransportAddress,
+  parseIp,
+  parseTransportAddress,
+  type TransportAddress,
+} from './ip.js';
 
 export {
   FINGERPRINT_XOR,

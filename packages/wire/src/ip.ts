@@ -92,7 +92,10 @@ function parseIpv6(text: string): Uint8Array | undefined {
 export function formatIp(bytes: Uint8Array): string {
   if (bytes.length === 4) return Array.from(bytes).join('.');
   if (bytes.length !== 16) {
-    throw new WireError(WireErrorCode.InvalidArgument, `an IP address has 4 or 16 bytes, not ${bytes.length}`);
+    throw new WireError(
+      WireErrorCode.InvalidArgument,
+      `an IP address has 4 or 16 bytes, not ${bytes.length}`,
+    );
   }
   if (isV4Mapped(bytes)) return `::ffff:${Array.from(bytes.subarray(12)).join('.')}`;
   const groups: number[] = [];
@@ -100,7 +103,7 @@ export function formatIp(bytes: Uint8Array): string {
   // Longest run of zero groups, first on a tie; a single zero group is never compressed (§4.2.2).
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

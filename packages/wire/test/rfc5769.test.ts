@@ -107,7 +107,7 @@ function withoutSecurity(msg: StunMessage): StunMessage {
 /** Offsets of the padding bytes of every attribute in a well-formed message. */
 function paddingOffsets(bytes: Uint8Array): number[] {
   const out: number[] = [];
-  for (let at = 20; at < bytes.length; ) {
+  for (let at = 20; at < bytes.length;) {
     const len = ((bytes[at + 2] ?? 0) << 8) | (bytes[at + 3] ?? 0);
     const end = at + 4 + ((len + 3) & ~3);
     for (let i = at + 4 + len; i < end; i++) out.push(i);
@@ -129,7 +129,7 @@ function assertEqualButZeroPadding(actual: Uint8Array, vector: Uint8Array): void
 
 /** MAC/CRC bytes change when padding changes, so they are checked by verifying instead. */
 function isMacByte(bytes: Uint8Array, i: number): boolean {
-  for (let at = 20; at < bytes.length; ) {
+  for (let at = 20; at < bytes.length;) {
     const type = ((bytes[at] ?? 0) << 8) | (bytes[at + 1] ?? 0);
     const len = ((bytes[at + 2] ?? 0) << 8) | (bytes[at + 3] ?? 0);
     const security = type === StunAttr.MessageIntegrity || type === StunAttr.Fingerprint;
@@ -189,7 +189,12 @@ describe('RFC 5769 §2.1 sample request', () => {
       { type: StunAttr.IceControlled, value: encodeUint64(0x932ff9b151263b36n) },
       { type: StunAttr.Username, value: encodeText('evtj:h6vY', StunAttr.Username) },
     ];
-    const msg: StunMessage = { method: StunMethod.Binding, cls: StunClass.Request, transactionId: TID_1, attributes };
+    const msg: StunMessage = {
+      method: StunMethod.Binding,
+      cls: StunClass.Request,
+      transactionId: TID_1,
+      attributes,
+    };
     const out = encodeStunMessage(msg, { integrityKey: key, fingerprint: true, paddingByte: 0x20 });
     assert.deepEqual(out, SAMPLE_REQUEST);
   });
@@ -230,7 +235,10 @@ for (const [section, vector, family, address] of [
 
     it('re-encodes from the decoded attributes byte for byte (space padding)', () => {
       const msg = withoutSecurity(decodeOk(vector));
-      assert.deepEqual(encodeStunMessage(msg, { integrityKey: key, fingerprint: true, paddingByte: 0x20 }), vector);
+      assert.deepEqual(
+        encodeStunMessage(msg, { integrityKey: key, fingerprint: true, paddingByte: 0x20 }),
+        vector,
+      );
     });
 
     it('re-encodes from typed values byte for byte (space padding)', () => {
@@ -243,11 +251,17 @@ for (const [section, vector, family, address] of [
           { type: StunAttr.XorMappedAddress, value: encodeXorAddress(expected, TID_1) },
         ],
       };
-      assert.deepEqual(encodeStunMessage(msg, { integrityKey: key, fingerprint: true, paddingByte: 0x20 }), vector);
+      assert.deepEqual(
+        encodeStunMessage(msg, { integrityKey: key, fingerprint: true, paddingByte: 0x20 }),
+        vector,
+      );
     });
 
     it('with RFC 8489 zero padding, differs only in padding and still verifies', () => {
-      const out = encodeStunMessage(withoutSecurity(decodeOk(vector)), { integrityKey: key, fingerprint: true });
+      const out = encodeStunMessage(withoutSecurity(decodeOk(vector)), {
+        integrityKey: key,
+        fingerprint: true,
+      });
       assertEqualButZeroPadding(out, vector);
       assert.equal(verifyMessageIntegrity(out, key), true);
       assert.equal(verifyFingerprint(out), true);

@@ -1,7 +1,14 @@
 /** `peerlink serve`: run the server until SIGINT/SIGTERM. */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { SERVE_OPTIONS, envName, loadServeConfig, pendingText, startServer, type RawValue } from '@peerlink/server';
+import {
+  SERVE_OPTIONS,
+  envName,
+  loadServeConfig,
+  pendingText,
+  startServer,
+  type RawValue,
+} from '@peerlink/server';
 import { UsageError, type Io } from '../io.js';
 
 export function serveHelp(): string {

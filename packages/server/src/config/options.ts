@@ -74,8 +74,18 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     pending: 4,
   },
   { name: 'auth-secret', kind: 'string', description: 'HS256 secret for peer tokens', pending: 3 },
-  { name: 'jwt-secret', kind: 'string', description: 'HS256 secret for IM user JWTs', pending: 'the IM call protocol' },
-  { name: 'jwks-url', kind: 'string', description: 'JWKS URL for IM user JWTs', pending: 'the IM call protocol' },
+  {
+    name: 'jwt-secret',
+    kind: 'string',
+    description: 'HS256 secret for IM user JWTs',
+    pending: 'the IM call protocol',
+  },
+  {
+    name: 'jwks-url',
+    kind: 'string',
+    description: 'JWKS URL for IM user JWTs',
+    pending: 'the IM call protocol',
+  },
   { name: 'max-peers', kind: 'int', description: 'most peers registered at once', pending: 3 },
   {
     name: 'log-level',

@@ -44,7 +44,10 @@ function xorInPlace(value: Uint8Array, pad: Uint8Array): void {
 export function encodeAddress(addr: TransportAddress): Uint8Array {
   const ip = parseIp(addr.address);
   if (ip === undefined || ip.family !== addr.family) {
-    throw new WireError(WireErrorCode.StunBadAddress, `'${addr.address}' is not an IPv${addr.family} address`);
+    throw new WireError(
+      WireErrorCode.StunBadAddress,
+      `'${addr.address}' is not an IPv${addr.family} address`,
+    );
   }
   if (!Number.isInteger(addr.port) || addr.port < 0 || addr.port > 0xffff) {
     throw new WireError(WireErrorCode.StunBadAddress, `port ${addr.port} is not 0-65535`);
@@ -64,9 +67,14 @@ export function decodeAddress(value: Uint8Array): Result<TransportAddress> {
   if (value.length < 4) return fail(WireErrorCode.StunBadAddress, 'address value shorter than 4 bytes', 0);
   const family = value[1];
   const expected = family === FAMILY_IPV4 ? 8 : family === FAMILY_IPV6 ? 20 : undefined;
-  if (expected === undefined) return fail(WireErrorCode.StunBadAddress, `unknown address family ${family}`, 1);
+  if (expected === undefined)
+    return fail(WireErrorCode.StunBadAddress, `unknown address family ${family}`, 1);
   if (value.length !== expected) {
-    return fail(WireErrorCode.StunBadAddress, `IPv${family === FAMILY_IPV4 ? 4 : 6} address value must be ${expected} bytes`, 0);
+    return fail(
+      WireErrorCode.StunBadAddress,
+      `IPv${family === FAMILY_IPV4 ? 4 : 6} address value must be ${expected} bytes`,
+      0,
+    );
   }
   return ok({
     family: family === FAMILY_IPV4 ? 4 : 6,

@@ -6,12 +6,12 @@
  * vectors for RFC 8489) need SASLprep's NFKC mapping ('The\u00adM\u00aatr\u2168' becomes
  * 'TheMatrIX'), so this module applies SASLprep wherever the RFC says OpaqueString.
  */
-import saslprep from '@mongodb-js/saslprep';
 import { md5 } from '@noble/hashes/legacy.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8Encode } from '../bytes.js';
 import { WireError, WireErrorCode } from '../errors.js';
 import { PasswordAlgorithm } from './constants.js';
+import { saslprep } from './saslprep.js';
 
 /**
  * SASLprep (RFC 4013) with unassigned code points refused, standing in for OpaqueString.
@@ -21,9 +21,14 @@ export function prepareCredential(s: string): string {
   try {
     return saslprep(s);
   } catch (cause) {
-    throw new WireError(WireErrorCode.InvalidArgument, 'string is not allowed by SASLprep (RFC 4013)', undefined, {
-      cause,
-    });
+    throw new WireError(
+      WireErrorCode.InvalidArgument,
+      'string is not allowed by SASLprep (RFC 4013)',
+      undefined,
+      {
+        cause,
+      },
+    );
   }
 }
 

@@ -24,8 +24,16 @@ const PLAIN_ADDRESSES: ReadonlySet<number> = new Set([
   StunAttr.ResponseOrigin,
   StunAttr.OtherAddress,
 ]);
-const SHOWN_TEXT: ReadonlySet<number> = new Set([StunAttr.Software, StunAttr.Realm, StunAttr.AlternateDomain]);
-const SHOWN_UINT32: ReadonlySet<number> = new Set([StunAttr.Lifetime, StunAttr.Priority, StunAttr.ConnectionId]);
+const SHOWN_TEXT: ReadonlySet<number> = new Set([
+  StunAttr.Software,
+  StunAttr.Realm,
+  StunAttr.AlternateDomain,
+]);
+const SHOWN_UINT32: ReadonlySet<number> = new Set([
+  StunAttr.Lifetime,
+  StunAttr.Priority,
+  StunAttr.ConnectionId,
+]);
 
 function describeValue(a: StunAttribute, transactionId: Uint8Array): string | undefined {
   if (XOR_ADDRESSES.has(a.type)) {

@@ -55,7 +55,8 @@ function encodeCodeAndReason(first: number, code: number, reason: string): Uint8
 }
 
 function decodeCodeAndReason(value: Uint8Array): Result<{ code: number; reason: string }> {
-  if (value.length < 4) return fail(WireErrorCode.StunBadErrorCode, 'error code value shorter than 4 bytes', 0);
+  if (value.length < 4)
+    return fail(WireErrorCode.StunBadErrorCode, 'error code value shorter than 4 bytes', 0);
   const cls = (value[2] ?? 0) & 0x07; // the 21 bits above Class are reserved and ignored
   const num = value[3] ?? 0;
   if (cls < 3 || cls > 6 || num > 99) {
@@ -85,7 +86,9 @@ export function encodeAddressErrorCode(e: { family: 4 | 6; code: number; reason:
 }
 
 /** Decodes ADDRESS-ERROR-CODE. */
-export function decodeAddressErrorCode(value: Uint8Array): Result<{ family: 4 | 6; code: number; reason: string }> {
+export function decodeAddressErrorCode(
+  value: Uint8Array,
+): Result<{ family: 4 | 6; code: number; reason: string }> {
   const f = value[0];
   if (value.length >= 1 && f !== 0x01 && f !== 0x02) {
     return fail(WireErrorCode.StunUnsupportedFamily, `unknown address family ${f}`, 0);
@@ -97,7 +100,8 @@ export function decodeAddressErrorCode(value: Uint8Array): Result<{ family: 4 | 
 
 /** Encodes UNKNOWN-ATTRIBUTES: the 16-bit types the server did not understand. */
 export function encodeUnknownAttributes(types: readonly number[]): Uint8Array {
-  if (types.length * 2 > 0xffff) throw new WireError(WireErrorCode.InvalidArgument, 'too many attribute types');
+  if (types.length * 2 > 0xffff)
+    throw new WireError(WireErrorCode.InvalidArgument, 'too many attribute types');
   const out = new Uint8Array(types.length * 2);
   types.forEach((t, i) => {
     if (!Number.isInteger(t) || t < 0 || t > 0xffff) {

@@ -105,7 +105,8 @@ export function scanMessage(bytes: Uint8Array): Result<ScannedMessage> {
   if ((type & 0xc000) !== 0) return fail(WireErrorCode.StunNotStun, 'top two bits are not zero', 0);
   if (readU32(bytes, 4) !== MAGIC_COOKIE) return fail(WireErrorCode.StunNotStun, 'no magic cookie', 4);
   const length = readU16(bytes, 2);
-  if (length % 4 !== 0) return fail(WireErrorCode.StunBadLength, `length ${length} is not a multiple of 4`, 2);
+  if (length % 4 !== 0)
+    return fail(WireErrorCode.StunBadLength, `length ${length} is not a multiple of 4`, 2);
   const end = STUN_HEADER_LENGTH + length;
   if (end > bytes.length) {
     return fail(WireErrorCode.StunTruncated, `length ${length} runs past the ${bytes.length} bytes given`, 2);

@@ -33,7 +33,11 @@ function macInput(message: Uint8Array, attrOffset: number, valueLength: number):
 }
 
 /** HMAC-SHA1 for a MESSAGE-INTEGRITY attribute that will start at `attrOffset`. */
-export function computeMessageIntegrity(message: Uint8Array, attrOffset: number, key: Uint8Array): Uint8Array {
+export function computeMessageIntegrity(
+  message: Uint8Array,
+  attrOffset: number,
+  key: Uint8Array,
+): Uint8Array {
   return hmac(sha1, key, macInput(message, attrOffset, MESSAGE_INTEGRITY_LENGTH));
 }
 

@@ -12,6 +12,7 @@ import {
   MAGIC_COOKIE,
   STUN_HEADER_LENGTH,
   StunAttr,
+  stunAttributeName,
   type StunClassValue,
   TRANSACTION_ID_LENGTH,
 } from './constants.js';
@@ -38,32 +39,29 @@ export interface StunMessage {
   attributes: StunAttribute[];
 }
 
-/** Options for {@link encodeStunMessage}. Every field defaults to "off". */
+/**
+ * Options for {@link encodeStunMessage}. Every field defaults to "off"; `undefined` means the
+ * same as leaving the field out, so optional keys can be passed straight through.
+ */
 export interface EncodeStunOptions {
   /** Append MESSAGE-INTEGRITY (HMAC-SHA1) with this key (RFC 8489 §14.5). */
-  integrityKey?: Uint8Array;
+  integrityKey?: Uint8Array | undefined;
   /** Append MESSAGE-INTEGRITY-SHA256 with this key, after MESSAGE-INTEGRITY if both (§14.6). */
-  integritySha256Key?: Uint8Array;
+  integritySha256Key?: Uint8Array | undefined;
   /** Truncate MESSAGE-INTEGRITY-SHA256 to 16-32 bytes, a multiple of 4. Default 32. */
-  integritySha256Length?: number;
+  integritySha256Length?: number | undefined;
   /** Append FINGERPRINT last (§14.7). */
-  fingerprint?: boolean;
+  fingerprint?: boolean | undefined;
   /**
    * The byte used to pad attribute values to 32 bits. Default 0, as RFC 8489 §14 requires.
    * RFC 5389 let padding be any value; set this only to reproduce old captures or the RFC 5769
    * vectors, which pad with spaces (0x20).
    */
-  paddingByte?: number;
+  paddingByte?: number | undefined;
 }
 
 /** The largest value of the 16-bit length field that is a multiple of 4. */
 const MAX_BODY_LENGTH = 0xfffc;
-
-const SECURITY_TYPES: ReadonlySet<number> = new Set([
-  StunAttr.MessageIntegrity,
-  StunAttr.MessageIntegritySha256,
-  StunAttr.Fingerprint,
-]);
 
 /** Returns the first attribute of `type`, as RFC 8489 §14 says receivers should process. */
 export function findAttribute(msg: StunMessage, type: number): StunAttribute | undefined {
@@ -123,27 +121,41 @@ function checkMessage(msg: StunMessage, opts: EncodeStunOptions): void {
   if (msg.transactionId.length !== TRANSACTION_ID_LENGTH) {
     throw invalid(`transaction id has ${msg.transactionId.length} bytes, not 12`);
   }
-  const appending =
-    opts.integrityKey !== undefined || opts.integritySha256Key !== undefined || opts.fingerprint === true;
+  // Types that may not precede what the options append: appending after them would break the
+  // MI, MI-SHA256, FINGERPRINT order (RFC 8489 §14.5-§14.7).
+  const blocked = new Set<number>();
+  if (opts.fingerprint === true) blocked.add(StunAttr.Fingerprint);
+  if (opts.integritySha256Key !== undefined) {
+    blocked.add(StunAttr.Fingerprint).add(StunAttr.MessageIntegritySha256);
+  }
+  if (opts.integrityKey !== undefined) {
+    blocked.add(StunAttr.Fingerprint).add(StunAttr.MessageIntegritySha256).add(StunAttr.MessageIntegrity);
+  }
   for (const a of msg.attributes) {
     if (!isUint(a.type, 0xffff)) throw invalid(`attribute type ${a.type} does not fit 16 bits`);
     if (a.value.length > 0xffff) throw invalid(`attribute value of ${a.value.length} bytes is too long`);
-    if (appending && SECURITY_TYPES.has(a.type)) {
-      throw invalid('attributes already hold MESSAGE-INTEGRITY/FINGERPRINT; pass keys in options instead');
+    if (blocked.has(a.type)) {
+      throw invalid(
+        `attributes already hold ${stunAttributeName(a.type)}, which must follow what options append`,
+      );
     }
   }
   const shaLength = opts.integritySha256Length ?? MESSAGE_INTEGRITY_SHA256_LENGTH;
   if (!isUint(shaLength, 32) || shaLength < 16 || shaLength % 4 !== 0) {
     throw invalid('integritySha256Length must be 16-32 and a multiple of 4 (RFC 8489 §14.6)');
   }
-  if (opts.paddingByte !== undefined && !isUint(opts.paddingByte, 0xff)) throw invalid('paddingByte is a byte');
+  if (opts.paddingByte !== undefined && !isUint(opts.paddingByte, 0xff)) {
+    throw invalid(`paddingByte ${opts.paddingByte} is not a byte`);
+  }
 }
 
 /**
  * Encodes a message, then appends MESSAGE-INTEGRITY, MESSAGE-INTEGRITY-SHA256 and FINGERPRINT
  * as the options ask, each computed with the header length fixed up as RFC 8489 §14.5-§14.7
- * describe. Attributes are written in the order given, raw: placing security attributes in
- * `msg.attributes` is allowed (for replaying captures) unless options also ask to append them.
+ * describe. Attributes are written in the order given, raw: security attributes already in
+ * `msg.attributes` are written as they are (for replaying captures or re-encoding a decoded
+ * message), but options may not append one that would then come out of order, e.g. a
+ * FINGERPRINT when the list already holds one.
  * Throws a WireError (WIRE_INVALID_ARGUMENT) for values that cannot be encoded.
  */
 export function encodeStunMessage(msg: StunMessage, opts: EncodeStunOptions = {}): Uint8Array {

@@ -47,9 +47,16 @@ function decodeEntries(value: Uint8Array): Result<PasswordAlgorithmEntry[]> {
     const length = readU16(value, at + 2);
     // The last entry's padding may fall outside the attribute value (it is the TLV's padding).
     if (at + 4 + length > value.length) {
-      return fail(WireErrorCode.StunBadAttribute, `algorithm parameters of ${length} bytes run past the value`, at);
+      return fail(
+        WireErrorCode.StunBadAttribute,
+        `algorithm parameters of ${length} bytes run past the value`,
+        at,
+      );
     }
-    entries.push({ algorithm: readU16(value, at), parameters: new Uint8Array(value.subarray(at + 4, at + 4 + length)) });
+    entries.push({
+      algorithm: readU16(value, at),
+      parameters: new Uint8Array(value.subarray(at + 4, at + 4 + length)),
+    });
     at += 4 + pad4(length);
   }
   return ok(entries);

@@ -48,7 +48,9 @@ export function encodeUint64(n: bigint): Uint8Array {
 
 /** Decodes an unsigned 64-bit value; the value must be exactly 8 bytes. */
 export function decodeUint64(value: Uint8Array): Result<bigint> {
-  return exactLength(value, 8, 'uint64') ?? ok((BigInt(readU32(value, 0)) << 32n) | BigInt(readU32(value, 4)));
+  return (
+    exactLength(value, 8, 'uint64') ?? ok((BigInt(readU32(value, 0)) << 32n) | BigInt(readU32(value, 4)))
+  );
 }
 
 const CHANGE_IP = 0x04; // the "A" flag
