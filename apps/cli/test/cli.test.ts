@@ -71,6 +71,20 @@ describe('peerlink CLI (in process)', () => {
     assert.match(io.stderr[0] as string, /--http-port \(env\)/);
   });
 
+  it('token mints a JWT for the id that the server accepts, and refuses a bad id', async () => {
+    const io = memoryIo();
+    assert.equal(await main(['token', '--secret', 's3cret', '--id', 'alice', '--ttl', '60'], io), 0);
+    const { verifyPeerToken } = await import('@peerlink/signaling');
+    assert.deepEqual(await verifyPeerToken('s3cret', io.stdout[0] as string), { ok: true, sub: 'alice' });
+    assert.deepEqual(await verifyPeerToken('other', io.stdout[0] as string), {
+      ok: false,
+      reason: 'bad signature',
+    });
+    const bad = memoryIo();
+    assert.equal(await main(['token', '--secret', 's', '--id', 'has space'], bad), 2);
+    assert.match(bad.stderr[0] as string, /--id/);
+  });
+
   it('nat requires --server', async () => {
     const io = memoryIo();
     assert.equal(await main(['nat', '--json'], io), 2);

@@ -5,12 +5,14 @@
 import { formatTransportAddress } from '@peerlink/wire';
 import { startStunListeners, type StunListeners } from '@peerlink/turn-server';
 import type { FastifyInstance } from 'fastify';
+import type { PeerEngineOptions } from '@peerlink/signaling';
 import { pino, type Logger } from 'pino';
 import type { ServeConfig } from './config/load-config.js';
 import { isWildcard } from './config/load-config.js';
 import { ServerError } from './errors.js';
 import { buildHttpApp, type StatusSource } from './http/app.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
+import { startPeerSignaling, type PeerSignaling } from './peer-signaling.js';
 import { openDataDir, type DataDir } from './store/data-dir.js';
 import { VERSION } from './version.js';
 
@@ -21,19 +23,30 @@ export interface RunningServer {
   readonly httpUrl: string;
   readonly httpsUrl: string;
   readonly stun: StunListeners;
+  readonly signaling: PeerSignaling;
   /** What was generated on this start, for the banner. */
   readonly generated: readonly string[];
+  /** GO_AWAY to every client, wait up to `graceMs` for them to leave, then close everything. */
+  drain(graceMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface StartOptions {
   readonly logger?: Logger;
   readonly now?: () => number;
+  /** Peer protocol limits and timeouts beyond what the config exposes (embedders, tests). */
+  readonly peerOptions?: Partial<PeerEngineOptions>;
+  /** How often the signaling adapter runs the engine's timers (default 1000 ms). */
+  readonly signalingTickMs?: number;
 }
 
 function urlHost(host: string): string {
   const h = isWildcard(host) ? (host === '::' ? '::1' : '127.0.0.1') : host;
   return h.includes(':') ? `[${h}]` : h;
+}
+
+function publicUrlHost(url: string | undefined): string | undefined {
+  return url === undefined ? undefined : new URL(url).hostname.replace(/^\[|\]$/g, '');
 }
 
 async function listen(app: FastifyInstance, host: string, port: number, what: string): Promise<number> {
@@ -112,12 +125,29 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       primary: formatTransportAddress(stun.primary),
       alternate: stun.alternate ? formatTransportAddress(stun.alternate) : null,
     }),
-    counts: () => ({ ...stunCounts }),
+    counts: () => {
+      const s = signaling.engine.stats();
+      return { ...stunCounts, connections: s.connections, peers: s.peers, sessions: s.sessions };
+    },
   };
   const http = buildHttpApp({ status, metrics, logger });
   const https = buildHttpApp({ status, metrics, logger, https: { cert: tls.cert, key: tls.key } });
   for (const app of [http, https]) app.addHook('onRequest', refreshCounts);
-  const started: { close(): Promise<unknown> }[] = [stun];
+  const signaling = startPeerSignaling({
+    registry: metrics.registry,
+    servers: [
+      { server: http.server, secure: false },
+      { server: https.server, secure: true },
+    ],
+    authSecret: config.authSecret ?? dataDir.secrets.authSecret,
+    peerOptions: { maxPeers: config.maxPeers, ...opts.peerOptions },
+    ...(opts.signalingTickMs !== undefined ? { tickMs: opts.signalingTickMs } : {}),
+    stun: status.stun,
+    stunPort: stun.primary.port,
+    advertisedHost: (hostHeader) =>
+      config.publicIp ?? publicUrlHost(config.publicUrl) ?? hostHeader ?? urlHost(config.host),
+  });
+  const started: { close(): Promise<unknown> }[] = [stun, signaling.adapter];
   try {
     const httpPort = await listen(http, config.host, config.httpPort, 'HTTP');
     started.push(http);
@@ -134,9 +164,14 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       httpUrl: `http://${urlHost(config.host)}:${httpPort}`,
       httpsUrl: `https://${urlHost(config.host)}:${httpsPort}`,
       stun,
+      signaling,
       generated: dataDir.generated,
+      drain: async (graceMs) => {
+        await signaling.adapter.drain(graceMs);
+        await Promise.allSettled([...started].reverse().map((s) => s.close()));
+      },
       close: async () => {
-        await Promise.allSettled(started.reverse().map((s) => s.close()));
+        await Promise.allSettled([...started].reverse().map((s) => s.close()));
       },
     };
   } catch (err) {

@@ -72,9 +72,13 @@ export async function serve(argv: string[], io: Io): Promise<number> {
     ? `${server.stun.primary.address}:${server.stun.primary.port} + RFC 5780 alternate ${server.stun.alternate.address}:${server.stun.alternate.port}`
     : `${server.stun.primary.address}:${server.stun.primary.port}`;
   io.out(`peerlink: STUN  ${stunLine} (UDP and TCP)`);
+  io.out(
+    `peerlink: peers  ${server.httpUrl.replace(/^http/, 'ws')}/p2p and ${server.httpsUrl.replace(/^https/, 'wss')}/p2p`,
+  );
   io.out('peerlink: ready');
   const sig = await io.stopSignal;
-  io.out(`peerlink: ${sig}, shutting down`);
-  await server.close();
+  io.out(`peerlink: ${sig}, draining (GO_AWAY to every client, closing within ${config.drainSeconds} s)`);
+  await server.drain(config.drainSeconds * 1000);
+  io.out('peerlink: stopped');
   return 0;
 }

@@ -24,6 +24,10 @@ export interface ServeConfig {
   altIp: string | undefined;
   altPort: number;
   logLevel: LogLevel;
+  /** HS256 secret for peer tokens; undefined means the data dir's generated one. */
+  authSecret: string | undefined;
+  maxPeers: number;
+  drainSeconds: number;
   /** Where each value came from, for `--print-config` style diagnostics. */
   sources: Record<string, 'flag' | 'env' | 'file' | 'default'>;
 }
@@ -196,6 +200,7 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     if (primary === altIp)
       throw new ServerError('CONFIG_INVALID', '--alt-ip must differ from the primary address');
   }
+  if (num('max-peers') < 1) throw new ServerError('CONFIG_INVALID', '--max-peers must be at least 1');
   const stunPort = num('stun-port');
   const altPort = num('alt-port');
   if (altIp !== undefined && stunPort !== 0 && stunPort === altPort) {
@@ -214,6 +219,9 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     altIp,
     altPort,
     logLevel,
+    authSecret: str('auth-secret'),
+    maxPeers: num('max-peers'),
+    drainSeconds: num('drain-seconds'),
     sources,
   };
 }

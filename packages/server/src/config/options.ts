@@ -73,7 +73,11 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     description: 'let relays reach loopback (tests)',
     pending: 4,
   },
-  { name: 'auth-secret', kind: 'string', description: 'HS256 secret for peer tokens', pending: 3 },
+  {
+    name: 'auth-secret',
+    kind: 'string',
+    description: 'HS256 secret for peer tokens (default: generated in the data dir)',
+  },
   {
     name: 'jwt-secret',
     kind: 'string',
@@ -86,7 +90,13 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     description: 'JWKS URL for IM user JWTs',
     pending: 'the IM call protocol',
   },
-  { name: 'max-peers', kind: 'int', description: 'most peers registered at once', pending: 3 },
+  { name: 'max-peers', kind: 'int', default: 100000, description: 'most peers registered at once' },
+  {
+    name: 'drain-seconds',
+    kind: 'int',
+    default: 10,
+    description: 'on SIGTERM: GO_AWAY to every client, then close after this grace',
+  },
   {
     name: 'log-level',
     kind: 'string',

@@ -1,0 +1,126 @@
+/**
+ * Composition of the peer protocol: the sans-IO PeerEngine, its WebSocket adapter on the HTTP and
+ * HTTPS servers at `/p2p`, token checking with the auth secret, the welcome's STUN and ICE servers,
+ * and Prometheus metrics for all of it.
+ */
+import type { Server } from 'node:http';
+import {
+  PeerEngine,
+  attachPeerWebSocket,
+  verifyPeerToken,
+  type IceServer,
+  type PeerEngineOptions,
+  type PeerWsAdapter,
+} from '@peerlink/signaling';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export interface PeerSignalingOptions {
+  readonly registry: Registry;
+  readonly servers: readonly { server: Server; secure: boolean }[];
+  readonly authSecret: string;
+  readonly peerOptions: Partial<PeerEngineOptions>;
+  readonly tickMs?: number;
+  readonly stun: () => { primary: string | null; alternate: string | null };
+  /** Host clients should use for STUN/TURN URLs: the configured public address, else the Host header. */
+  readonly advertisedHost: (hostHeader: string | undefined) => string;
+  readonly stunPort: number;
+}
+
+export interface PeerSignaling {
+  readonly engine: PeerEngine;
+  readonly adapter: PeerWsAdapter;
+}
+
+function hostOnly(hostHeader: string): string {
+  const m = /^\[([^\]]+)\]/.exec(hostHeader);
+  if (m) return m[1] as string;
+  return hostHeader.replace(/:\d+$/, '');
+}
+
+export function startPeerSignaling(o: PeerSignalingOptions): PeerSignaling {
+  const reg = [o.registry];
+  const messages = new Counter({
+    name: 'peerlink_signaling_messages_total',
+    help: 'Peer protocol messages by direction and type',
+    labelNames: ['direction', 'type'],
+    registers: reg,
+  });
+  const errors = new Counter({
+    name: 'peerlink_signaling_errors_total',
+    help: 'Peer protocol errors sent, by code',
+    labelNames: ['code'],
+    registers: reg,
+  });
+  const closes = new Counter({
+    name: 'peerlink_signaling_closes_total',
+    help: 'Connections closed by the server, by reason',
+    labelNames: ['reason'],
+    registers: reg,
+  });
+  const relayBytes = new Counter({
+    name: 'peerlink_relay_bytes_total',
+    help: 'Bytes relayed between peers',
+    registers: reg,
+  });
+  const relayFrames = new Counter({
+    name: 'peerlink_relay_frames_total',
+    help: 'Frames relayed between peers',
+    registers: reg,
+  });
+  const relayDropped = new Counter({
+    name: 'peerlink_relay_dropped_total',
+    help: 'Relay frames dropped, by reason',
+    labelNames: ['reason'],
+    registers: reg,
+  });
+  const handled = new Histogram({
+    name: 'peerlink_signaling_handle_seconds',
+    help: 'Time to handle one inbound peer protocol frame',
+    labelNames: ['kind'],
+    buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05],
+    registers: reg,
+  });
+  const engine = new PeerEngine({
+    options: o.peerOptions,
+    welcome: {
+      stun: o.stun,
+      iceServers: (_id, host): IceServer[] => [
+        { urls: [`stun:${o.advertisedHost(host === undefined ? undefined : hostOnly(host))}:${o.stunPort}`] },
+      ],
+    },
+    observer: {
+      message: (direction, type) => messages.inc({ direction, type }),
+      error: (code) => errors.inc({ code }),
+      relayed: (bytes) => {
+        relayBytes.inc(bytes);
+        relayFrames.inc();
+      },
+      relayDropped: (reason) => relayDropped.inc({ reason }),
+      closed: (reason) => closes.inc({ reason }),
+    },
+  });
+  const stats = (): ReturnType<PeerEngine['stats']> => engine.stats();
+  for (const [name, help, key] of [
+    ['peerlink_signaling_connections', 'Open peer protocol connections', 'connections'],
+    ['peerlink_signaling_peers', 'Registered peers (connected or within the reconnect grace)', 'peers'],
+    ['peerlink_signaling_sessions', 'Sessions (pending and active)', 'sessions'],
+    ['peerlink_signaling_mailbox_held', 'Messages held for peers that are away', 'mailboxHeld'],
+  ] as const) {
+    new Gauge({
+      name,
+      help,
+      registers: reg,
+      collect() {
+        this.set(stats()[key]);
+      },
+    });
+  }
+  const adapter = attachPeerWebSocket({
+    engine,
+    servers: o.servers,
+    verifyToken: (token) => verifyPeerToken(o.authSecret, token),
+    onHandled: (seconds, kind) => handled.observe({ kind }, seconds),
+    ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
+  });
+  return { engine, adapter };
+}

@@ -1,0 +1,97 @@
+/** Limits and timeouts of the peer protocol engine, with their defaults. */
+import type { IceServer } from './messages.js';
+
+export interface RelayLimits {
+  /** Largest relay frame, header included. */
+  readonly maxFrameBytes: number;
+  /** Per-peer relay quota: sustained bytes per second and burst. Over quota is a counted drop. */
+  readonly bytesPerSecond: number;
+  readonly burstBytes: number;
+  /** A receiver with more than this many bytes unflushed pauses the peers sending to it... */
+  readonly highWaterBytes: number;
+  /** ...and past this many, further frames for it are dropped (counted). */
+  readonly hardCapBytes: number;
+}
+
+export interface PeerEngineOptions {
+  readonly maxPeers: number;
+  readonly maxMessageBytes: number;
+  readonly messagesPerSecond: number;
+  readonly messageBurst: number;
+  /** Zombie cleanup: a connection silent this long is closed. */
+  readonly idleTimeoutMs: number;
+  /** Longest a connection may live; then it gets GO_AWAY so the client reconnects. */
+  readonly maxDurationMs: number;
+  /** A connection must register within this time. */
+  readonly registerTimeoutMs: number;
+  /** A connect that is neither answered nor rejected within this time is rejected as 'timeout'. */
+  readonly pendingSessionTimeoutMs: number;
+  /** How long a disconnected peer keeps its sessions and mailbox for a reconnect. */
+  readonly awayTtlMs: number;
+  readonly mailboxMaxMessages: number;
+  readonly mailboxMaxBytes: number;
+  readonly maxSessionsPerPeer: number;
+  /** Protocol errors tolerated before the connection is closed. */
+  readonly strikesBeforeClose: number;
+  readonly heartbeatSeconds: number;
+  readonly relay: RelayLimits;
+}
+
+export const DEFAULT_PEER_OPTIONS: PeerEngineOptions = {
+  maxPeers: 100_000,
+  maxMessageBytes: 64 * 1024,
+  messagesPerSecond: 100,
+  messageBurst: 400,
+  idleTimeoutMs: 120_000,
+  maxDurationMs: 24 * 3600_000,
+  registerTimeoutMs: 15_000,
+  pendingSessionTimeoutMs: 30_000,
+  awayTtlMs: 30_000,
+  mailboxMaxMessages: 256,
+  mailboxMaxBytes: 256 * 1024,
+  maxSessionsPerPeer: 256,
+  strikesBeforeClose: 20,
+  heartbeatSeconds: 30,
+  relay: {
+    maxFrameBytes: 64 * 1024 + 4,
+    bytesPerSecond: 32 * 1024 * 1024,
+    burstBytes: 64 * 1024 * 1024,
+    highWaterBytes: 1024 * 1024,
+    hardCapBytes: 4 * 1024 * 1024,
+  },
+};
+
+/** What the composition tells the engine about the server, per registered peer. */
+export interface WelcomeSource {
+  stun(): { primary: string | null; alternate: string | null };
+  iceServers(peerId: string, host: string | undefined): IceServer[];
+}
+
+/** Counters the composition maps to Prometheus; the engine never imports prom-client. */
+export interface PeerObserver {
+  message(direction: 'in' | 'out', type: string): void;
+  error(code: string): void;
+  relayed(bytes: number): void;
+  relayDropped(
+    reason: 'quota' | 'backpressure' | 'peer-away' | 'unknown-session' | 'not-in-session' | 'too-large',
+  ): void;
+  closed(reason: string): void;
+}
+
+export const NULL_OBSERVER: PeerObserver = {
+  message() {},
+  error() {},
+  relayed() {},
+  relayDropped() {},
+  closed() {},
+};
+
+/** WebSocket close codes the engine uses (docs/peer-protocol.md). */
+export const CloseCode = {
+  GoingAway: 1001,
+  PolicyViolation: 1008,
+  Replaced: 4001,
+  Unauthorized: 4003,
+  Idle: 4008,
+  ServerFull: 4013,
+} as const;
