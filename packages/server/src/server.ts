@@ -5,7 +5,7 @@
 import { formatTransportAddress } from '@peerlink/wire';
 import { startStunListeners, type StunListeners } from '@peerlink/turn-server';
 import type { FastifyInstance } from 'fastify';
-import type { PeerEngineOptions } from '@peerlink/signaling';
+import { DEFAULT_PEER_OPTIONS, type PeerEngineOptions } from '@peerlink/signaling';
 import { pino, type Logger } from 'pino';
 import type { ServeConfig } from './config/load-config.js';
 import { isWildcard } from './config/load-config.js';
@@ -140,7 +140,18 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       { server: https.server, secure: true },
     ],
     authSecret: config.authSecret ?? dataDir.secrets.authSecret,
-    peerOptions: { maxPeers: config.maxPeers, ...opts.peerOptions },
+    peerOptions: {
+      maxPeers: config.maxPeers,
+      messagesPerSecond: config.messageRate,
+      messageBurst: config.messageRate * 4,
+      ...opts.peerOptions,
+      relay: {
+        ...DEFAULT_PEER_OPTIONS.relay,
+        bytesPerSecond: config.relayRate,
+        burstBytes: config.relayRate * 2,
+        ...opts.peerOptions?.relay,
+      },
+    },
     ...(opts.signalingTickMs !== undefined ? { tickMs: opts.signalingTickMs } : {}),
     stun: status.stun,
     stunPort: stun.primary.port,

@@ -27,6 +27,8 @@ export interface ServeConfig {
   /** HS256 secret for peer tokens; undefined means the data dir's generated one. */
   authSecret: string | undefined;
   maxPeers: number;
+  messageRate: number;
+  relayRate: number;
   drainSeconds: number;
   /** Where each value came from, for `--print-config` style diagnostics. */
   sources: Record<string, 'flag' | 'env' | 'file' | 'default'>;
@@ -200,7 +202,9 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     if (primary === altIp)
       throw new ServerError('CONFIG_INVALID', '--alt-ip must differ from the primary address');
   }
-  if (num('max-peers') < 1) throw new ServerError('CONFIG_INVALID', '--max-peers must be at least 1');
+  for (const n of ['max-peers', 'message-rate', 'relay-rate'] as const) {
+    if (num(n) < 1) throw new ServerError('CONFIG_INVALID', `--${n} must be at least 1`);
+  }
   const stunPort = num('stun-port');
   const altPort = num('alt-port');
   if (altIp !== undefined && stunPort !== 0 && stunPort === altPort) {
@@ -221,6 +225,8 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     logLevel,
     authSecret: str('auth-secret'),
     maxPeers: num('max-peers'),
+    messageRate: num('message-rate'),
+    relayRate: num('relay-rate'),
     drainSeconds: num('drain-seconds'),
     sources,
   };

@@ -92,6 +92,18 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'max-peers', kind: 'int', default: 100000, description: 'most peers registered at once' },
   {
+    name: 'message-rate',
+    kind: 'int',
+    default: 100,
+    description: 'peer protocol messages per second per connection (burst 4x)',
+  },
+  {
+    name: 'relay-rate',
+    kind: 'int',
+    default: 33554432,
+    description: 'relay quota per peer in bytes per second (burst 2x); over it frames drop',
+  },
+  {
     name: 'drain-seconds',
     kind: 'int',
     default: 10,
