@@ -26,7 +26,7 @@ export const suites = [
     name: 'coturn',
     match: (f) => f.endsWith('.coturn.test.js'),
     needs: () =>
-      has('turnutils_stunclient') && has('turnutils_natdiscovery')
+      ['turnutils_stunclient', 'turnutils_natdiscovery', 'turnutils_uclient', 'turnutils_peer'].every(has)
         ? null
         : 'coturn tools (apt-get install coturn)',
     budgetSeconds: 300,

@@ -48,13 +48,13 @@ describe('peerlink CLI (in process)', () => {
 
   it('a command whose issue has not landed says so', async () => {
     const io = memoryIo();
-    assert.equal(await main(['turn-credentials', '--secret', 's'], io), 2);
-    assert.match(io.stderr[0] as string, /not implemented yet \(issue #4/);
+    assert.equal(await main(['token', '--peer', 'p'], io), 2);
+    assert.match(io.stderr[0] as string, /not implemented yet \(issue #3/);
   });
 
   it('serve refuses a pending option, an unknown flag and a bad value, each with one line and exit 2', async () => {
     for (const [argv, pattern] of [
-      [['serve', '--realm', 'x'], /--realm: not implemented yet/],
+      [['serve', '--max-peers', '3'], /--max-peers: not implemented yet/],
       [['serve', '--bogus'], /Unknown option '--bogus'/],
       [['serve', '--http-port', 'x'], /--http-port \(flag\): expected a whole number/],
     ] as const) {

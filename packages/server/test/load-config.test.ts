@@ -61,11 +61,11 @@ describe('loadServeConfig', () => {
 
   it('refuses options whose issue has not landed, from any source', () => {
     assert.equal(
-      code(() => loadServeConfig({ flags: { realm: 'x' }, env: {} })),
+      code(() => loadServeConfig({ flags: { 'max-peers': 3 }, env: {} })),
       'CONFIG_NOT_IMPLEMENTED',
     );
     assert.equal(
-      code(() => loadServeConfig({ flags: {}, env: { PEERLINK_TURN_SECRET: 'a,b' } })),
+      code(() => loadServeConfig({ flags: {}, env: { PEERLINK_JWT_SECRET: 'a' } })),
       'CONFIG_NOT_IMPLEMENTED',
     );
     assert.equal(

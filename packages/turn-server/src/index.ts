@@ -36,3 +36,6 @@ export type { AuthFailure } from './engine/auth.js';
 export { PeerPolicy, parseCidr, DENIED_RANGES, embeddedAddresses } from './engine/peer-policy.js';
 export type { Cidr, PeerPolicyOptions } from './engine/peer-policy.js';
 export { TurnError, TurnErrorCode, TurnStatus } from './engine/errors.js';
+export { NodeTurnRelays } from './node/turn-relays.js';
+export type { NodeTurnOptions } from './node/turn-relays.js';
+export type { HookClient, TurnHook } from './node/stun-listeners.js';

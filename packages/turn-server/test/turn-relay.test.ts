@@ -181,7 +181,8 @@ describe('TURN permissions and the data path (RFC 8656 §9-§12)', () => {
     const { engine } = harness();
     const { creds } = allocated(engine, client(), T0);
     assert.equal(bind(engine, creds, 0x3fff, peer, T0), 400);
-    assert.equal(bind(engine, creds, 0x5000, peer, T0), 400);
+    assert.equal(bind(engine, creds, 0x7fff, peer, T0), 400);
+    assert.equal(bind(engine, creds, 0x8000, peer, T0), 400);
     assert.equal(bind(engine, creds, 0x4000, peer, T0), 0);
     assert.equal(bind(engine, creds, 0x4000, peer, T0 + 1), 0, 'refresh');
     assert.equal(bind(engine, creds, 0x4000, { ...peer, port: 7001 }, T0), 400);

@@ -153,6 +153,7 @@ export {
   decodeChannelData,
   encodeChannelData,
   isChannelData,
+  LEGACY_CHANNEL_NUMBER_MAX,
 } from './turn/channel-data.js';
 export {
   makeTurnRestCredentials,

@@ -72,6 +72,11 @@ export async function serve(argv: string[], io: Io): Promise<number> {
     ? `${server.stun.primary.address}:${server.stun.primary.port} + RFC 5780 alternate ${server.stun.alternate.address}:${server.stun.alternate.port}`
     : `${server.stun.primary.address}:${server.stun.primary.port}`;
   io.out(`peerlink: STUN  ${stunLine} (UDP and TCP)`);
+  const relays = [server.relayIps[4], server.relayIps[6]].filter((ip) => ip !== undefined).join(', ');
+  const tls = server.stun.tls ? `, TLS ${server.stun.tls.address}:${server.stun.tls.port}` : '';
+  io.out(
+    `peerlink: TURN  on the STUN port${tls}; relays ${relays} ports ${config.minPort}-${config.maxPort}; realm ${config.realm}`,
+  );
   io.out('peerlink: ready');
   const sig = await io.stopSignal;
   io.out(`peerlink: ${sig}, shutting down`);

@@ -42,7 +42,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { name: 'key', kind: 'string', description: 'TLS private key (PEM)' },
   { name: 'public-url', kind: 'string', description: 'base URL the server advertises when behind a proxy' },
   { name: 'stun-port', kind: 'port', default: 3478, description: 'STUN/TURN port, UDP and TCP' },
-  { name: 'tls-port', kind: 'port', default: 5349, description: 'TURN over TLS port', pending: 4 },
+  { name: 'tls-port', kind: 'port', default: 5349, description: 'TURN over TLS port' },
   {
     name: 'public-ip',
     kind: 'ip',
@@ -55,23 +55,30 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     default: 3479,
     description: 'second STUN port for RFC 5780 (with --alt-ip)',
   },
-  { name: 'relay-ip', kind: 'ip', description: 'address TURN relays are allocated on', pending: 4 },
-  { name: 'min-port', kind: 'port', description: 'lowest TURN relay port', pending: 4 },
-  { name: 'max-port', kind: 'port', description: 'highest TURN relay port', pending: 4 },
-  { name: 'realm', kind: 'string', description: 'TURN realm', pending: 4 },
-  { name: 'turn-secret', kind: 'list', description: 'TURN REST API shared secret (repeatable)', pending: 4 },
-  { name: 'turn-user', kind: 'list', description: 'static TURN user U:P (repeatable)', pending: 4 },
+  {
+    name: 'relay-ip',
+    kind: 'list',
+    description:
+      'addresses TURN relays are allocated on: one IPv4 and/or one IPv6 (default: the STUN address)',
+  },
+  { name: 'min-port', kind: 'port', default: 49152, description: 'lowest TURN relay port' },
+  { name: 'max-port', kind: 'port', default: 65535, description: 'highest TURN relay port' },
+  { name: 'realm', kind: 'string', default: 'peerlink', description: 'TURN realm' },
+  {
+    name: 'turn-secret',
+    kind: 'list',
+    description: 'TURN REST API shared secret, repeatable for rotation (default: generated in the data dir)',
+  },
+  { name: 'turn-user', kind: 'list', description: 'static TURN user U:P (repeatable)' },
   {
     name: 'allow-peer',
     kind: 'list',
     description: 'CIDR relays may reach despite the deny list',
-    pending: 4,
   },
   {
     name: 'allow-loopback-peers',
     kind: 'boolean',
     description: 'let relays reach loopback (tests)',
-    pending: 4,
   },
   { name: 'auth-secret', kind: 'string', description: 'HS256 secret for peer tokens', pending: 3 },
   {

@@ -4,8 +4,8 @@
  * before anything is installed, so a request either takes effect whole or not at all.
  */
 import {
-  CHANNEL_NUMBER_MAX,
   CHANNEL_NUMBER_MIN,
+  LEGACY_CHANNEL_NUMBER_MAX,
   StunAttr,
   decodeAddressFamily,
   decodeChannelNumber,
@@ -88,7 +88,8 @@ export function channelBind<C>(ctx: EngineContext<C>, req: RequestIn<C>): TurnOu
   const channel = numberAttr === undefined ? undefined : decodeChannelNumber(numberAttr.value);
   if (channel === undefined || !channel.ok) return answer(ctx, req, TurnStatus.BadRequest, [], key);
   const n = channel.value;
-  if (n < CHANNEL_NUMBER_MIN || n > CHANNEL_NUMBER_MAX)
+  // RFC 5766 §11's range (to 0x7FFE), not RFC 8656's 0x4FFF: coturn's clients still use it.
+  if (n < CHANNEL_NUMBER_MIN || n >= LEGACY_CHANNEL_NUMBER_MAX)
     return answer(ctx, req, TurnStatus.BadRequest, [], key);
   const peers = peersOf(ctx, req, alloc.relays);
   if (typeof peers === 'number') return answer(ctx, req, peers, [], key);

@@ -50,7 +50,9 @@ export class TurnEngine<C> {
       perUser: new Map(),
       ports: new PortPool(minPort, maxPort, () => {
         const b = random(4);
-        return ((((b[0] ?? 0) << 24) | ((b[1] ?? 0) << 16) | ((b[2] ?? 0) << 8) | (b[3] ?? 0)) >>> 0) / 2 ** 32;
+        return (
+          ((((b[0] ?? 0) << 24) | ((b[1] ?? 0) << 16) | ((b[2] ?? 0) << 8) | (b[3] ?? 0)) >>> 0) / 2 ** 32
+        );
       }),
       auth: new Authenticator({
         realm: opts.realm ?? 'peerlink',
