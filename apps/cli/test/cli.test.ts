@@ -13,23 +13,11 @@ import {
   findAttribute,
   newTransactionId,
 } from '@peerlink/wire';
-import { main, type Io } from '../src/index.js';
+import { main } from '../src/index.js';
+import { memoryIo } from './helpers/memory-io.js';
 import { BIN, spawnServer } from './helpers/spawn-server.js';
 
 const run = promisify(execFile);
-
-function memoryIo(env: Record<string, string> = {}): Io & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    stdout,
-    stderr,
-    out: (l) => stdout.push(l),
-    err: (l) => stderr.push(l),
-    env,
-    stopSignal: new Promise(() => {}),
-  };
-}
 
 describe('peerlink CLI (in process)', () => {
   it('--help lists every command', async () => {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { spawnServer, type SpawnedServer } from './helpers/spawn-server.js';
+import { BIN, spawnServer, type SpawnedServer } from './helpers/spawn-server.js';
 
 const run = promisify(execFile);
 const MESSAGES = 20;
@@ -127,6 +127,33 @@ describe('turnutils_uclient against peerlink TURN', () => {
       });
     }
   }
+
+  it('credentials from `peerlink turn-credentials --data-dir` work as a plain user/password', async () => {
+    const { stdout: json } = await run(process.execPath, [
+      BIN,
+      'turn-credentials',
+      '--data-dir',
+      server.dataDir,
+      '--user',
+      'cli',
+      '--ttl',
+      '600',
+      '--json',
+    ]);
+    const c = JSON.parse(json) as { username: string; password: string };
+    const args = ['-u', c.username, '-w', c.password, '-e', '127.0.0.1', '-r', String(peer.port), '-n', '10'];
+    const { stdout } = await run(
+      'turnutils_uclient',
+      [...args, '-p', String(server.stun.port), '127.0.0.1'],
+      {
+        timeout: 60_000,
+      },
+    );
+    const r = parse(stdout);
+    assert.ok(r.sent >= 10, r.stdout.slice(-1500));
+    assert.equal(r.received, r.sent);
+    assert.equal(r.lostPercent, 0);
+  });
 
   it('a wrong REST secret cannot allocate', async () => {
     const args = [
