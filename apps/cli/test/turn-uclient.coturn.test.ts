@@ -92,6 +92,10 @@ describe('turnutils_uclient against peerlink TURN', () => {
     ['Send indications', ['-s']],
     ['client-to-client', ['-y']],
     ['DONT-FRAGMENT', ['-g']],
+    // -T implies -t -y -c: each client Connects to the other's TCP relay, which sends it a
+    // ConnectionAttempt; both bind data connections with ConnectionBind.
+    ['RFC 6062 TCP relay', ['-T']],
+    ['RFC 6062 TCP relay over TLS', ['-T', '-S']],
   ];
   for (const auth of ['REST credentials (-W)', 'static user'] as const) {
     for (const [name, flags] of modes) {

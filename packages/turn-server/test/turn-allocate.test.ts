@@ -67,7 +67,7 @@ describe('TURN Allocate (RFC 8656 §7)', () => {
     assert.equal(codeOf(other), 437);
   });
 
-  it('refuses a missing REQUESTED-TRANSPORT (400) and TCP over UDP (442)', () => {
+  it('refuses a missing REQUESTED-TRANSPORT (400), TCP relaying over UDP (400) and SCTP (442)', () => {
     const { engine } = harness();
     const c = client();
     const creds = login(engine, c, T0);
@@ -75,6 +75,11 @@ describe('TURN Allocate (RFC 8656 §7)', () => {
     const tcp = { type: StunAttr.RequestedTransport, value: encodeRequestedTransport(6) };
     assert.equal(
       codeOf(answerOf(engine.handleClient(request(StunMethod.Allocate, [tcp], creds), c, T0))),
+      400,
+    );
+    const sctp = { type: StunAttr.RequestedTransport, value: encodeRequestedTransport(132) };
+    assert.equal(
+      codeOf(answerOf(engine.handleClient(request(StunMethod.Allocate, [sctp], creds), c, T0))),
       442,
     );
   });

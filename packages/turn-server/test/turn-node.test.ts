@@ -20,9 +20,7 @@ import { NodeTurnRelays, PeerPolicy, startStunListeners, type StunListeners } fr
 import { codeOf, indication, peerAttr, relayedOf, udpTransport } from './helpers/turn-messages.js';
 import { UdpTurnClient } from './helpers/udp-turn-client.js';
 
-async function peerSocket(
-  family: 4 | 6,
-): Promise<{
+async function peerSocket(family: 4 | 6): Promise<{
   socket: Socket;
   address: TransportAddress;
   next(): Promise<{ data: string; from: TransportAddress }>;

@@ -65,12 +65,16 @@ export function allocate<C>(ctx: EngineContext<C>, req: RequestIn<C>): TurnOutpu
   if (transport === undefined) return fail(TurnStatus.BadRequest);
   const proto = decodeRequestedTransport(transport.value);
   if (!proto.ok) return fail(TurnStatus.BadRequest);
-  if (proto.value !== TransportProtocol.Udp) return fail(TurnStatus.UnsupportedTransport);
+  const tcp = proto.value === TransportProtocol.Tcp;
+  if (!tcp && proto.value !== TransportProtocol.Udp) return fail(TurnStatus.UnsupportedTransport);
+  // RFC 6062 §5.1: TCP relaying needs a TCP or TLS control connection, and has no port pairs.
+  if (tcp && client.transport === 'udp') return fail(TurnStatus.BadRequest);
 
   const evenAttr = findAttribute(msg, StunAttr.EvenPort);
   const tokenAttr = findAttribute(msg, StunAttr.ReservationToken);
   const rafAttr = findAttribute(msg, StunAttr.RequestedAddressFamily);
   const aafAttr = findAttribute(msg, StunAttr.AdditionalAddressFamily);
+  if (tcp && (evenAttr !== undefined || tokenAttr !== undefined)) return fail(TurnStatus.BadRequest);
   if (tokenAttr !== undefined && (evenAttr !== undefined || rafAttr !== undefined)) {
     return fail(TurnStatus.BadRequest);
   }
@@ -124,6 +128,7 @@ export function allocate<C>(ctx: EngineContext<C>, req: RequestIn<C>): TurnOutpu
     expiresAt: now + grantedLifetime(lifetimeIn, limits.defaultLifetime, limits.maxLifetime) * 1000,
     allocateTid: tid,
   });
+  if (tcp) alloc.relayTransport = 'tcp';
   alloc.pending = {
     msg,
     mode,
@@ -137,8 +142,15 @@ export function allocate<C>(ctx: EngineContext<C>, req: RequestIn<C>): TurnOutpu
   ctx.byClient.set(client.key, alloc);
   ctx.byId.set(alloc.id, alloc);
   ctx.perUser.set(auth.username, (ctx.perUser.get(auth.username) ?? 0) + 1);
-  return [{ type: 'open-relays', allocation: alloc.id, relays: alloc.relays }];
+  return [openRelays(alloc)];
 }
+
+const openRelays = <C>(alloc: Allocation<C>): TurnOutput<C> => ({
+  type: 'open-relays',
+  allocation: alloc.id,
+  relays: alloc.relays,
+  transport: alloc.relayTransport,
+});
 
 /** Picks ports for every family of `alloc`; false (nothing booked) when the range is full. */
 function bookPorts<C>(
@@ -203,7 +215,7 @@ export function relaysOpened<C>(
       pending.attempts < MAX_ATTEMPTS &&
       bookPorts(ctx, alloc, families, undefined, now)
     ) {
-      return [{ type: 'open-relays', allocation: alloc.id, relays: alloc.relays }];
+      return [openRelays(alloc)];
     }
     alloc.relays = [];
     ctx.remove(alloc, 'deleted');

@@ -40,6 +40,8 @@ export class Allocation<C> {
   /** One relayed address per family (two for a dual-stack allocation, RFC 8656 §7.2). */
   relays: TransportAddress[] = [];
   state: 'opening' | 'open' = 'opening';
+  /** UDP relaying (RFC 8656) or TCP relaying (RFC 6062). */
+  relayTransport: 'udp' | 'tcp' = 'udp';
   pending: PendingAllocate | undefined;
   expiresAt: number;
   /** The Allocate transaction and its success response, for retransmissions (§7.2). */

@@ -19,8 +19,21 @@ export interface Limits {
   readonly maxBytesPerSecond: number | undefined;
 }
 
+/** An RFC 6062 peer data connection, from Connect or from a peer reaching the relay. */
+export interface TcpConnection {
+  readonly id: number;
+  readonly allocation: number;
+  readonly peer: TransportAddress;
+  state: 'connecting' | 'waiting-bind' | 'bound';
+  /** For 'waiting-bind': when an unbound connection is given up (30 s, RFC 6062 §5.3). */
+  expiresAt: number;
+  /** For 'connecting': the Connect request to answer. */
+  connect: RequestIn<unknown> | undefined;
+}
+
 export interface EngineContext<C> {
   readonly byClient: Map<string, Allocation<C>>;
+  readonly connections: Map<number, TcpConnection>;
   readonly byId: Map<number, Allocation<C>>;
   readonly perUser: Map<string, number>;
   readonly ports: PortPool;

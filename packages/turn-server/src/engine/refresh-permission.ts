@@ -84,6 +84,7 @@ export function channelBind<C>(ctx: EngineContext<C>, req: RequestIn<C>): TurnOu
   const own = ownAllocation(ctx, req);
   if (!own.ok) return own.out;
   const { alloc, key } = own;
+  if (alloc.relayTransport !== 'udp') return answer(ctx, req, TurnStatus.BadRequest, [], key);
   const numberAttr = findAttribute(req.msg, StunAttr.ChannelNumber);
   const channel = numberAttr === undefined ? undefined : decodeChannelNumber(numberAttr.value);
   if (channel === undefined || !channel.ok) return answer(ctx, req, TurnStatus.BadRequest, [], key);

@@ -57,9 +57,10 @@ function toPeer<C>(
   return [{ type: 'to-peer', allocation: alloc.id, relay, to: peer, bytes: data }];
 }
 
+/** The client's open UDP-relaying allocation (a TCP one, RFC 6062, carries no indications). */
 function openAllocation<C>(ctx: EngineContext<C>, client: TurnClient<C>): Allocation<C> | undefined {
   const alloc = ctx.byClient.get(client.key);
-  return alloc !== undefined && alloc.state === 'open' ? alloc : undefined;
+  return alloc !== undefined && alloc.state === 'open' && alloc.relayTransport === 'udp' ? alloc : undefined;
 }
 
 /** A Send indication (§10.2): XOR-PEER-ADDRESS and DATA; DONT-FRAGMENT is accepted and ignored. */

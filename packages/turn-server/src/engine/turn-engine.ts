@@ -28,6 +28,14 @@ import { PeerPolicy } from './peer-policy.js';
 import { PortPool } from './port-pool.js';
 import { channelBind, createPermission, refresh } from './refresh-permission.js';
 import { channelDataFromClient, fromPeer, sendIndication } from './relay-path.js';
+import {
+  connect,
+  connectionBind,
+  expireConnections,
+  tcpClosed,
+  tcpConnected,
+  tcpPeerArrived,
+} from './tcp-relay.js';
 import { answer } from './respond.js';
 import type { TurnClient, TurnEngineOptions, TurnOutput, TurnStats } from './turn-types.js';
 
@@ -46,6 +54,7 @@ export class TurnEngine<C> {
     const defaultLifetime = opts.defaultLifetime ?? 600;
     const ctx: EngineContext<C> = {
       byClient: new Map(),
+      connections: new Map(),
       byId: new Map(),
       perUser: new Map(),
       ports: new PortPool(minPort, maxPort, () => {
@@ -122,6 +131,10 @@ export class TurnEngine<C> {
         return createPermission(ctx, req);
       case StunMethod.ChannelBind:
         return channelBind(ctx, req);
+      case StunMethod.Connect:
+        return connect(ctx, req);
+      case StunMethod.ConnectionBind:
+        return connectionBind(ctx, req);
       default:
         return answer(ctx, req, TurnStatus.BadRequest, []);
     }
@@ -135,6 +148,25 @@ export class TurnEngine<C> {
   /** A datagram from `from` arrived at a relay socket of `allocation`. */
   handlePeer(allocation: number, from: TransportAddress, bytes: Uint8Array, now: number): TurnOutput<C>[] {
     return fromPeer(this.#ctx, allocation, from, bytes, now);
+  }
+
+  /** RFC 6062: the adapter's connection for a Connect succeeded (`ok`) or failed. */
+  tcpConnected(connection: number, ok: boolean, now: number): TurnOutput<C>[] {
+    return tcpConnected(this.#ctx, connection, ok, now);
+  }
+
+  /** RFC 6062: a peer connected to a TCP relay; undefined means close it. */
+  tcpPeerArrived(
+    allocation: number,
+    from: TransportAddress,
+    now: number,
+  ): { connection: number; out: TurnOutput<C>[] } | undefined {
+    return tcpPeerArrived(this.#ctx, allocation, from, now);
+  }
+
+  /** RFC 6062: a peer data connection (or the client connection spliced to it) closed. */
+  tcpClosed(connection: number): TurnOutput<C>[] {
+    return tcpClosed(this.#ctx, connection);
   }
 
   /** A stream client disconnected: its allocation goes with it (RFC 8656 §3.1). */
@@ -151,6 +183,7 @@ export class TurnEngine<C> {
       else a.expire(now);
     }
     this.#ctx.ports.expire(now);
+    out.push(...expireConnections(this.#ctx, now));
     return out;
   }
 
@@ -179,6 +212,6 @@ export class TurnEngine<C> {
     else ctx.perUser.delete(a.username);
     for (const r of a.relays) ctx.ports.release(r.family, r.port);
     if (a.state === 'open') ctx.emit({ type: 'allocation', change });
-    return [{ type: 'close-relays', allocation: a.id, relays: a.relays }];
+    return [{ type: 'close-relays', allocation: a.id, relays: a.relays }, ...expireConnections(ctx, 0)];
   }
 }

@@ -27,9 +27,28 @@ export type TurnOutput<C> =
       readonly to: TransportAddress;
       readonly bytes: Uint8Array;
     }
-  /** Bind these relay sockets, then call `relaysOpened(allocation, ok, now)`. */
-  | { readonly type: 'open-relays'; readonly allocation: number; readonly relays: TransportAddress[] }
-  | { readonly type: 'close-relays'; readonly allocation: number; readonly relays: TransportAddress[] };
+  /**
+   * Bind these relay sockets (UDP, or TCP listeners for an RFC 6062 allocation), then call
+   * `relaysOpened(allocation, ok, now)`.
+   */
+  | {
+      readonly type: 'open-relays';
+      readonly allocation: number;
+      readonly relays: TransportAddress[];
+      readonly transport: 'udp' | 'tcp';
+    }
+  | { readonly type: 'close-relays'; readonly allocation: number; readonly relays: TransportAddress[] }
+  /** RFC 6062 §5.2: open a TCP connection from the relay IP to `to`, then call `tcpConnected`. */
+  | {
+      readonly type: 'tcp-connect';
+      readonly connection: number;
+      readonly relay: TransportAddress;
+      readonly to: TransportAddress;
+    }
+  /** RFC 6062 §5.4: after the answer just sent, splice this client connection to the peer's. */
+  | { readonly type: 'tcp-pipe'; readonly connection: number; readonly handle: C }
+  /** Close the peer connection (and its client data connection, if spliced). */
+  | { readonly type: 'tcp-close'; readonly connection: number };
 
 export type TurnDropReason =
   | 'malformed'
@@ -41,7 +60,8 @@ export type TurnDropReason =
   | 'family-mismatch'
   | 'auth-rate-limited'
   | 'bandwidth'
-  | 'retransmit-in-progress';
+  | 'retransmit-in-progress'
+  | 'tcp-peer-refused';
 
 export type TurnEvent =
   | { readonly type: 'drop'; readonly reason: TurnDropReason }

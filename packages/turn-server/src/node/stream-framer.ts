@@ -31,4 +31,11 @@ export class StreamFramer {
     if (this.#buf.length > MAX_BUFFER) return { frames, error: 'oversized' };
     return { frames };
   }
+
+  /** Bytes received but not yet framed; the framer is empty afterwards (RFC 6062 splicing). */
+  takeRest(): Uint8Array {
+    const rest = this.#buf;
+    this.#buf = new Uint8Array(0);
+    return rest;
+  }
 }

@@ -38,12 +38,22 @@ export interface StunListenerOptions {
   readonly tls?: { readonly port: number; readonly cert: string; readonly key: string } | undefined;
 }
 
+/** How the TURN adapter answers a client, and takes over its connection for RFC 6062 data. */
+export interface ClientHandle {
+  send(bytes: Uint8Array): void;
+  /**
+   * TCP/TLS only: stop framing STUN and hand over the socket. Bytes that arrived after the frame
+   * being handled are put back into the socket's stream, so the new owner reads them first.
+   */
+  detach?(): Socket;
+}
+
 /** One client as the TURN engine sees it: its 5-tuple key and a way to answer it. */
 export interface HookClient {
   readonly key: string;
   readonly from: TransportAddress;
   readonly transport: StunTransport;
-  readonly handle: (bytes: Uint8Array) => void;
+  readonly handle: ClientHandle;
 }
 
 export interface TurnHook {
@@ -140,10 +150,12 @@ export async function startStunListeners(opts: StunListenerOptions): Promise<Stu
           key: `udp|${k}|${rinfo.address}|${rinfo.port}`,
           from,
           transport: 'udp',
-          handle: (out) =>
-            sock.send(out, rinfo.port, rinfo.address, (err) => {
-              if (err) emit({ type: 'drop', transport: 'udp', reason: 'send-failed' });
-            }),
+          handle: {
+            send: (out) =>
+              sock.send(out, rinfo.port, rinfo.address, (err) => {
+                if (err) emit({ type: 'drop', transport: 'udp', reason: 'send-failed' });
+              }),
+          },
         });
         if (opts.turn && isChannelData(bytes)) return opts.turn.handle(bytes, turnClient());
         const out = engine.handle(bytes, { from, via, transport: 'udp' });
@@ -169,12 +181,45 @@ export async function startStunListeners(opts: StunListenerOptions): Promise<Stu
         address: conn.remoteAddress ?? '',
         port: conn.remotePort ?? 0,
       };
+      const framer = new StreamFramer();
+      let detached = false;
+      const onData = (chunk: Buffer): void => {
+        const { frames, error } = framer.push(
+          new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+        );
+        for (const [i, f] of frames.entries()) {
+          if (opts.turn && isChannelData(f)) {
+            opts.turn.handle(f, turnClient);
+            continue;
+          }
+          const out = engine.handle(f, { from, via: { ip: 'primary', port: 'primary' }, transport });
+          if (opts.turn && out.kind === 'not-binding') opts.turn.handle(f, turnClient);
+          else deliver(out, transport, (o) => turnClient.handle.send(o.bytes));
+          if (detached) {
+            const rest = [...frames.slice(i + 1), framer.takeRest()].filter((b) => b.length > 0);
+            if (rest.length > 0) conn.unshift(Buffer.concat(rest));
+            return;
+          }
+        }
+        if (error) {
+          emit({ type: 'drop', transport, reason: `stream-${error}` });
+          conn.destroy();
+        }
+      };
       const turnClient: HookClient = {
         key: `${transport}|${from.address}|${from.port}`,
         from,
         transport,
-        handle: (out) => {
-          if (!conn.destroyed) conn.write(out);
+        handle: {
+          send: (out) => {
+            if (!conn.destroyed) conn.write(out);
+          },
+          detach: () => {
+            detached = true;
+            conn.off('data', onData);
+            conn.setTimeout(0);
+            return conn;
+          },
         },
       };
       conn.setTimeout(10 * 60_000, () => conn.destroy());
@@ -183,25 +228,7 @@ export async function startStunListeners(opts: StunListenerOptions): Promise<Stu
         opts.turn?.closed(turnClient.key);
       });
       conn.on('error', () => conn.destroy());
-      const framer = new StreamFramer();
-      conn.on('data', (chunk: Buffer) => {
-        const { frames, error } = framer.push(
-          new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength),
-        );
-        for (const f of frames) {
-          if (opts.turn && isChannelData(f)) {
-            opts.turn.handle(f, turnClient);
-            continue;
-          }
-          const out = engine.handle(f, { from, via: { ip: 'primary', port: 'primary' }, transport });
-          if (opts.turn && out.kind === 'not-binding') opts.turn.handle(f, turnClient);
-          else deliver(out, transport, (o) => turnClient.handle(o.bytes));
-        }
-        if (error) {
-          emit({ type: 'drop', transport, reason: `stream-${error}` });
-          conn.destroy();
-        }
-      });
+      conn.on('data', onData);
     };
     const tcp = createServer({ noDelay: true }, (conn) => onConnection(conn, 'tcp'));
     tcp.on('error', (error) => emit({ type: 'socket-error', error }));

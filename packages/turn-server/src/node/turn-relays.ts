@@ -10,12 +10,17 @@
  * ```
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { connect as tcpConnect, createServer, type Server, type Socket } from 'node:net';
 import { formatIp, parseIp, type TransportAddress } from '@peerlink/wire';
 import { TurnEngine } from '../engine/turn-engine.js';
 import type { TurnEngineOptions, TurnOutput, TurnStats } from '../engine/turn-types.js';
-import type { HookClient, TurnHook } from './stun-listeners.js';
+import type { ClientHandle, HookClient, TurnHook } from './stun-listeners.js';
 
-type Send = (bytes: Uint8Array) => void;
+type Send = ClientHandle;
+type Relay = UdpSocket | Server;
+
+/** How long a Connect may take before the client gets 447 (RFC 6062 §5.2 suggests at least 30 s). */
+const CONNECT_TIMEOUT_MS = 30_000;
 
 export interface NodeTurnOptions extends TurnEngineOptions {
   /** The clock; Date.now unless a test injects one. */
@@ -23,6 +28,22 @@ export interface NodeTurnOptions extends TurnEngineOptions {
   /** Called when a relay socket reports an error (counted by the server). */
   readonly onSocketError?: (err: Error) => void;
 }
+
+function listenRelay(relay: TransportAddress): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer({ noDelay: true, pauseOnConnect: true });
+    server.once('error', reject);
+    server.listen(
+      { port: relay.port, host: relay.address, exclusive: true, ipv6Only: relay.family === 6 },
+      () => {
+        server.off('error', reject);
+        resolve(server);
+      },
+    );
+  });
+}
+
+const closeRelay = (r: Relay): void => void r.close();
 
 function bindRelay(relay: TransportAddress): Promise<UdpSocket> {
   return new Promise((resolve, reject) => {
@@ -42,7 +63,9 @@ export class NodeTurnRelays {
   readonly engine: TurnEngine<Send>;
   readonly hook: TurnHook;
   readonly #now: () => number;
-  readonly #sockets = new Map<number, UdpSocket[]>();
+  readonly #sockets = new Map<number, Relay[]>();
+  /** RFC 6062 peer connections, and the client data connections spliced to them. */
+  readonly #peers = new Map<number, { peer: Socket; client?: Socket }>();
   readonly #timer: ReturnType<typeof setInterval>;
   readonly #onSocketError: (err: Error) => void;
   #closed = false;
@@ -68,38 +91,119 @@ export class NodeTurnRelays {
     for (const o of outputs) {
       switch (o.type) {
         case 'to-client':
-          o.handle(o.bytes);
+          o.handle.send(o.bytes);
           break;
         case 'to-peer': {
+          const family = o.relay.family === 6 ? 'IPv6' : 'IPv4';
           const socket = this.#sockets
             .get(o.allocation)
-            ?.find((s) => s.address().family === (o.relay.family === 6 ? 'IPv6' : 'IPv4'));
+            ?.find((s): s is UdpSocket => 'send' in s && s.address().family === family);
           socket?.send(o.bytes, o.to.port, o.to.address, (err) => {
             if (err) this.#onSocketError(err);
           });
           break;
         }
         case 'open-relays':
-          void this.#open(o.allocation, o.relays);
+          void this.#open(o.allocation, o.relays, o.transport);
           break;
         case 'close-relays':
-          for (const s of this.#sockets.get(o.allocation) ?? []) s.close();
+          for (const s of this.#sockets.get(o.allocation) ?? []) closeRelay(s);
           this.#sockets.delete(o.allocation);
           break;
+        case 'tcp-connect':
+          this.#connect(o.connection, o.relay, o.to);
+          break;
+        case 'tcp-pipe':
+          this.#splice(o.connection, o.handle);
+          break;
+        case 'tcp-close': {
+          const p = this.#peers.get(o.connection);
+          this.#peers.delete(o.connection);
+          p?.peer.destroy();
+          p?.client?.destroy();
+          break;
+        }
       }
     }
   }
 
-  async #open(id: number, relays: TransportAddress[]): Promise<void> {
-    const results = await Promise.allSettled(relays.map(bindRelay));
+  /** A peer data connection is ours once open: watch it close, keep it paused until spliced. */
+  #adoptPeer(connection: number, peer: Socket): void {
+    this.#peers.set(connection, { peer });
+    peer.on('error', () => peer.destroy());
+    peer.on('close', () => {
+      if (this.#peers.has(connection)) this.#run(this.engine.tcpClosed(connection));
+    });
+  }
+
+  #connect(connection: number, relay: TransportAddress, to: TransportAddress): void {
+    // From the relay IP; the port is the kernel's: Node cannot share the listening port (no
+    // SO_REUSEPORT), which RFC 6062 §5.2 would prefer.
+    const peer = tcpConnect({ host: to.address, port: to.port, localAddress: relay.address, noDelay: true });
+    peer.pause();
+    const timer = setTimeout(() => peer.destroy(new Error('connect timeout')), CONNECT_TIMEOUT_MS);
+    peer.once('connect', () => {
+      clearTimeout(timer);
+      this.#adoptPeer(connection, peer);
+      this.#run(this.engine.tcpConnected(connection, true, this.#now()));
+    });
+    peer.once('error', () => {
+      clearTimeout(timer);
+      if (!this.#peers.has(connection)) this.#run(this.engine.tcpConnected(connection, false, this.#now()));
+    });
+  }
+
+  #splice(connection: number, handle: ClientHandle): void {
+    const entry = this.#peers.get(connection);
+    const client = handle.detach?.();
+    if (entry === undefined || client === undefined) {
+      client?.destroy();
+      this.#run(this.engine.tcpClosed(connection));
+      return;
+    }
+    entry.client = client;
+    client.on('close', () => {
+      if (this.#peers.has(connection)) this.#run(this.engine.tcpClosed(connection));
+    });
+    client.pipe(entry.peer);
+    entry.peer.pipe(client);
+    entry.peer.resume();
+  }
+
+  #acceptPeers(id: number, server: Server): void {
+    server.on('connection', (peer: Socket) => {
+      const ip = parseIp(peer.remoteAddress ?? '');
+      if (ip === undefined) return void peer.destroy();
+      const from: TransportAddress = {
+        family: ip.family,
+        address: formatIp(ip.bytes),
+        port: peer.remotePort ?? 0,
+      };
+      const arrived = this.engine.tcpPeerArrived(id, from, this.#now());
+      if (arrived === undefined) return void peer.destroy();
+      peer.setNoDelay(true);
+      this.#adoptPeer(arrived.connection, peer);
+      this.#run(arrived.out);
+    });
+  }
+
+  async #open(id: number, relays: TransportAddress[], transport: 'udp' | 'tcp'): Promise<void> {
+    const bind = (r: TransportAddress): Promise<Relay> =>
+      transport === 'tcp' ? listenRelay(r) : bindRelay(r);
+    const results = await Promise.allSettled(relays.map(bind));
     const bound = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     if (this.#closed || bound.length < relays.length) {
-      for (const s of bound) s.close();
+      for (const s of bound) closeRelay(s);
       if (!this.#closed) this.#run(this.engine.relaysOpened(id, false, this.#now()));
       return;
     }
     this.#sockets.set(id, bound);
-    for (const s of bound) {
+    if (transport === 'tcp') {
+      for (const server of bound as Server[]) this.#acceptPeers(id, server);
+      this.#run(this.engine.relaysOpened(id, true, this.#now()));
+      return;
+    }
+    for (const s of bound as UdpSocket[]) {
       s.on('error', (err) => this.#onSocketError(err));
       s.on('message', (msg, rinfo) => {
         const ip = parseIp(rinfo.address);
@@ -117,6 +221,11 @@ export class NodeTurnRelays {
     clearInterval(this.#timer);
     const all = [...this.#sockets.values()].flat();
     this.#sockets.clear();
+    for (const p of this.#peers.values()) {
+      p.peer.destroy();
+      p.client?.destroy();
+    }
+    this.#peers.clear();
     await Promise.all(all.map((s) => new Promise<void>((r) => s.close(() => r()))));
   }
 }
