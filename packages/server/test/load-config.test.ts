@@ -165,4 +165,49 @@ describe('loadServeConfig', () => {
       'CONFIG_INVALID',
     );
   });
+
+  it('reads the TURN options with their defaults, lists from env and flags', () => {
+    const d = loadServeConfig({ flags: {}, env: {} });
+    assert.deepEqual(
+      [d.realm, d.minPort, d.maxPort, d.tlsPort, d.turnSecrets, d.relayIps, d.allowLoopbackPeers],
+      ['peerlink', 49152, 65535, 5349, [], [], false],
+    );
+    const c = loadServeConfig({
+      flags: {
+        'turn-user': ['alice:p:w', 'bob:x'],
+        'relay-ip': ['127.0.0.1', '::1'],
+        'allow-loopback-peers': true,
+      },
+      env: { PEERLINK_TURN_SECRET: 'new,old', PEERLINK_ALLOW_PEER: '198.51.100.0/24,2001:db8::/32' },
+    });
+    assert.deepEqual(
+      [...c.turnUsers],
+      [
+        ['alice', 'p:w'],
+        ['bob', 'x'],
+      ],
+    );
+    assert.deepEqual(c.turnSecrets, ['new', 'old']);
+    assert.deepEqual(c.relayIps, ['127.0.0.1', '::1']);
+    assert.deepEqual(c.allowPeers, ['198.51.100.0/24', '2001:db8::/32']);
+    assert.equal(c.allowLoopbackPeers, true);
+  });
+
+  it('refuses bad TURN options', () => {
+    for (const flags of [
+      { 'turn-user': ['alice'] },
+      { 'turn-user': [':pw'] },
+      { 'relay-ip': ['127.0.0.1', '127.0.0.2'] },
+      { 'relay-ip': ['not-an-ip'] },
+      { 'min-port': '5000', 'max-port': '4000' },
+      { 'allow-peer': ['10.0.0.0/33'] },
+      { 'allow-peer': ['ten'] },
+    ]) {
+      assert.equal(
+        code(() => loadServeConfig({ flags, env: {} })),
+        'CONFIG_INVALID',
+        JSON.stringify(flags),
+      );
+    }
+  });
 });
