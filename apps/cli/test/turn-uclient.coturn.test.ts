@@ -195,3 +195,42 @@ describe('turnutils_uclient against peerlink TURN', () => {
     assert.doesNotMatch(text, /peerlink_turn_dropped_total\{reason="malformed"\}/);
   });
 });
+
+describe('turnutils_uclient against a quota', () => {
+  it('--user-quota 1 answers a second allocation of the same user with 486', async () => {
+    const server = await spawnServer([
+      '--allow-loopback-peers',
+      '--turn-user',
+      'alice:wonderland',
+      '--user-quota',
+      '1',
+    ]);
+    try {
+      // -c: one allocation per client (no RTCP pair); -m 2: two clients of the same user.
+      const args = [
+        '-c',
+        '-u',
+        'alice',
+        '-w',
+        'wonderland',
+        '-e',
+        '127.0.0.1',
+        '-r',
+        '9',
+        '-n',
+        '2',
+        '-m',
+        '2',
+      ];
+      const out = await run('turnutils_uclient', [...args, '-p', String(server.stun.port), '127.0.0.1'], {
+        timeout: 30_000,
+      }).then(
+        (r) => r.stdout,
+        (err: { stdout?: string }) => err.stdout ?? '',
+      );
+      assert.match(out, /error 486 \(Allocation Quota Reached\)/);
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -122,6 +122,10 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     relayIps,
     minPort: config.minPort,
     maxPort: config.maxPort,
+    userQuota: config.userQuota,
+    totalQuota: config.totalQuota,
+    maxBytesPerSecond: config.maxBps || undefined, // 0 means unlimited, as in coturn
+    software: config.software,
     peerPolicy: new PeerPolicy({
       allow: config.allowPeers.map((c) => parseCidr(c)).filter((c): c is Cidr => c !== undefined),
       allowLoopback: config.allowLoopbackPeers,
@@ -134,6 +138,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
   try {
     stun = await startStunListeners({
       turn: turn.hook,
+      software: config.software,
       tls: { port: config.tlsPort, cert: tls.cert, key: tls.key },
       address: stunAddress,
       port: config.stunPort,

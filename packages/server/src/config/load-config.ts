@@ -36,6 +36,10 @@ export interface ServeConfig {
   turnUsers: Map<string, string>;
   allowPeers: string[];
   allowLoopbackPeers: boolean;
+  userQuota: number;
+  totalQuota: number;
+  maxBps: number | undefined;
+  software: string | undefined;
   logLevel: LogLevel;
   /** Where each value came from, for `--print-config` style diagnostics. */
   sources: Record<string, 'flag' | 'env' | 'file' | 'default'>;
@@ -271,6 +275,10 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     turnUsers,
     allowPeers,
     allowLoopbackPeers: values.get('allow-loopback-peers') === true,
+    userQuota: num('user-quota'),
+    totalQuota: num('total-quota'),
+    maxBps: values.get('max-bps') as number | undefined,
+    software: str('software'),
     logLevel,
     sources,
   };

@@ -80,6 +80,18 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     kind: 'boolean',
     description: 'let relays reach loopback (tests)',
   },
+  { name: 'user-quota', kind: 'int', default: 100, description: 'TURN allocations one username may hold' },
+  { name: 'total-quota', kind: 'int', default: 10000, description: 'TURN allocations in total' },
+  {
+    name: 'max-bps',
+    kind: 'int',
+    description: 'relayed bytes per second per TURN allocation (unlimited when unset)',
+  },
+  {
+    name: 'software',
+    kind: 'string',
+    description: 'SOFTWARE attribute in STUN/TURN answers (none by default)',
+  },
   { name: 'auth-secret', kind: 'string', description: 'HS256 secret for peer tokens', pending: 3 },
   {
     name: 'jwt-secret',
