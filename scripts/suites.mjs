@@ -3,6 +3,7 @@
 // Test files pick their suite by name: `name.test.ts` is a unit test, `name.<suite>.test.ts` belongs to
 // <suite>. Every suite has a time budget: a test file still running past it fails.
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 const has = (cmd) => {
   try {
@@ -26,9 +27,17 @@ export const suites = [
     name: 'coturn',
     match: (f) => f.endsWith('.coturn.test.js'),
     needs: () =>
-      has('turnutils_stunclient') && has('turnutils_natdiscovery')
+      ['turnutils_stunclient', 'turnutils_natdiscovery', 'turnutils_uclient', 'turnutils_peer'].every(has)
         ? null
         : 'coturn tools (apt-get install coturn)',
+    budgetSeconds: 300,
+    concurrency: 1,
+  },
+  {
+    name: 'chromium',
+    match: (f) => f.endsWith('.chromium.test.js'),
+    needs: () =>
+      existsSync('/usr/bin/chromium') ? null : 'Chromium at /usr/bin/chromium (apt-get install chromium)',
     budgetSeconds: 300,
     concurrency: 1,
   },

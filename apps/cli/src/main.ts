@@ -6,6 +6,7 @@ import { VERSION } from '@peerlink/server';
 import { nat, NAT_HELP } from './commands/nat.js';
 import { serve } from './commands/serve.js';
 import { token } from './commands/token.js';
+import { turnCredentials } from './commands/turn-credentials.js';
 import { processIo, UsageError, type Io } from './io.js';
 
 type Command = { summary: string; run?: (argv: string[], io: Io) => Promise<number>; pending?: number };
@@ -14,7 +15,7 @@ const COMMANDS: Record<string, Command> = {
   serve: { summary: 'run the server (signaling, STUN/TURN, relay, HTTP API)', run: serve },
   nat: { summary: 'classify the NAT in front of this machine (RFC 5780)', run: nat },
   token: { summary: 'mint a peer token (HS256 JWT)', run: token },
-  'turn-credentials': { summary: 'print TURN REST API credentials', pending: 4 },
+  'turn-credentials': { summary: 'print TURN REST API credentials', run: turnCredentials },
   keys: { summary: 'generate and show peer identity keys', pending: 6 },
   listen: { summary: 'accept peer connections and echo streams', pending: 7 },
   connect: { summary: 'connect to a peer and measure the path', pending: 7 },

@@ -13,23 +13,11 @@ import {
   findAttribute,
   newTransactionId,
 } from '@peerlink/wire';
-import { main, type Io } from '../src/index.js';
+import { main } from '../src/index.js';
+import { memoryIo } from './helpers/memory-io.js';
 import { BIN, spawnServer } from './helpers/spawn-server.js';
 
 const run = promisify(execFile);
-
-function memoryIo(env: Record<string, string> = {}): Io & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    stdout,
-    stderr,
-    out: (l) => stdout.push(l),
-    err: (l) => stderr.push(l),
-    env,
-    stopSignal: new Promise(() => {}),
-  };
-}
 
 describe('peerlink CLI (in process)', () => {
   it('--help lists every command', async () => {
@@ -48,13 +36,13 @@ describe('peerlink CLI (in process)', () => {
 
   it('a command whose issue has not landed says so', async () => {
     const io = memoryIo();
-    assert.equal(await main(['turn-credentials', '--secret', 's'], io), 2);
-    assert.match(io.stderr[0] as string, /not implemented yet \(issue #4/);
+    assert.equal(await main(['listen', '--id', 'p'], io), 2);
+    assert.match(io.stderr[0] as string, /not implemented yet \(issue #7/);
   });
 
   it('serve refuses a pending option, an unknown flag and a bad value, each with one line and exit 2', async () => {
     for (const [argv, pattern] of [
-      [['serve', '--realm', 'x'], /--realm: not implemented yet/],
+      [['serve', '--jwt-secret', 's'], /--jwt-secret: not implemented yet/],
       [['serve', '--bogus'], /Unknown option '--bogus'/],
       [['serve', '--http-port', 'x'], /--http-port \(flag\): expected a whole number/],
     ] as const) {

@@ -2,7 +2,7 @@
  * Prometheus metrics. One registry per server instance (not prom-client's global), so several
  * servers in one process (tests) do not collide. Names: `peerlink_<area>_<what>_<unit>`.
  */
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface ServerMetrics {
   readonly registry: Registry;
@@ -11,6 +11,47 @@ export interface ServerMetrics {
   readonly stunDropped: Counter<'transport' | 'reason'>;
   readonly socketErrors: Counter<'component'>;
   readonly httpRequests: Counter<'route' | 'status'>;
+  readonly turn: TurnMetrics;
+}
+
+/** TURN (issue #4): counters fed by the engine's events, gauges set from its stats on each scrape. */
+export interface TurnMetrics {
+  readonly requests: Counter<'method'>;
+  readonly responses: Counter<'method' | 'code'>;
+  readonly relayedPackets: Counter<'direction'>;
+  readonly relayedBytes: Counter<'direction'>;
+  readonly authFailures: Counter<'reason'>;
+  readonly dropped: Counter<'reason'>;
+  readonly allocationChanges: Counter<'change'>;
+  readonly allocations: Gauge;
+  readonly permissions: Gauge;
+  readonly channels: Gauge;
+}
+
+function turnMetrics(registry: Registry): TurnMetrics {
+  const counter = <L extends string>(name: string, help: string, labelNames: L[]): Counter<L> =>
+    new Counter({ name: `peerlink_turn_${name}`, help, labelNames, registers: [registry] });
+  const gauge = (name: string, help: string): Gauge =>
+    new Gauge({ name: `peerlink_turn_${name}`, help, registers: [registry] });
+  return {
+    requests: counter('requests_total', 'TURN requests received, by method', ['method']),
+    responses: counter('responses_total', 'TURN responses sent, by method and code (200 = success)', [
+      'method',
+      'code',
+    ]),
+    relayedPackets: counter('relayed_packets_total', 'Packets relayed, to-peer or to-client', ['direction']),
+    relayedBytes: counter('relayed_bytes_total', 'Payload bytes relayed, to-peer or to-client', [
+      'direction',
+    ]),
+    authFailures: counter('auth_failures_total', 'Requests failing authentication, by reason', ['reason']),
+    dropped: counter('dropped_total', 'TURN input dropped without an answer, by reason', ['reason']),
+    allocationChanges: counter('allocation_changes_total', 'Allocations created, deleted, expired', [
+      'change',
+    ]),
+    allocations: gauge('allocations', 'Allocations open now'),
+    permissions: gauge('permissions', 'Permissions installed now'),
+    channels: gauge('channels', 'Channels bound now'),
+  };
 }
 
 export function createMetrics(): ServerMetrics {
@@ -48,5 +89,6 @@ export function createMetrics(): ServerMetrics {
       labelNames: ['route', 'status'],
       registers: [registry],
     }),
+    turn: turnMetrics(registry),
   };
 }

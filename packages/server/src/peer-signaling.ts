@@ -24,6 +24,10 @@ export interface PeerSignalingOptions {
   /** Host clients should use for STUN/TURN URLs: the configured public address, else the Host header. */
   readonly advertisedHost: (hostHeader: string | undefined) => string;
   readonly stunPort: number;
+  /** TURN over TLS port, when it listens. */
+  readonly tlsPort: number | undefined;
+  /** Fresh TURN REST credentials for a peer (the composition signs them with the TURN secret). */
+  readonly turnCredentials: (peerId: string) => { username: string; password: string };
 }
 
 export interface PeerSignaling {
@@ -84,9 +88,14 @@ export function startPeerSignaling(o: PeerSignalingOptions): PeerSignaling {
     options: o.peerOptions,
     welcome: {
       stun: o.stun,
-      iceServers: (_id, host): IceServer[] => [
-        { urls: [`stun:${o.advertisedHost(host === undefined ? undefined : hostOnly(host))}:${o.stunPort}`] },
-      ],
+      iceServers: (id, host): IceServer[] => {
+        const h = o.advertisedHost(host === undefined ? undefined : hostOnly(host));
+        const hp = `${h.includes(':') && !h.startsWith('[') ? `[${h}]` : h}:${o.stunPort}`;
+        const { username, password } = o.turnCredentials(id);
+        const turn = [`turn:${hp}?transport=udp`, `turn:${hp}?transport=tcp`];
+        if (o.tlsPort !== undefined) turn.push(`turns:${hp.replace(/:\d+$/, `:${o.tlsPort}`)}?transport=tcp`);
+        return [{ urls: [`stun:${hp}`] }, { urls: turn, username, credential: password }];
+      },
     },
     observer: {
       message: (direction, type) => messages.inc({ direction, type }),

@@ -2,8 +2,17 @@
  * Composition: turns a resolved ServeConfig into running listeners (HTTP, HTTPS, STUN UDP/TCP) that
  * share one metrics registry and one logger. `close()` stops everything it started.
  */
-import { formatTransportAddress } from '@peerlink/wire';
-import { startStunListeners, type StunListeners } from '@peerlink/turn-server';
+import { formatTransportAddress, makeTurnRestCredentials } from '@peerlink/wire';
+import { networkInterfaces } from 'node:os';
+import {
+  NodeTurnRelays,
+  PeerPolicy,
+  parseCidr,
+  startStunListeners,
+  type Cidr,
+  type StunListeners,
+  type TurnEvent,
+} from '@peerlink/turn-server';
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_PEER_OPTIONS, type PeerEngineOptions } from '@peerlink/signaling';
 import { pino, type Logger } from 'pino';
@@ -24,6 +33,9 @@ export interface RunningServer {
   readonly httpsUrl: string;
   readonly stun: StunListeners;
   readonly signaling: PeerSignaling;
+  readonly turn: NodeTurnRelays;
+  /** The relay addresses per family, for the banner. */
+  readonly relayIps: { 4?: string | undefined; 6?: string | undefined };
   /** What was generated on this start, for the banner. */
   readonly generated: readonly string[];
   /** GO_AWAY to every client, wait up to `graceMs` for them to leave, then close everything. */
@@ -65,6 +77,47 @@ async function listen(app: FastifyInstance, host: string, port: number, what: st
   return typeof addr === 'object' && addr ? addr.port : port;
 }
 
+/** Relay IPs: --relay-ip, else the STUN address, else the first external IPv4 of a wildcard host. */
+function relayIpsFor(config: ServeConfig, stunAddress: string): { 4?: string; 6?: string } {
+  const out: { 4?: string; 6?: string } = {};
+  for (const ip of config.relayIps) out[ip.includes(':') ? 6 : 4] = ip;
+  if (config.relayIps.length > 0) return out;
+  if (!isWildcard(stunAddress)) {
+    out[stunAddress.includes(':') ? 6 : 4] = stunAddress;
+    return out;
+  }
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i !== undefined && i.family === 'IPv4' && !i.internal);
+  out[4] = external?.address ?? '127.0.0.1';
+  return out;
+}
+
+function onTurnEvent(metrics: ServerMetrics, e: TurnEvent): void {
+  const t = metrics.turn;
+  switch (e.type) {
+    case 'request':
+      t.requests.inc({ method: e.method });
+      break;
+    case 'response':
+      t.responses.inc({ method: e.method, code: String(e.code) });
+      break;
+    case 'relayed':
+      t.relayedPackets.inc({ direction: e.direction });
+      t.relayedBytes.inc({ direction: e.direction }, e.bytes);
+      break;
+    case 'auth-failure':
+      t.authFailures.inc({ reason: e.why });
+      break;
+    case 'drop':
+      t.dropped.inc({ reason: e.reason });
+      break;
+    case 'allocation':
+      t.allocationChanges.inc({ change: e.change });
+      break;
+  }
+}
+
 export async function startServer(config: ServeConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const logger = opts.logger ?? pino({ level: config.logLevel });
   const now = opts.now ?? Date.now;
@@ -74,9 +127,33 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
   const metrics = createMetrics();
 
   const stunAddress = config.publicIp ?? config.host;
+  const relayIps = relayIpsFor(config, stunAddress);
+  const turnSecrets = config.turnSecrets.length > 0 ? config.turnSecrets : [dataDir.secrets.turnSecret];
+  const turn = new NodeTurnRelays({
+    realm: config.realm,
+    users: config.turnUsers,
+    secrets: turnSecrets,
+    relayIps,
+    minPort: config.minPort,
+    maxPort: config.maxPort,
+    userQuota: config.userQuota,
+    totalQuota: config.totalQuota,
+    maxBytesPerSecond: config.maxBps || undefined, // 0 means unlimited, as in coturn
+    software: config.software,
+    peerPolicy: new PeerPolicy({
+      allow: config.allowPeers.map((c) => parseCidr(c)).filter((c): c is Cidr => c !== undefined),
+      allowLoopback: config.allowLoopbackPeers,
+    }),
+    onEvent: (e) => onTurnEvent(metrics, e),
+    onSocketError: () => metrics.socketErrors.inc({ component: 'turn-relay' }),
+    now,
+  });
   let stun: StunListeners;
   try {
     stun = await startStunListeners({
+      turn: turn.hook,
+      software: config.software,
+      tls: { port: config.tlsPort, cert: tls.cert, key: tls.key },
       address: stunAddress,
       port: config.stunPort,
       alternate: config.altIp !== undefined ? { address: config.altIp, port: config.altPort } : undefined,
@@ -99,9 +176,10 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       },
     });
   } catch (err) {
+    await turn.close();
     throw new ServerError(
       'LISTEN_FAILED',
-      `cannot bind STUN on ${stunAddress}:${config.stunPort}: ${(err as Error).message}`,
+      `cannot bind STUN/TURN on ${stunAddress}:${config.stunPort}: ${(err as Error).message}`,
       {
         cause: err,
       },
@@ -116,6 +194,10 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       stunRequests: await counterTotal(metrics.stunRequests),
       stunDropped: await counterTotal(metrics.stunDropped),
     };
+    const t = turn.stats();
+    metrics.turn.allocations.set(t.allocations);
+    metrics.turn.permissions.set(t.permissions);
+    metrics.turn.channels.set(t.channels);
   };
   const status: StatusSource = {
     version: VERSION,
@@ -155,10 +237,13 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     ...(opts.signalingTickMs !== undefined ? { tickMs: opts.signalingTickMs } : {}),
     stun: status.stun,
     stunPort: stun.primary.port,
+    tlsPort: stun.tls?.port,
+    turnCredentials: (peerId) =>
+      makeTurnRestCredentials(turnSecrets[0] as string, peerId.replace(/:/g, '_'), 24 * 3600, now() / 1000),
     advertisedHost: (hostHeader) =>
       config.publicIp ?? publicUrlHost(config.publicUrl) ?? hostHeader ?? urlHost(config.host),
   });
-  const started: { close(): Promise<unknown> }[] = [stun, signaling.adapter];
+  const started: { close(): Promise<unknown> }[] = [turn, stun, signaling.adapter];
   try {
     const httpPort = await listen(http, config.host, config.httpPort, 'HTTP');
     started.push(http);
@@ -176,6 +261,8 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       httpsUrl: `https://${urlHost(config.host)}:${httpsPort}`,
       stun,
       signaling,
+      turn,
+      relayIps,
       generated: dataDir.generated,
       drain: async (graceMs) => {
         await signaling.adapter.drain(graceMs);

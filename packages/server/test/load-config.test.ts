@@ -61,11 +61,11 @@ describe('loadServeConfig', () => {
 
   it('refuses options whose issue has not landed, from any source', () => {
     assert.equal(
-      code(() => loadServeConfig({ flags: { realm: 'x' }, env: {} })),
+      code(() => loadServeConfig({ flags: { 'jwks-url': 'https://x' }, env: {} })),
       'CONFIG_NOT_IMPLEMENTED',
     );
     assert.equal(
-      code(() => loadServeConfig({ flags: {}, env: { PEERLINK_TURN_SECRET: 'a,b' } })),
+      code(() => loadServeConfig({ flags: {}, env: { PEERLINK_JWT_SECRET: 'a' } })),
       'CONFIG_NOT_IMPLEMENTED',
     );
     assert.equal(
@@ -172,5 +172,53 @@ describe('loadServeConfig', () => {
       ),
       'CONFIG_INVALID',
     );
+  });
+
+  it('reads the TURN options with their defaults, lists from env and flags', () => {
+    const d = loadServeConfig({ flags: {}, env: {} });
+    assert.deepEqual(
+      [d.realm, d.minPort, d.maxPort, d.tlsPort, d.turnSecrets, d.relayIps, d.allowLoopbackPeers],
+      ['peerlink', 49152, 65535, 5349, [], [], false],
+    );
+    const c = loadServeConfig({
+      flags: {
+        'turn-user': ['alice:p:w', 'bob:x'],
+        'relay-ip': ['127.0.0.1', '::1'],
+        'allow-loopback-peers': true,
+      },
+      env: { PEERLINK_TURN_SECRET: 'new,old', PEERLINK_ALLOW_PEER: '198.51.100.0/24,2001:db8::/32' },
+    });
+    assert.deepEqual(
+      [...c.turnUsers],
+      [
+        ['alice', 'p:w'],
+        ['bob', 'x'],
+      ],
+    );
+    assert.deepEqual(c.turnSecrets, ['new', 'old']);
+    assert.deepEqual(c.relayIps, ['127.0.0.1', '::1']);
+    assert.deepEqual(c.allowPeers, ['198.51.100.0/24', '2001:db8::/32']);
+    assert.equal(c.allowLoopbackPeers, true);
+    const q = loadServeConfig({ flags: { 'user-quota': '2', 'max-bps': '125000', software: 'x' }, env: {} });
+    assert.deepEqual([q.userQuota, q.totalQuota, q.maxBps, q.software], [2, 10000, 125000, 'x']);
+    assert.deepEqual([d.maxBps, d.software], [undefined, undefined]);
+  });
+
+  it('refuses bad TURN options', () => {
+    for (const flags of [
+      { 'turn-user': ['alice'] },
+      { 'turn-user': [':pw'] },
+      { 'relay-ip': ['127.0.0.1', '127.0.0.2'] },
+      { 'relay-ip': ['not-an-ip'] },
+      { 'min-port': '5000', 'max-port': '4000' },
+      { 'allow-peer': ['10.0.0.0/33'] },
+      { 'allow-peer': ['ten'] },
+    ]) {
+      assert.equal(
+        code(() => loadServeConfig({ flags, env: {} })),
+        'CONFIG_INVALID',
+        JSON.stringify(flags),
+      );
+    }
   });
 });

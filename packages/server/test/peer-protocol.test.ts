@@ -63,6 +63,10 @@ describe('peer protocol over real sockets', () => {
         );
         const ice = welcome['iceServers'] as { urls: string[] }[];
         assert.equal(ice[0]?.urls[0], `stun:127.0.0.1:${server.stun.primary.port}`);
+        const turn = ice[1] as { urls: string[]; username: string; credential: string };
+        assert.equal(turn.urls[0], `turn:127.0.0.1:${server.stun.primary.port}?transport=udp`);
+        assert.match(turn.username, /^\d+:alice$/);
+        assert.ok(turn.credential.length > 20);
         const b = await TestPeer.open(wsUrl(server, secure));
         await b.register('bob', await tok('bob'));
         a.send({ type: 'connect', target: 'bob', ref: 'c1' });

@@ -23,3 +23,19 @@ export type {
 export { StreamFramer } from './node/stream-framer.js';
 export { startStunListeners } from './node/stun-listeners.js';
 export type { StunEvent, StunListenerOptions, StunListeners } from './node/stun-listeners.js';
+export { TurnEngine } from './engine/turn-engine.js';
+export type {
+  TurnClient,
+  TurnDropReason,
+  TurnEngineOptions,
+  TurnEvent,
+  TurnOutput,
+  TurnStats,
+} from './engine/turn-types.js';
+export type { AuthFailure } from './engine/auth.js';
+export { PeerPolicy, parseCidr, DENIED_RANGES, embeddedAddresses } from './engine/peer-policy.js';
+export type { Cidr, PeerPolicyOptions } from './engine/peer-policy.js';
+export { TurnError, TurnErrorCode, TurnStatus } from './engine/errors.js';
+export { NodeTurnRelays } from './node/turn-relays.js';
+export type { NodeTurnOptions } from './node/turn-relays.js';
+export type { HookClient, TurnHook } from './node/stun-listeners.js';

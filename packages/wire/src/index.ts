@@ -147,3 +147,17 @@ export {
   type PasswordAlgorithmEntry,
 } from './stun/password-algorithms.js';
 export { describeStunMessage } from './stun/describe.js';
+export {
+  CHANNEL_DATA_HEADER_LENGTH,
+  type ChannelData,
+  decodeChannelData,
+  encodeChannelData,
+  isChannelData,
+  LEGACY_CHANNEL_NUMBER_MAX,
+} from './turn/channel-data.js';
+export {
+  makeTurnRestCredentials,
+  turnRestExpiry,
+  turnRestPassword,
+  type TurnRestCredentials,
+} from './turn/rest-credentials.js';

@@ -75,6 +75,11 @@ export async function serve(argv: string[], io: Io): Promise<number> {
   io.out(
     `peerlink: peers  ${server.httpUrl.replace(/^http/, 'ws')}/p2p and ${server.httpsUrl.replace(/^https/, 'wss')}/p2p`,
   );
+  const relays = [server.relayIps[4], server.relayIps[6]].filter((ip) => ip !== undefined).join(', ');
+  const tls = server.stun.tls ? `, TLS ${server.stun.tls.address}:${server.stun.tls.port}` : '';
+  io.out(
+    `peerlink: TURN  on the STUN port${tls}; relays ${relays} ports ${config.minPort}-${config.maxPort}; realm ${config.realm}`,
+  );
   io.out('peerlink: ready');
   const sig = await io.stopSignal;
   io.out(`peerlink: ${sig}, draining (GO_AWAY to every client, closing within ${config.drainSeconds} s)`);

@@ -13,6 +13,10 @@ export interface SpawnedServer {
   httpsUrl: string;
   stun: { address: string; port: number };
   alternate: { address: string; port: number } | undefined;
+  /** TURN over TLS, from the banner's TURN line. */
+  tls: { address: string; port: number } | undefined;
+  /** The data dir (its secrets.json holds the generated TURN REST secret). */
+  dataDir: string;
   lines: string[];
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -31,6 +35,8 @@ export function spawnServer(extra: string[] = [], env: Record<string, string> = 
     '--https-port',
     '0',
     '--stun-port',
+    '0',
+    '--tls-port',
     '0',
     '--log-level',
     'warn',
@@ -51,6 +57,7 @@ export function spawnServer(extra: string[] = [], env: Record<string, string> = 
     let httpsUrl = '';
     let stun = { address: '', port: 0 };
     let alternate: SpawnedServer['alternate'];
+    let tls: SpawnedServer['tls'];
     rl.on('line', (line) => {
       lines.push(line);
       const http = /^peerlink: HTTP\s+(http:\/\/\S+?)\//.exec(line);
@@ -62,6 +69,8 @@ export function spawnServer(extra: string[] = [], env: Record<string, string> = 
         stun = { address: s[1] as string, port: Number(s[2]) };
         if (s[3]) alternate = { address: s[3], port: Number(s[4]) };
       }
+      const t = /^peerlink: TURN .*, TLS ([\d.]+):(\d+);/.exec(line);
+      if (t) tls = { address: t[1] as string, port: Number(t[2]) };
       if (line === 'peerlink: ready') {
         resolve({
           child,
@@ -69,6 +78,8 @@ export function spawnServer(extra: string[] = [], env: Record<string, string> = 
           httpsUrl,
           stun,
           alternate,
+          tls,
+          dataDir,
           lines,
           stop: (signal = 'SIGTERM') => {
             child.kill(signal);

@@ -23,6 +23,23 @@ export interface ServeConfig {
   publicIp: string | undefined;
   altIp: string | undefined;
   altPort: number;
+  /** TURN (issue #4). */
+  tlsPort: number;
+  /** Relay addresses, at most one per family; empty means "the STUN address". */
+  relayIps: string[];
+  minPort: number;
+  maxPort: number;
+  realm: string;
+  /** REST secrets; empty means "the generated one in the data dir". */
+  turnSecrets: string[];
+  /** Static users as name -> password. */
+  turnUsers: Map<string, string>;
+  allowPeers: string[];
+  allowLoopbackPeers: boolean;
+  userQuota: number;
+  totalQuota: number;
+  maxBps: number | undefined;
+  software: string | undefined;
   logLevel: LogLevel;
   /** HS256 secret for peer tokens; undefined means the data dir's generated one. */
   authSecret: string | undefined;
@@ -210,6 +227,42 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
   if (altIp !== undefined && stunPort !== 0 && stunPort === altPort) {
     throw new ServerError('CONFIG_INVALID', '--alt-port must differ from --stun-port');
   }
+  const list = (n: string): string[] => (values.get(n) as string[] | undefined) ?? [];
+  const relayIps = list('relay-ip');
+  for (const ip of relayIps) {
+    if (isIP(ip) === 0) throw new ServerError('CONFIG_INVALID', `--relay-ip: not an IP address: ${ip}`);
+  }
+  if (new Set(relayIps.map((ip) => isIP(ip))).size !== relayIps.length) {
+    throw new ServerError('CONFIG_INVALID', '--relay-ip: give at most one IPv4 and one IPv6 address');
+  }
+  const minPort = num('min-port');
+  const maxPort = num('max-port');
+  if (minPort < 1 || minPort >= maxPort) {
+    throw new ServerError(
+      'CONFIG_INVALID',
+      `--min-port ${minPort} must be 1 or more and below --max-port ${maxPort}`,
+    );
+  }
+  const turnUsers = new Map<string, string>();
+  for (const entry of list('turn-user')) {
+    const at = entry.indexOf(':');
+    if (at <= 0 || at === entry.length - 1) {
+      throw new ServerError(
+        'CONFIG_INVALID',
+        `--turn-user: expected USER:PASSWORD, got ${JSON.stringify(entry)}`,
+      );
+    }
+    turnUsers.set(entry.slice(0, at), entry.slice(at + 1));
+  }
+  const allowPeers = list('allow-peer');
+  for (const c of allowPeers) {
+    const [ip, len] = c.split('/');
+    const family = isIP(ip ?? '');
+    const max = family === 4 ? 32 : 128;
+    if (family === 0 || (len !== undefined && !(/^[0-9]{1,3}$/.test(len) && Number(len) <= max))) {
+      throw new ServerError('CONFIG_INVALID', `--allow-peer: not a CIDR: ${JSON.stringify(c)}`);
+    }
+  }
   return {
     dataDir: str('data-dir') as string,
     host,
@@ -222,6 +275,19 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     publicIp,
     altIp,
     altPort,
+    tlsPort: num('tls-port'),
+    relayIps,
+    minPort,
+    maxPort,
+    realm: str('realm') as string,
+    turnSecrets: list('turn-secret'),
+    turnUsers,
+    allowPeers,
+    allowLoopbackPeers: values.get('allow-loopback-peers') === true,
+    userQuota: num('user-quota'),
+    totalQuota: num('total-quota'),
+    maxBps: values.get('max-bps') as number | undefined,
+    software: str('software'),
     logLevel,
     authSecret: str('auth-secret'),
     maxPeers: num('max-peers'),

@@ -21,7 +21,7 @@ export class StreamFramer {
       const len = ((merged[off + 2] as number) << 8) | (merged[off + 3] as number);
       let total: number;
       if (first >> 6 === 0) total = 20 + len;
-      else if (first >= 0x40 && first <= 0x4f) total = 4 + ((len + 3) & ~3);
+      else if (first >= 0x40 && first <= 0x7f) total = 4 + ((len + 3) & ~3);
       else return { frames, error: 'garbage' };
       if (merged.length - off < total) break;
       frames.push(merged.slice(off, off + total));
@@ -30,5 +30,12 @@ export class StreamFramer {
     this.#buf = merged.slice(off);
     if (this.#buf.length > MAX_BUFFER) return { frames, error: 'oversized' };
     return { frames };
+  }
+
+  /** Bytes received but not yet framed; the framer is empty afterwards (RFC 6062 splicing). */
+  takeRest(): Uint8Array {
+    const rest = this.#buf;
+    this.#buf = new Uint8Array(0);
+    return rest;
   }
 }

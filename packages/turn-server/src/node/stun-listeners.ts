@@ -6,7 +6,8 @@
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
-import type { TransportAddress } from '@peerlink/wire';
+import { createServer as createTlsServer } from 'node:tls';
+import { isChannelData, type TransportAddress } from '@peerlink/wire';
 import {
   BindingServer,
   type BindingOutcome,
@@ -31,6 +32,34 @@ export interface StunListenerOptions {
   readonly onEvent?: (e: StunEvent) => void;
   /** Most TCP connections at once; more are refused. */
   readonly maxTcpConnections?: number;
+  /** Takes what is not STUN Binding (TURN requests, indications, ChannelData): see turn-relays.ts. */
+  readonly turn?: TurnHook | undefined;
+  /** TURN over TLS (RFC 8656 §3.1): a listener on this port with this certificate. */
+  readonly tls?: { readonly port: number; readonly cert: string; readonly key: string } | undefined;
+}
+
+/** How the TURN adapter answers a client, and takes over its connection for RFC 6062 data. */
+export interface ClientHandle {
+  send(bytes: Uint8Array): void;
+  /**
+   * TCP/TLS only: stop framing STUN and hand over the socket. Bytes that arrived after the frame
+   * being handled are put back into the socket's stream, so the new owner reads them first.
+   */
+  detach?(): Socket;
+}
+
+/** One client as the TURN engine sees it: its 5-tuple key and a way to answer it. */
+export interface HookClient {
+  readonly key: string;
+  readonly from: TransportAddress;
+  readonly transport: StunTransport;
+  readonly handle: ClientHandle;
+}
+
+export interface TurnHook {
+  handle(bytes: Uint8Array, client: HookClient): void;
+  /** A TCP or TLS client went away. */
+  closed(key: string): void;
 }
 
 export interface StunListeners {
@@ -38,6 +67,8 @@ export interface StunListeners {
   readonly primary: TransportAddress;
   readonly alternate: TransportAddress | undefined;
   readonly engine: BindingServer;
+  /** The TLS listener's endpoint, when `tls` was given. */
+  readonly tls: TransportAddress | undefined;
   close(): Promise<void>;
 }
 
@@ -115,7 +146,21 @@ export async function startStunListeners(opts: StunListenerOptions): Promise<Stu
           port: rinfo.port,
         };
         const bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
-        deliver(engine.handle(bytes, { from, via, transport: 'udp' }), 'udp', (out) => {
+        const turnClient = (): HookClient => ({
+          key: `udp|${k}|${rinfo.address}|${rinfo.port}`,
+          from,
+          transport: 'udp',
+          handle: {
+            send: (out) =>
+              sock.send(out, rinfo.port, rinfo.address, (err) => {
+                if (err) emit({ type: 'drop', transport: 'udp', reason: 'send-failed' });
+              }),
+          },
+        });
+        if (opts.turn && isChannelData(bytes)) return opts.turn.handle(bytes, turnClient());
+        const out = engine.handle(bytes, { from, via, transport: 'udp' });
+        if (opts.turn && out.kind === 'not-binding') return opts.turn.handle(bytes, turnClient());
+        deliver(out, 'udp', (out) => {
           const s = udp.get(key(out.via));
           s?.send(out.bytes, out.to.port, out.to.address, (err) => {
             if (err) emit({ type: 'drop', transport: 'udp', reason: 'send-failed' });
@@ -124,44 +169,85 @@ export async function startStunListeners(opts: StunListenerOptions): Promise<Stu
       });
     }
 
-    const tcp = createServer({ noDelay: true }, (conn) => {
+    const onConnection = (conn: Socket, transport: 'tcp' | 'tls'): void => {
       if (connections.size >= (opts.maxTcpConnections ?? 10_000)) {
-        emit({ type: 'drop', transport: 'tcp', reason: 'too-many-connections' });
+        emit({ type: 'drop', transport, reason: 'too-many-connections' });
         conn.destroy();
         return;
       }
       connections.add(conn);
-      conn.setTimeout(10 * 60_000, () => conn.destroy());
-      conn.on('close', () => connections.delete(conn));
-      conn.on('error', () => conn.destroy());
-      const framer = new StreamFramer();
       const from: TransportAddress = {
         family: conn.remoteFamily === 'IPv6' ? 6 : 4,
         address: conn.remoteAddress ?? '',
         port: conn.remotePort ?? 0,
       };
-      conn.on('data', (chunk: Buffer) => {
+      const framer = new StreamFramer();
+      let detached = false;
+      const onData = (chunk: Buffer): void => {
         const { frames, error } = framer.push(
           new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength),
         );
-        for (const f of frames) {
-          deliver(
-            engine.handle(f, { from, via: { ip: 'primary', port: 'primary' }, transport: 'tcp' }),
-            'tcp',
-            (out) => {
-              conn.write(out.bytes);
-            },
-          );
+        for (const [i, f] of frames.entries()) {
+          if (opts.turn && isChannelData(f)) {
+            opts.turn.handle(f, turnClient);
+            continue;
+          }
+          const out = engine.handle(f, { from, via: { ip: 'primary', port: 'primary' }, transport });
+          if (opts.turn && out.kind === 'not-binding') opts.turn.handle(f, turnClient);
+          else deliver(out, transport, (o) => turnClient.handle.send(o.bytes));
+          if (detached) {
+            const rest = [...frames.slice(i + 1), framer.takeRest()].filter((b) => b.length > 0);
+            if (rest.length > 0) conn.unshift(Buffer.concat(rest));
+            return;
+          }
         }
         if (error) {
-          emit({ type: 'drop', transport: 'tcp', reason: `stream-${error}` });
+          emit({ type: 'drop', transport, reason: `stream-${error}` });
           conn.destroy();
         }
+      };
+      const turnClient: HookClient = {
+        key: `${transport}|${from.address}|${from.port}`,
+        from,
+        transport,
+        handle: {
+          send: (out) => {
+            if (!conn.destroyed) conn.write(out);
+          },
+          detach: () => {
+            detached = true;
+            conn.off('data', onData);
+            conn.setTimeout(0);
+            return conn;
+          },
+        },
+      };
+      conn.setTimeout(10 * 60_000, () => conn.destroy());
+      conn.on('close', () => {
+        connections.delete(conn);
+        opts.turn?.closed(turnClient.key);
       });
-    });
+      conn.on('error', () => conn.destroy());
+      conn.on('data', onData);
+    };
+    const tcp = createServer({ noDelay: true }, (conn) => onConnection(conn, 'tcp'));
     tcp.on('error', (error) => emit({ type: 'socket-error', error }));
     await listenTcp(tcp, opts.address, primaryPort);
     tcpServers.push(tcp);
+    let tlsEndpoint: TransportAddress | undefined;
+    if (opts.tls) {
+      const tls = createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, (conn) => {
+        conn.setNoDelay(true);
+        onConnection(conn, 'tls');
+      });
+      tls.on('error', (error) => emit({ type: 'socket-error', error }));
+      tls.on('tlsClientError', () => emit({ type: 'drop', transport: 'tls', reason: 'tls-handshake' }));
+      await listenTcp(tls, opts.address, opts.tls.port);
+      tcpServers.push(tls);
+      const addr = tls.address();
+      const port = typeof addr === 'object' && addr ? addr.port : opts.tls.port;
+      tlsEndpoint = { family: fam(opts.address), address: opts.address, port };
+    }
 
     return {
       primary: { family: fam(opts.address), address: opts.address, port: primaryPort },
@@ -171,6 +257,7 @@ export async function startStunListeners(opts: StunListenerOptions): Promise<Stu
         port: alternate.port,
       },
       engine,
+      tls: tlsEndpoint,
       close: async () => {
         for (const c of connections) c.destroy();
         await Promise.all([

@@ -1,0 +1,236 @@
+// coturn's TURN client against our TURN server: turnutils_uclient over UDP, TCP, TLS, with Send
+// indications, client-to-client and DONT-FRAGMENT, authenticated with TURN REST credentials (-W) and
+// with a static user; turnutils_peer echoes. Every run must end with 0% loss and every message back.
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { BIN, spawnServer, type SpawnedServer } from './helpers/spawn-server.js';
+
+const run = promisify(execFile);
+const MESSAGES = 20;
+const CLIENTS = 2;
+
+/** Starts turnutils_peer on a free UDP port and waits until it echoes. */
+async function startEchoPeer(): Promise<{ child: ChildProcess; port: number }> {
+  const probe = createSocket('udp4');
+  await new Promise<void>((r) => probe.bind(0, '127.0.0.1', () => r()));
+  const port = probe.address().port;
+  probe.close();
+  const child = spawn('turnutils_peer', ['-L', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const sock = createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+  try {
+    for (let i = 0; i < 100; i++) {
+      const echoed = new Promise<boolean>((resolve) => {
+        const t = setTimeout(() => resolve(false), 100);
+        sock.once('message', () => {
+          clearTimeout(t);
+          resolve(true);
+        });
+      });
+      sock.send('ping', port, '127.0.0.1');
+      if (await echoed) return { child, port };
+    }
+    throw new Error('turnutils_peer did not start echoing');
+  } finally {
+    sock.close();
+  }
+}
+
+interface UclientResult {
+  sent: number;
+  received: number;
+  lostPercent: number;
+  stdout: string;
+}
+
+function parse(stdout: string): UclientResult {
+  const totals = [...stdout.matchAll(/start_mclient: tot_send_msgs=(\d+), tot_recv_msgs=(\d+)/g)].pop();
+  const lost = /Total lost packets (\d+) \(([\d.]+)%\)/.exec(stdout);
+  assert.ok(totals && lost, `uclient printed its totals:\n${stdout.slice(-2000)}`);
+  return {
+    sent: Number(totals[1]),
+    received: Number(totals[2]),
+    lostPercent: Number(lost[2]),
+    stdout,
+  };
+}
+
+describe('turnutils_uclient against peerlink TURN', () => {
+  let server: SpawnedServer;
+  let peer: { child: ChildProcess; port: number };
+  let secret: string;
+
+  before(async () => {
+    server = await spawnServer([
+      '--allow-loopback-peers',
+      '--turn-user',
+      'alice:wonderland',
+      '--min-port',
+      '40000',
+      '--max-port',
+      '48000',
+    ]);
+    peer = await startEchoPeer();
+    secret = (
+      JSON.parse(readFileSync(join(server.dataDir, 'secrets.json'), 'utf8')) as { turnSecret: string }
+    ).turnSecret;
+  });
+  after(async () => {
+    peer?.child.kill();
+    await server?.stop();
+  });
+
+  const modes: [string, string[]][] = [
+    ['UDP', []],
+    ['TCP', ['-t']],
+    ['TLS', ['-t', '-S']],
+    ['Send indications', ['-s']],
+    ['client-to-client', ['-y']],
+    ['DONT-FRAGMENT', ['-g']],
+    // -T implies -t -y -c: each client Connects to the other's TCP relay, which sends it a
+    // ConnectionAttempt; both bind data connections with ConnectionBind.
+    ['RFC 6062 TCP relay', ['-T']],
+    ['RFC 6062 TCP relay over TLS', ['-T', '-S']],
+  ];
+  for (const auth of ['REST credentials (-W)', 'static user'] as const) {
+    for (const [name, flags] of modes) {
+      it(`${name}, ${auth}: 0% loss, every message echoed`, async () => {
+        const creds =
+          auth === 'static user' ? ['-u', 'alice', '-w', 'wonderland'] : ['-W', secret, '-u', 'cam1'];
+        const port = flags.includes('-S') ? server.tls?.port : server.stun.port;
+        assert.ok(port, 'the server announced the port');
+        const args = [
+          ...flags,
+          ...creds,
+          '-e',
+          '127.0.0.1',
+          '-r',
+          String(peer.port),
+          '-n',
+          String(MESSAGES),
+          '-m',
+          String(CLIENTS),
+          '-l',
+          '120',
+          '-p',
+          String(port),
+          '127.0.0.1',
+        ];
+        const { stdout } = await run('turnutils_uclient', args, { timeout: 60_000 });
+        const r = parse(stdout);
+        // -y pairs the clients with each other, so each message travels both ways between relays.
+        const expected = MESSAGES * CLIENTS * (flags.includes('-y') ? 2 : 1);
+        assert.equal(r.sent, expected, r.stdout.slice(-1500));
+        assert.equal(r.received, expected, r.stdout.slice(-1500));
+        assert.equal(r.lostPercent, 0);
+      });
+    }
+  }
+
+  it('credentials from `peerlink turn-credentials --data-dir` work as a plain user/password', async () => {
+    const { stdout: json } = await run(process.execPath, [
+      BIN,
+      'turn-credentials',
+      '--data-dir',
+      server.dataDir,
+      '--user',
+      'cli',
+      '--ttl',
+      '600',
+      '--json',
+    ]);
+    const c = JSON.parse(json) as { username: string; password: string };
+    const args = ['-u', c.username, '-w', c.password, '-e', '127.0.0.1', '-r', String(peer.port), '-n', '10'];
+    const { stdout } = await run(
+      'turnutils_uclient',
+      [...args, '-p', String(server.stun.port), '127.0.0.1'],
+      {
+        timeout: 60_000,
+      },
+    );
+    const r = parse(stdout);
+    assert.ok(r.sent >= 10, r.stdout.slice(-1500));
+    assert.equal(r.received, r.sent);
+    assert.equal(r.lostPercent, 0);
+  });
+
+  it('a wrong REST secret cannot allocate', async () => {
+    const args = [
+      '-W',
+      'not-the-secret',
+      '-u',
+      'cam1',
+      '-e',
+      '127.0.0.1',
+      '-r',
+      String(peer.port),
+      '-n',
+      '2',
+    ];
+    const out = await run('turnutils_uclient', [...args, '-p', String(server.stun.port), '127.0.0.1'], {
+      timeout: 60_000,
+    }).then(
+      (r) => r.stdout,
+      (err: { stdout?: string }) => err.stdout ?? '',
+    );
+    assert.match(out, /Cannot complete Allocation/);
+    assert.doesNotMatch(out, /tot_recv_msgs=[1-9]/);
+  });
+
+  it('counts what it relayed in /metrics', async () => {
+    const text = await (await fetch(`${server.httpUrl}/metrics`)).text();
+    const value = (re: RegExp): number => Number(re.exec(text)?.[1] ?? 'NaN');
+    assert.ok(
+      value(/peerlink_turn_relayed_packets_total\{direction="to-peer"\} (\d+)/) >= MESSAGES * CLIENTS * 12,
+    );
+    assert.ok(
+      value(/peerlink_turn_relayed_packets_total\{direction="to-client"\} (\d+)/) >= MESSAGES * CLIENTS * 12,
+    );
+    assert.ok(value(/peerlink_turn_auth_failures_total\{reason="bad-integrity"\} (\d+)/) >= 1);
+    assert.doesNotMatch(text, /peerlink_turn_dropped_total\{reason="malformed"\}/);
+  });
+});
+
+describe('turnutils_uclient against a quota', () => {
+  it('--user-quota 1 answers a second allocation of the same user with 486', async () => {
+    const server = await spawnServer([
+      '--allow-loopback-peers',
+      '--turn-user',
+      'alice:wonderland',
+      '--user-quota',
+      '1',
+    ]);
+    try {
+      // -c: one allocation per client (no RTCP pair); -m 2: two clients of the same user.
+      const args = [
+        '-c',
+        '-u',
+        'alice',
+        '-w',
+        'wonderland',
+        '-e',
+        '127.0.0.1',
+        '-r',
+        '9',
+        '-n',
+        '2',
+        '-m',
+        '2',
+      ];
+      const out = await run('turnutils_uclient', [...args, '-p', String(server.stun.port), '127.0.0.1'], {
+        timeout: 30_000,
+      }).then(
+        (r) => r.stdout,
+        (err: { stdout?: string }) => err.stdout ?? '',
+      );
+      assert.match(out, /error 486 \(Allocation Quota Reached\)/);
+    } finally {
+      await server.stop();
+    }
+  });
+});

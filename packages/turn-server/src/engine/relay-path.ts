@@ -1,0 +1,130 @@
+/**
+ * The data path (RFC 8656 §10-§12): Send indications and ChannelData from the client go out of the
+ * relay to a peer with a permission; what a permitted peer sends to the relay comes back to the
+ * client as ChannelData when a channel is bound to it, otherwise as a Data indication. Everything
+ * refused here is dropped and counted, never answered (indications have no responses).
+ */
+import {
+  StunAttr,
+  StunClass,
+  StunMethod,
+  decodeChannelData,
+  decodeXorAddress,
+  encodeChannelData,
+  encodeStunMessage,
+  encodeXorAddress,
+  findAttribute,
+  type StunMessage,
+  type TransportAddress,
+} from '@peerlink/wire';
+import { peerKey, type Allocation } from './allocation.js';
+import type { EngineContext } from './context.js';
+import type { TurnClient, TurnDropReason, TurnOutput } from './turn-types.js';
+
+function drop<C>(ctx: EngineContext<C>, reason: TurnDropReason): TurnOutput<C>[] {
+  ctx.emit({ type: 'drop', reason });
+  return [];
+}
+
+/** Spends `bytes` from the allocation's bandwidth bucket (one second's worth at most). */
+function withinBandwidth<C>(
+  ctx: EngineContext<C>,
+  alloc: Allocation<C>,
+  bytes: number,
+  now: number,
+): boolean {
+  const rate = ctx.limits.maxBytesPerSecond;
+  if (rate === undefined) return true;
+  alloc.tokens = Math.min(rate, alloc.tokens + ((now - alloc.tokensAt) / 1000) * rate);
+  alloc.tokensAt = now;
+  if (alloc.tokens < bytes) return false;
+  alloc.tokens -= bytes;
+  return true;
+}
+
+function toPeer<C>(
+  ctx: EngineContext<C>,
+  alloc: Allocation<C>,
+  peer: TransportAddress,
+  data: Uint8Array,
+  now: number,
+): TurnOutput<C>[] {
+  const relay = alloc.relayFor(peer.family);
+  if (relay === undefined) return drop(ctx, 'family-mismatch');
+  if (!alloc.hasPermission(peer.address, now)) return drop(ctx, 'no-permission');
+  if (!withinBandwidth(ctx, alloc, data.length, now)) return drop(ctx, 'bandwidth');
+  ctx.emit({ type: 'relayed', direction: 'to-peer', bytes: data.length });
+  return [{ type: 'to-peer', allocation: alloc.id, relay, to: peer, bytes: data }];
+}
+
+/** The client's open UDP-relaying allocation (a TCP one, RFC 6062, carries no indications). */
+function openAllocation<C>(ctx: EngineContext<C>, client: TurnClient<C>): Allocation<C> | undefined {
+  const alloc = ctx.byClient.get(client.key);
+  return alloc !== undefined && alloc.state === 'open' && alloc.relayTransport === 'udp' ? alloc : undefined;
+}
+
+/** A Send indication (§10.2): XOR-PEER-ADDRESS and DATA; DONT-FRAGMENT is accepted and ignored. */
+export function sendIndication<C>(
+  ctx: EngineContext<C>,
+  msg: StunMessage,
+  client: TurnClient<C>,
+  now: number,
+): TurnOutput<C>[] {
+  const alloc = openAllocation(ctx, client);
+  if (alloc === undefined) return drop(ctx, 'no-allocation');
+  const peerAttr = findAttribute(msg, StunAttr.XorPeerAddress);
+  const data = findAttribute(msg, StunAttr.Data);
+  if (peerAttr === undefined || data === undefined) return drop(ctx, 'bad-indication');
+  const peer = decodeXorAddress(peerAttr.value, msg.transactionId);
+  if (!peer.ok) return drop(ctx, 'bad-indication');
+  return toPeer(ctx, alloc, peer.value, data.value, now);
+}
+
+/** ChannelData from the client (§12.6). */
+export function channelDataFromClient<C>(
+  ctx: EngineContext<C>,
+  bytes: Uint8Array,
+  client: TurnClient<C>,
+  now: number,
+): TurnOutput<C>[] {
+  const decoded = decodeChannelData(bytes);
+  if (!decoded.ok) return drop(ctx, 'malformed');
+  const alloc = openAllocation(ctx, client);
+  if (alloc === undefined) return drop(ctx, 'no-allocation');
+  const binding = alloc.channels.get(decoded.value.channel);
+  if (binding === undefined || binding.expiresAt <= now) return drop(ctx, 'no-channel');
+  // Copy: the adapter may reuse the receive buffer before the send completes.
+  return toPeer(ctx, alloc, binding.peer, decoded.value.data.slice(), now);
+}
+
+/** A datagram a peer sent to relay address of allocation `id` (§11.3, §12.7). */
+export function fromPeer<C>(
+  ctx: EngineContext<C>,
+  id: number,
+  from: TransportAddress,
+  bytes: Uint8Array,
+  now: number,
+): TurnOutput<C>[] {
+  const alloc = ctx.byId.get(id);
+  if (alloc === undefined || alloc.state !== 'open') return drop(ctx, 'no-allocation');
+  if (!alloc.hasPermission(from.address, now)) return drop(ctx, 'no-permission');
+  if (!withinBandwidth(ctx, alloc, bytes.length, now)) return drop(ctx, 'bandwidth');
+  const channel = alloc.channelByPeer.get(peerKey(from));
+  let out: Uint8Array;
+  if (channel !== undefined && (alloc.channels.get(channel)?.expiresAt ?? 0) > now) {
+    out = encodeChannelData(channel, bytes, alloc.transport !== 'udp');
+  } else {
+    const transactionId = ctx.random(12);
+    out = encodeStunMessage({
+      method: StunMethod.Data,
+      cls: StunClass.Indication,
+      transactionId,
+      attributes: [
+        { type: StunAttr.XorPeerAddress, value: encodeXorAddress(from, transactionId) },
+        { type: StunAttr.Data, value: bytes },
+      ],
+    });
+  }
+  ctx.emit({ type: 'relayed', direction: 'to-client', bytes: bytes.length });
+  return [{ type: 'to-client', handle: alloc.handle, bytes: out }];
+}

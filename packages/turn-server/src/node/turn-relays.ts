@@ -1,0 +1,231 @@
+/**
+ * Node adapter for the TURN engine: it owns the relay sockets (one UDP socket per relayed address,
+ * in the configured port range), the one-second tick, and carries out the engine's outputs. Client
+ * traffic arrives through the STUN listeners' `turn` hook (stun-listeners.ts), so TURN shares the
+ * STUN port over UDP, TCP and TLS as RFC 8656 §3.1 expects.
+ *
+ * ```ts
+ * const turn = new NodeTurnRelays({ relayIps: { 4: '192.0.2.10' }, secrets: ['s'] });
+ * const stun = await startStunListeners({ address: '0.0.0.0', port: 3478, turn: turn.hook });
+ * ```
+ */
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { connect as tcpConnect, createServer, type Server, type Socket } from 'node:net';
+import { formatIp, parseIp, type TransportAddress } from '@peerlink/wire';
+import { TurnEngine } from '../engine/turn-engine.js';
+import type { TurnEngineOptions, TurnOutput, TurnStats } from '../engine/turn-types.js';
+import type { ClientHandle, HookClient, TurnHook } from './stun-listeners.js';
+
+type Send = ClientHandle;
+type Relay = UdpSocket | Server;
+
+/** How long a Connect may take before the client gets 447 (RFC 6062 §5.2 suggests at least 30 s). */
+const CONNECT_TIMEOUT_MS = 30_000;
+
+export interface NodeTurnOptions extends TurnEngineOptions {
+  /** The clock; Date.now unless a test injects one. */
+  readonly now?: () => number;
+  /** Called when a relay socket reports an error (counted by the server). */
+  readonly onSocketError?: (err: Error) => void;
+}
+
+function listenRelay(relay: TransportAddress): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer({ noDelay: true, pauseOnConnect: true });
+    server.once('error', reject);
+    server.listen(
+      { port: relay.port, host: relay.address, exclusive: true, ipv6Only: relay.family === 6 },
+      () => {
+        server.off('error', reject);
+        resolve(server);
+      },
+    );
+  });
+}
+
+const closeRelay = (r: Relay): void => void r.close();
+
+function bindRelay(relay: TransportAddress): Promise<UdpSocket> {
+  return new Promise((resolve, reject) => {
+    const s = createSocket({ type: relay.family === 6 ? 'udp6' : 'udp4', ipv6Only: relay.family === 6 });
+    s.once('error', (err) => {
+      s.close();
+      reject(err);
+    });
+    s.bind({ port: relay.port, address: relay.address, exclusive: true }, () => {
+      s.removeAllListeners('error');
+      resolve(s);
+    });
+  });
+}
+
+export class NodeTurnRelays {
+  readonly engine: TurnEngine<Send>;
+  readonly hook: TurnHook;
+  readonly #now: () => number;
+  readonly #sockets = new Map<number, Relay[]>();
+  /** RFC 6062 peer connections, and the client data connections spliced to them. */
+  readonly #peers = new Map<number, { peer: Socket; client?: Socket }>();
+  readonly #timer: ReturnType<typeof setInterval>;
+  readonly #onSocketError: (err: Error) => void;
+  #closed = false;
+
+  constructor(opts: NodeTurnOptions) {
+    this.engine = new TurnEngine<Send>(opts);
+    this.#now = opts.now ?? Date.now;
+    this.#onSocketError = opts.onSocketError ?? (() => {});
+    this.hook = {
+      handle: (bytes: Uint8Array, client: HookClient) =>
+        this.#run(this.engine.handleClient(bytes, client, this.#now())),
+      closed: (key: string) => this.#run(this.engine.clientClosed(key)),
+    };
+    this.#timer = setInterval(() => this.#run(this.engine.tick(this.#now())), 1000);
+    this.#timer.unref();
+  }
+
+  stats(): TurnStats {
+    return this.engine.stats();
+  }
+
+  #run(outputs: TurnOutput<Send>[]): void {
+    for (const o of outputs) {
+      switch (o.type) {
+        case 'to-client':
+          o.handle.send(o.bytes);
+          break;
+        case 'to-peer': {
+          const family = o.relay.family === 6 ? 'IPv6' : 'IPv4';
+          const socket = this.#sockets
+            .get(o.allocation)
+            ?.find((s): s is UdpSocket => 'send' in s && s.address().family === family);
+          socket?.send(o.bytes, o.to.port, o.to.address, (err) => {
+            if (err) this.#onSocketError(err);
+          });
+          break;
+        }
+        case 'open-relays':
+          void this.#open(o.allocation, o.relays, o.transport);
+          break;
+        case 'close-relays':
+          for (const s of this.#sockets.get(o.allocation) ?? []) closeRelay(s);
+          this.#sockets.delete(o.allocation);
+          break;
+        case 'tcp-connect':
+          this.#connect(o.connection, o.relay, o.to);
+          break;
+        case 'tcp-pipe':
+          this.#splice(o.connection, o.handle);
+          break;
+        case 'tcp-close': {
+          const p = this.#peers.get(o.connection);
+          this.#peers.delete(o.connection);
+          p?.peer.destroy();
+          p?.client?.destroy();
+          break;
+        }
+      }
+    }
+  }
+
+  /** A peer data connection is ours once open: watch it close, keep it paused until spliced. */
+  #adoptPeer(connection: number, peer: Socket): void {
+    this.#peers.set(connection, { peer });
+    peer.on('error', () => peer.destroy());
+    peer.on('close', () => {
+      if (this.#peers.has(connection)) this.#run(this.engine.tcpClosed(connection));
+    });
+  }
+
+  #connect(connection: number, relay: TransportAddress, to: TransportAddress): void {
+    // From the relay IP; the port is the kernel's: Node cannot share the listening port (no
+    // SO_REUSEPORT), which RFC 6062 §5.2 would prefer.
+    const peer = tcpConnect({ host: to.address, port: to.port, localAddress: relay.address, noDelay: true });
+    peer.pause();
+    const timer = setTimeout(() => peer.destroy(new Error('connect timeout')), CONNECT_TIMEOUT_MS);
+    peer.once('connect', () => {
+      clearTimeout(timer);
+      this.#adoptPeer(connection, peer);
+      this.#run(this.engine.tcpConnected(connection, true, this.#now()));
+    });
+    peer.once('error', () => {
+      clearTimeout(timer);
+      if (!this.#peers.has(connection)) this.#run(this.engine.tcpConnected(connection, false, this.#now()));
+    });
+  }
+
+  #splice(connection: number, handle: ClientHandle): void {
+    const entry = this.#peers.get(connection);
+    const client = handle.detach?.();
+    if (entry === undefined || client === undefined) {
+      client?.destroy();
+      this.#run(this.engine.tcpClosed(connection));
+      return;
+    }
+    entry.client = client;
+    client.on('close', () => {
+      if (this.#peers.has(connection)) this.#run(this.engine.tcpClosed(connection));
+    });
+    client.pipe(entry.peer);
+    entry.peer.pipe(client);
+    entry.peer.resume();
+  }
+
+  #acceptPeers(id: number, server: Server): void {
+    server.on('connection', (peer: Socket) => {
+      const ip = parseIp(peer.remoteAddress ?? '');
+      if (ip === undefined) return void peer.destroy();
+      const from: TransportAddress = {
+        family: ip.family,
+        address: formatIp(ip.bytes),
+        port: peer.remotePort ?? 0,
+      };
+      const arrived = this.engine.tcpPeerArrived(id, from, this.#now());
+      if (arrived === undefined) return void peer.destroy();
+      peer.setNoDelay(true);
+      this.#adoptPeer(arrived.connection, peer);
+      this.#run(arrived.out);
+    });
+  }
+
+  async #open(id: number, relays: TransportAddress[], transport: 'udp' | 'tcp'): Promise<void> {
+    const bind = (r: TransportAddress): Promise<Relay> =>
+      transport === 'tcp' ? listenRelay(r) : bindRelay(r);
+    const results = await Promise.allSettled(relays.map(bind));
+    const bound = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    if (this.#closed || bound.length < relays.length) {
+      for (const s of bound) closeRelay(s);
+      if (!this.#closed) this.#run(this.engine.relaysOpened(id, false, this.#now()));
+      return;
+    }
+    this.#sockets.set(id, bound);
+    if (transport === 'tcp') {
+      for (const server of bound as Server[]) this.#acceptPeers(id, server);
+      this.#run(this.engine.relaysOpened(id, true, this.#now()));
+      return;
+    }
+    for (const s of bound as UdpSocket[]) {
+      s.on('error', (err) => this.#onSocketError(err));
+      s.on('message', (msg, rinfo) => {
+        const ip = parseIp(rinfo.address);
+        if (ip === undefined) return;
+        const from: TransportAddress = { family: ip.family, address: formatIp(ip.bytes), port: rinfo.port };
+        const bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
+        this.#run(this.engine.handlePeer(id, from, bytes, this.#now()));
+      });
+    }
+    this.#run(this.engine.relaysOpened(id, true, this.#now()));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    const all = [...this.#sockets.values()].flat();
+    this.#sockets.clear();
+    for (const p of this.#peers.values()) {
+      p.peer.destroy();
+      p.client?.destroy();
+    }
+    this.#peers.clear();
+    await Promise.all(all.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  }
+}
