@@ -1,0 +1,128 @@
+/**
+ * Link emulation, stated end to end and measured: a condition is the round-trip time between two
+ * peers, its jitter, and the loss of each direction. It is split over the two sites' access links
+ * (a quarter of the RTT on each one-way hop; each direction's loss on the sending site's way out),
+ * and every run measures what the links really produced with udp-echo between the two hosts.
+ */
+import { inNs, start } from './exec.js';
+import type { SiteLink, LabSite, Topology } from './topology.js';
+
+export interface LinkCondition {
+  readonly rttMs: number;
+  /** Extra round-trip delay, uniform in [0, jitterMs]. */
+  readonly jitterMs: number;
+  readonly lossAtoBPct: number;
+  readonly lossBtoAPct: number;
+}
+
+export const NO_CONDITION: LinkCondition = { rttMs: 0, jitterMs: 0, lossAtoBPct: 0, lossBtoAPct: 0 };
+
+/** The access links of sites A and B that together produce `c`. */
+export function splitCondition(c: LinkCondition): [SiteLink, SiteLink] {
+  const half = { delayMs: c.rttMs / 4, jitterMs: c.jitterMs / 4 };
+  return [
+    { ...half, lossOutPct: c.lossAtoBPct, lossInPct: 0 },
+    { ...half, lossOutPct: c.lossBtoAPct, lossInPct: 0 },
+  ];
+}
+
+/** What udp-echo reported. */
+export interface PingResult {
+  readonly sent: number;
+  /** Probes the far side received (-1 when its count never came back). */
+  readonly echoReceived: number;
+  readonly received: number;
+  readonly rttMs: readonly number[];
+}
+
+export interface LinkMeasurement {
+  readonly asked: LinkCondition;
+  readonly produced: {
+    readonly samples: number;
+    readonly rttMs: {
+      readonly min: number;
+      readonly median: number;
+      readonly p95: number;
+      readonly max: number;
+    };
+    readonly lossAtoBPct: number;
+    readonly lossBtoAPct: number;
+  };
+}
+
+export const UDP_ECHO = new URL('./udp-echo.js', import.meta.url).pathname;
+const ECHO_PORT = 7000;
+
+const quantile = (sorted: readonly number[], q: number): number =>
+  sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number) : NaN;
+const round = (x: number): number => Math.round(x * 100) / 100;
+
+export function summarise(asked: LinkCondition, r: PingResult): LinkMeasurement {
+  const rtt = [...r.rttMs].sort((a, b) => a - b);
+  const fwd = r.echoReceived >= 0 ? r.echoReceived : r.received;
+  return {
+    asked,
+    produced: {
+      samples: r.sent,
+      rttMs: {
+        min: round(quantile(rtt, 0)),
+        median: round(quantile(rtt, 0.5)),
+        p95: round(quantile(rtt, 0.95)),
+        max: round(quantile(rtt, 1)),
+      },
+      lossAtoBPct: round(100 * (1 - fwd / r.sent)),
+      lossBtoAPct: round(fwd ? 100 * (1 - r.received / fwd) : 100),
+    },
+  };
+}
+
+/** Measures the path from site A's first host to site B's (B must be reachable: a `public` site). */
+export async function measureLink(
+  topo: Topology,
+  a: LabSite,
+  b: LabSite,
+  asked: LinkCondition,
+  count = 400,
+  gapMs = 10,
+): Promise<LinkMeasurement> {
+  const from = a.hosts[0]!;
+  const to = b.hosts[0]!;
+  const echo = start(to.ns, process.execPath, [UDP_ECHO, 'echo', to.address, String(ECHO_PORT)], 'udp-echo');
+  topo.own(echo);
+  try {
+    await echo.waitForLine(/^ready$/, 10_000);
+    const { stdout } = await inNs(from.ns, process.execPath, [
+      UDP_ECHO,
+      'ping',
+      to.address,
+      String(ECHO_PORT),
+      String(count),
+      String(gapMs),
+    ]);
+    return summarise(asked, JSON.parse(stdout) as PingResult);
+  } finally {
+    await echo.stop();
+  }
+}
+
+/**
+ * Does a measurement show the condition asked? RTT: the median within [asked, asked + jitter +
+ * 5 ms of processing]; loss: within four standard deviations of a binomial draw (at least 3 points).
+ */
+export function conditionProblems(m: LinkMeasurement): string[] {
+  const problems: string[] = [];
+  const { asked, produced } = m;
+  const hi = asked.rttMs + asked.jitterMs + 5;
+  if (!(produced.rttMs.median >= asked.rttMs && produced.rttMs.median <= hi)) {
+    problems.push(`median RTT ${produced.rttMs.median} ms outside [${asked.rttMs}, ${hi}]`);
+  }
+  const check = (name: string, askedPct: number, gotPct: number): void => {
+    const p = askedPct / 100;
+    const tol = Math.max(3, 400 * Math.sqrt((p * (1 - p)) / produced.samples));
+    if (Math.abs(gotPct - askedPct) > tol)
+      problems.push(`${name} loss ${gotPct}% vs ${askedPct}% (±${round(tol)})`);
+  };
+  check('A→B', asked.lossAtoBPct, produced.lossAtoBPct);
+  check('B→A', asked.lossBtoAPct, produced.lossBtoAPct);
+  return problems;
+}
