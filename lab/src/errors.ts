@@ -6,7 +6,8 @@ export type LabErrorCode =
   | 'LAB_TIMEOUT'
   | 'LAB_PROCESS_EXITED'
   | 'LAB_BAD_SPEC'
-  | 'LAB_USAGE';
+  | 'LAB_USAGE'
+  | 'LAB_TORN_DOWN';
 
 export class LabError extends Error {
   readonly code: LabErrorCode;

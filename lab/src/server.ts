@@ -18,6 +18,8 @@ export interface LabServer {
   readonly process: LabProcess;
   readonly stunUrl: string;
   readonly httpUrl: string;
+  /** The server's data dir (its secrets mint peer tokens). */
+  readonly dataDir: string;
 }
 
 let help: Promise<string> | undefined;
@@ -63,6 +65,7 @@ export async function startServer(topo: Topology, readyTimeoutMs = 20_000): Prom
   await p.waitForLine(/^peerlink: ready$/, readyTimeoutMs);
   return {
     process: p,
+    dataDir,
     stunUrl: `stun:${SERVER_IP}:${STUN_PORT}`,
     httpUrl: `http://${SERVER_IP}:${HTTP_PORT}`,
   };

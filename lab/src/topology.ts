@@ -87,15 +87,21 @@ export async function buildTopology(specs: readonly SiteSpec[]): Promise<Topolog
     teardown: () =>
       (torn ??= (async () => {
         live.delete(topo);
+        // A signal can arrive mid-build: let namespace creations in flight finish, so none escapes.
+        await Promise.allSettled(inFlight);
         await Promise.all(processes.map((p) => p.stop()));
         await Promise.all(namespaces.map(deleteNamespace));
       })()),
   };
   live.add(topo);
+  const inFlight = new Set<Promise<unknown>>();
   const addNs = async (role: string): Promise<string> => {
+    if (torn) throw new LabError('LAB_TORN_DOWN', 'the lab is being torn down');
     const ns = names.ns(role);
-    await run('ip', ['netns', 'add', ns]);
     namespaces.push(ns);
+    const adding = run('ip', ['netns', 'add', ns]);
+    inFlight.add(adding);
+    await adding.finally(() => inFlight.delete(adding));
     await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
     return ns;
   };

@@ -1,0 +1,132 @@
+/**
+ * The lab's hooks into `peerlink listen` / `peerlink connect` as issue #7 defines their CLI contract.
+ * Until that lands the commands answer "not implemented yet"; `connectAvailable` detects it so the
+ * matrix reports pairs as not runnable instead of inventing results.
+ */
+import { run, start, type LabProcess } from './exec.js';
+import { PEERLINK_BIN } from './server.js';
+import type { LabHost } from './topology.js';
+
+/** True when `peerlink listen` and `peerlink connect` both exist. */
+export async function connectAvailable(): Promise<boolean> {
+  for (const cmd of ['listen', 'connect']) {
+    try {
+      await run(process.execPath, [PEERLINK_BIN, cmd, '--help']);
+    } catch {
+      return false; // exit 2 with "not implemented yet (issue #7 brings it)"
+    }
+  }
+  return true;
+}
+
+/**
+ * HOOK (issue #3): a peer token for `id`. The command that mints one (`peerlink token`) is not
+ * implemented yet; when it is, this is where its exact flags go (it reads the server's data dir
+ * for the secret).
+ */
+export async function mintToken(id: string, serverDataDir: string): Promise<string> {
+  const { stdout } = await run(process.execPath, [
+    PEERLINK_BIN,
+    'token',
+    '--id',
+    id,
+    '--data-dir',
+    serverDataDir,
+  ]);
+  return stdout.trim();
+}
+
+export interface ConnectEvents {
+  connected: boolean;
+  /** ms from the connect call to the probe's echo (time to first byte). */
+  firstByteMs: number | null;
+  /** ms until the path first became direct. */
+  directMs: number | null;
+  /** Path that carried the bulk transfer. */
+  path: 'relay' | 'turn' | 'direct' | null;
+  bytesVerified: boolean;
+  error: string | null;
+}
+
+/** Reads `peerlink connect --json` output (one event object per line, issue #7). */
+export function parseConnectEvents(stdout: string, bytes: number): ConnectEvents {
+  const ev: ConnectEvents = {
+    connected: false,
+    firstByteMs: null,
+    directMs: null,
+    path: null,
+    bytesVerified: false,
+    error: null,
+  };
+  for (const line of stdout.split('\n')) {
+    let e: Record<string, unknown>;
+    try {
+      e = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    if (e.event === 'connected') {
+      ev.connected = true;
+      ev.firstByteMs = Number(e.ms);
+    } else if (e.event === 'path' && e.path === 'direct' && ev.directMs === null) {
+      ev.directMs = Number(e.ms);
+    } else if (e.event === 'done') {
+      ev.path = e.path as ConnectEvents['path'];
+      ev.bytesVerified = e.bytes === bytes && typeof e.sha256 === 'string';
+    } else if (e.event === 'error') {
+      ev.error = `${String(e.code)}: ${String(e.message)}`;
+    }
+  }
+  return ev;
+}
+
+export interface PeerRun {
+  readonly listener: LabProcess;
+  connect(): Promise<ConnectEvents>;
+}
+
+/** Starts `peerlink listen` on host B and returns how to run `peerlink connect` from host A. */
+export function startPeers(
+  a: LabHost,
+  b: LabHost,
+  serverUrl: string,
+  tokens: { a: string; b: string },
+  opts: { bytes: number; settleSec: number; timeoutSec: number },
+): PeerRun {
+  const listener = start(
+    b.ns,
+    process.execPath,
+    [PEERLINK_BIN, 'listen', '--server', serverUrl, '--id', 'lab-b', '--token', tokens.b, '--json'],
+    'peerlink listen',
+  );
+  return {
+    listener,
+    async connect() {
+      const args = [
+        PEERLINK_BIN,
+        'connect',
+        '--server',
+        serverUrl,
+        '--id',
+        'lab-a',
+        '--token',
+        tokens.a,
+        '--to',
+        'lab-b',
+        '--bytes',
+        String(opts.bytes),
+        '--settle',
+        String(opts.settleSec),
+        '--timeout',
+        String(opts.timeoutSec),
+        '--json',
+      ];
+      try {
+        const { stdout } = await run('ip', ['netns', 'exec', a.ns, process.execPath, ...args]);
+        return parseConnectEvents(stdout, opts.bytes);
+      } catch (e) {
+        return { ...parseConnectEvents('', opts.bytes), error: (e as Error).message };
+      }
+    },
+  };
+}
