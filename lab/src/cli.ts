@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { isPresetName, PRESET_NAMES, type PresetName } from '@peerlink/testing';
 import { LabError } from './errors.js';
 import { expectationMarkdown, expectationTable } from './expectations.js';
-import { conditionProblems, measureLink, splitCondition, type LinkCondition } from './link-check.js';
+import { checkCondition, type LinkCondition } from './link-check.js';
 import { CI_PAIRS, runMatrix } from './matrix.js';
 import { matrixMarkdown, summarise } from './matrix-report.js';
 import { cleanStale } from './names.js';
@@ -78,30 +78,20 @@ async function link(argv: string[], out: Out): Promise<number> {
   }
   await assertCanRun();
   await cleanStale();
-  const [la, lb] = splitCondition(asked);
-  const topo = await buildTopology([
-    { preset: 'public', link: la },
-    { preset: 'public', link: lb },
-  ]);
-  try {
-    const m = await measureLink(topo, topo.sites[0]!, topo.sites[1]!, asked);
-    const problems = conditionProblems(m);
-    if (values.json) out(JSON.stringify({ ...m, problems }));
-    else {
-      const p = m.produced;
-      out(
-        `asked:    RTT ${asked.rttMs} ms (+0..${asked.jitterMs}), loss A→B ${asked.lossAtoBPct} %, B→A ${asked.lossBtoAPct} %`,
-      );
-      out(
-        `produced: RTT min ${p.rttMs.min} / median ${p.rttMs.median} / p95 ${p.rttMs.p95} ms, ` +
-          `loss A→B ${p.lossAtoBPct} %, B→A ${p.lossBtoAPct} % (${p.samples} probes)`,
-      );
-      out(problems.length ? `FAIL ${problems.join('; ')}` : 'ok');
-    }
-    return problems.length ? 1 : 0;
-  } finally {
-    await topo.teardown();
+  const { m, problems } = await checkCondition(asked);
+  if (values.json) out(JSON.stringify({ ...m, problems }));
+  else {
+    const p = m.produced;
+    out(
+      `asked:    RTT ${asked.rttMs} ms (+0..${asked.jitterMs}), loss A→B ${asked.lossAtoBPct} %, B→A ${asked.lossBtoAPct} %`,
+    );
+    out(
+      `produced: RTT min ${p.rttMs.min} / median ${p.rttMs.median} / p95 ${p.rttMs.p95} ms, ` +
+        `loss A→B ${p.lossAtoBPct} %, B→A ${p.lossBtoAPct} % (${p.samples} probes)`,
+    );
+    out(problems.length ? `FAIL ${problems.join('; ')}` : 'ok');
   }
+  return problems.length ? 1 : 0;
 }
 
 async function matrix(argv: string[], out: Out): Promise<number> {

@@ -31,6 +31,7 @@ export {
 } from './expectations.js';
 export type { Expectation, Method, Outcome } from './expectations.js';
 export {
+  checkCondition,
   conditionProblems,
   measureLink,
   NO_CONDITION,

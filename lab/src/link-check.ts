@@ -5,7 +5,7 @@
  * and every run measures what the links really produced with udp-echo between the two hosts.
  */
 import { inNs, start } from './exec.js';
-import type { SiteLink, LabSite, Topology } from './topology.js';
+import { buildTopology, type SiteLink, type LabSite, type Topology } from './topology.js';
 
 export interface LinkCondition {
   readonly rttMs: number;
@@ -125,4 +125,21 @@ export function conditionProblems(m: LinkMeasurement): string[] {
   check('A→B', asked.lossAtoBPct, produced.lossAtoBPct);
   check('B→A', asked.lossBtoAPct, produced.lossBtoAPct);
   return problems;
+}
+
+/** Builds two public sites with `asked` between them, measures it, tears down. */
+export async function checkCondition(
+  asked: LinkCondition,
+): Promise<{ m: LinkMeasurement; problems: string[] }> {
+  const [la, lb] = splitCondition(asked);
+  const topo = await buildTopology([
+    { preset: 'public', link: la },
+    { preset: 'public', link: lb },
+  ]);
+  try {
+    const m = await measureLink(topo, topo.sites[0]!, topo.sites[1]!, asked);
+    return { m, problems: conditionProblems(m) };
+  } finally {
+    await topo.teardown();
+  }
 }
