@@ -33,3 +33,16 @@ export const wanAddress = (site: number): string => `203.0.113.${20 + site}`;
 export const natLan = (site: number): Subnet => subnet(198, 51, 100, 8 * site, 29);
 export const publicLan = (site: number): Subnet => subnet(203, 0, 113, 128 + 8 * site, 29);
 export const carrierLink = (site: number): Subnet => subnet(198, 51, 100, 128 + 8 * site, 29);
+
+/**
+ * IPv6 (optional, from 2001:db8::/32, RFC 3849): global addresses and no NAT66, a stateful firewall
+ * on the home router instead. The internet is 2001:db8::/64 (core ::1, server ::10); site i's WAN is
+ * 2001:db8::(20+i) (hex digits), its LAN 2001:db8:(i+1)::/64, a carrier link 2001:db8:(100+i)::/64.
+ */
+export const CORE_GATEWAY6 = '2001:db8::1';
+export const SERVER_IP6 = '2001:db8::10';
+export const wanAddress6 = (site: number): string => `2001:db8::${20 + site}`;
+export const lan6 = (site: number): string => `2001:db8:${site + 1}::`;
+export const carrierLink6 = (site: number): string => `2001:db8:${100 + site}::`;
+/** The name lab hosts resolve to the server's addresses (both families when IPv6 is on). */
+export const SERVER_NAME = 'stun.lab';

@@ -36,6 +36,7 @@ export {
   measureLink,
   NO_CONDITION,
   splitCondition,
+  pingBetween,
   summarise as summariseLink,
 } from './link-check.js';
 export type { LinkCondition, LinkMeasurement, PingResult } from './link-check.js';

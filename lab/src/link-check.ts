@@ -85,21 +85,32 @@ export async function measureLink(
   count = 400,
   gapMs = 10,
 ): Promise<LinkMeasurement> {
-  const from = a.hosts[0]!;
   const to = b.hosts[0]!;
-  const echo = start(to.ns, process.execPath, [UDP_ECHO, 'echo', to.address, String(ECHO_PORT)], 'udp-echo');
+  return summarise(asked, await pingBetween(topo, a.hosts[0]!.ns, to.ns, to.address, count, gapMs));
+}
+
+/** Runs udp-echo between two namespaces: an echo on `toAddress` in `toNs`, the pinger in `fromNs`. */
+export async function pingBetween(
+  topo: Topology,
+  fromNs: string,
+  toNs: string,
+  toAddress: string,
+  count: number,
+  gapMs: number,
+): Promise<PingResult> {
+  const echo = start(toNs, process.execPath, [UDP_ECHO, 'echo', toAddress, String(ECHO_PORT)], 'udp-echo');
   topo.own(echo);
   try {
     await echo.waitForLine(/^ready$/, 10_000);
-    const { stdout } = await inNs(from.ns, process.execPath, [
+    const { stdout } = await inNs(fromNs, process.execPath, [
       UDP_ECHO,
       'ping',
-      to.address,
+      toAddress,
       String(ECHO_PORT),
       String(count),
       String(gapMs),
     ]);
-    return summarise(asked, JSON.parse(stdout) as PingResult);
+    return JSON.parse(stdout) as PingResult;
   } finally {
     await echo.stop();
   }

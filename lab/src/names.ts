@@ -4,6 +4,7 @@
  * killed run (its pid no longer lives) from a namespace a live run still uses.
  */
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { run } from './exec.js';
 
 export const NS_PREFIX = 'plab-';
@@ -74,4 +75,5 @@ export async function deleteNamespace(ns: string): Promise<void> {
     // namespace already gone
   }
   await run('ip', ['netns', 'del', ns]).catch(() => {});
+  await rm(`/etc/netns/${ns}`, { recursive: true, force: true }); // its /etc/hosts (topology.ts)
 }

@@ -29,6 +29,8 @@ export interface RouterRules {
   readonly loss?: LinkLoss;
   /** ADF memory lifetime, seconds (matches the conntrack UDP timeout). */
   readonly contactTimeoutSec?: number;
+  /** IPv6 traffic: `firewall` (stateful: only what the inside started comes in), `open`, or none. */
+  readonly ipv6?: 'firewall' | 'open';
 }
 
 const pct = (n: number): number => {
@@ -78,11 +80,31 @@ export function routerRuleset(r: RouterRules): string {
     rules.length ? `  chain ${name} {\n    ${hook}\n${rules.map((x) => `    ${x}\n`).join('')}  }\n` : '';
   return (
     'flush ruleset\n' +
+    (r.ipv6 ? ipv6Table(r) : '') +
     'table ip lab {\n' +
     sets.map((s) => `  ${s}\n`).join('') +
     chain('guard', 'type filter hook forward priority filter; policy accept;', guard) +
     chain('nat_in', 'type nat hook prerouting priority dstnat; policy accept;', pre) +
     chain('nat_out', 'type nat hook postrouting priority srcnat; policy accept;', post) +
     '}\n'
+  );
+}
+
+/**
+ * IPv6 has no NAT in the lab: a home router is a stateful firewall (inbound packets pass only as
+ * part of a flow the inside started, which simultaneous open satisfies), with the same loss and
+ * UDP blocking as IPv4.
+ */
+function ipv6Table(r: RouterRules): string {
+  const rules: string[] = [];
+  if (r.loss && r.loss.outPct > 0) rules.push(`iifname "lan" numgen random mod 100 < ${r.loss.outPct} drop`);
+  if (r.loss && r.loss.inPct > 0) rules.push(`oifname "lan" numgen random mod 100 < ${r.loss.inPct} drop`);
+  if (r.udpBlocked) rules.push('meta l4proto udp drop');
+  if (r.ipv6 === 'firewall') rules.push('ct state established,related accept', 'iifname "wan" drop');
+  if (!rules.length) return '';
+  return (
+    'table ip6 lab6 {\n  chain guard6 {\n    type filter hook forward priority filter; policy accept;\n' +
+    rules.map((x) => `    ${x}\n`).join('') +
+    '  }\n}\n'
   );
 }

@@ -13,7 +13,7 @@ export interface PresetVerdict {
   readonly preset: PresetName;
   readonly host: string;
   readonly ok: boolean;
-  readonly expected: ExpectedReport & { publicIp: string | null };
+  readonly expected: ExpectedReport & { ipv6: boolean; publicIp: string | null };
   readonly got: NatReport | null;
   /** Fields that differ, or why the probe could not run. */
   readonly problems: readonly string[];
@@ -33,7 +33,8 @@ export async function probeHost(ns: string, stunUrl: string): Promise<{ report: 
 
 export async function verifySite(site: LabSite, stunUrl: string): Promise<PresetVerdict[]> {
   const exp = expectedReport(site.preset);
-  const expected = { ...exp, publicIp: exp.udp ? site.publicIp : null };
+  const ipv6 = exp.udp && site.hosts.every((h) => h.address6 !== null);
+  const expected = { ...exp, ipv6, publicIp: exp.udp ? site.publicIp : null };
   return Promise.all(
     site.hosts.map(async (h) => {
       const started = Date.now();
@@ -41,8 +42,8 @@ export async function verifySite(site: LabSite, stunUrl: string): Promise<Preset
       let got: NatReport | null = null;
       try {
         got = (await probeHost(h.ns, stunUrl)).report;
-        for (const k of ['udp', 'mapping', 'filtering', 'portAllocation', 'hairpinning'] as const) {
-          if (got[k] !== exp[k]) problems.push(`${k}: expected ${exp[k]}, got ${got[k]}`);
+        for (const k of ['udp', 'mapping', 'filtering', 'portAllocation', 'hairpinning', 'ipv6'] as const) {
+          if (got[k] !== expected[k]) problems.push(`${k}: expected ${expected[k]}, got ${got[k]}`);
         }
         const ip = got.publicAddress?.replace(/:\d+$/, '') ?? null;
         if (ip !== expected.publicIp)

@@ -4,9 +4,16 @@
  * with nftables, with its host(s) behind. The host's link is a veth, or a tap-link pair when the
  * site has a delay; loss is an nftables rule on the innermost router. See docs/lab.md for a diagram.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
 import { PRESETS, type Preset, type PresetName } from '@peerlink/testing';
 import {
   CORE_GATEWAY,
+  CORE_GATEWAY6,
+  SERVER_IP6,
+  SERVER_NAME,
+  carrierLink6,
+  lan6,
+  wanAddress6,
   INTERNET_PREFIX,
   MAX_SITES,
   SERVER_ALT_IP,
@@ -38,11 +45,15 @@ export interface SiteSpec {
   readonly link?: SiteLink;
   /** Conntrack UDP timeout on the site's routers, seconds (Linux default 30, 120 once both ways). */
   readonly mappingTimeoutSec?: number;
+  /** Give the site global IPv6 behind a stateful firewall (no NAT66). */
+  readonly ipv6?: boolean;
 }
 
 export interface LabHost {
   readonly ns: string;
   readonly address: string;
+  /** Global IPv6 address, when the site has IPv6. */
+  readonly address6: string | null;
 }
 
 export interface LabSite {
@@ -112,7 +123,9 @@ export async function buildTopology(specs: readonly SiteSpec[]): Promise<Topolog
     for (const a of [CORE_GATEWAY, SERVER_IP, SERVER_ALT_IP]) {
       await ipIn(core, ['addr', 'add', `${a}/${INTERNET_PREFIX}`, 'dev', 'br0']);
     }
+    for (const a of [CORE_GATEWAY6, SERVER_IP6]) await addr6(core, a, 'br0');
     await inNs(core, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+    await inNs(core, 'sysctl', ['-qw', 'net.ipv6.conf.all.forwarding=1']);
     const ctx = { names, core, addNs, own: topo.own };
     (topo as { sites: readonly LabSite[] }).sites = await Promise.all(
       specs.map((s, i) => buildSite(ctx, i, s)),
@@ -132,6 +145,9 @@ interface Ctx {
 }
 
 const ipIn = (ns: string, args: string[]): Promise<unknown> => run('ip', ['-n', ns, ...args]);
+/** Adds a /64 without duplicate address detection: usable at once, no tentative period to wait out. */
+const addr6 = (ns: string, address: string, dev: string): Promise<unknown> =>
+  ipIn(ns, ['-6', 'addr', 'add', `${address}/64`, 'dev', dev, 'nodad']);
 
 /** A veth pair whose ends land in two namespaces under the names given. */
 async function veth(ctx: Ctx, role: string, a: [string, string], b: [string, string]): Promise<void> {
@@ -162,6 +178,12 @@ async function buildSite(ctx: Ctx, i: number, spec: SiteSpec): Promise<LabSite> 
   await ipIn(ctx.core, ['link', 'set', `s${i}`, 'master', 'br0']);
   await ipIn(outer, ['addr', 'add', `${wanAddress(i)}/${INTERNET_PREFIX}`, 'dev', 'wan']);
   await ipIn(outer, ['route', 'add', 'default', 'via', CORE_GATEWAY]);
+  const v6 = spec.ipv6 === true;
+  if (v6) {
+    await addr6(outer, wanAddress6(i), 'wan');
+    await ipIn(outer, ['-6', 'route', 'add', 'default', 'via', CORE_GATEWAY6]);
+    await ipIn(ctx.core, ['-6', 'route', 'add', `${lan6(i)}/64`, 'via', wanAddress6(i)]);
+  }
   // Home router behind a carrier router.
   if (layers === 2) {
     const home = routers[0] as string;
@@ -170,6 +192,12 @@ async function buildSite(ctx: Ctx, i: number, spec: SiteSpec): Promise<LabSite> 
     await ipIn(outer, ['addr', 'add', `${link.at(1)}/${link.prefix}`, 'dev', 'lan']);
     await ipIn(home, ['addr', 'add', `${link.at(2)}/${link.prefix}`, 'dev', 'wan']);
     await ipIn(home, ['route', 'add', 'default', 'via', link.at(1)]);
+    if (v6) {
+      await addr6(outer, `${carrierLink6(i)}1`, 'lan');
+      await addr6(home, `${carrierLink6(i)}2`, 'wan');
+      await ipIn(home, ['-6', 'route', 'add', 'default', 'via', `${carrierLink6(i)}1`]);
+      await ipIn(outer, ['-6', 'route', 'add', `${lan6(i)}/64`, 'via', `${carrierLink6(i)}2`]);
+    }
   }
 
   // The innermost router's LAN: a bridge, so a shared site can hold two hosts.
@@ -178,6 +206,7 @@ async function buildSite(ctx: Ctx, i: number, spec: SiteSpec): Promise<LabSite> 
   await ipIn(inner, ['link', 'add', 'lan', 'type', 'bridge']);
   await ipIn(inner, ['link', 'set', 'lan', 'up']);
   await ipIn(inner, ['addr', 'add', `${lan.at(1)}/${lan.prefix}`, 'dev', 'lan']);
+  if (v6) await addr6(inner, `${lan6(i)}1`, 'lan');
   if (preset.layers.length === 0)
     await ipIn(ctx.core, ['route', 'add', `${lan.base}/${lan.prefix}`, 'via', wanAddress(i)]);
   const hosts: LabHost[] = [];
@@ -206,13 +235,21 @@ async function buildSite(ctx: Ctx, i: number, spec: SiteSpec): Promise<LabSite> 
     const address = lan.at(2 + j);
     await ipIn(ns, ['addr', 'add', `${address}/${lan.prefix}`, 'dev', 'eth0']);
     await ipIn(ns, ['route', 'add', 'default', 'via', lan.at(1)]);
-    hosts.push({ ns, address });
+    let address6: string | null = null;
+    if (v6) {
+      address6 = `${lan6(i)}${2 + j}`;
+      await addr6(ns, address6, 'eth0');
+      await ipIn(ns, ['-6', 'route', 'add', 'default', 'via', `${lan6(i)}1`]);
+    }
+    await writeHosts(ns, v6);
+    hosts.push({ ns, address, address6 });
   }
 
   // Forwarding, NAT rules (innermost layer first), mapping timeouts.
   for (let k = 0; k < layers; k++) {
     const ns = routers[k] as string;
     await inNs(ns, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+    if (v6) await inNs(ns, 'sysctl', ['-qw', 'net.ipv6.conf.all.forwarding=1']);
     const layer = preset.layers[k];
     const inside = k === 0 ? hosts[0]?.address : carrierLink(i).at(2);
     const rules = routerRuleset({
@@ -221,6 +258,7 @@ async function buildSite(ctx: Ctx, i: number, spec: SiteSpec): Promise<LabSite> 
       udpBlocked: preset.udpBlocked && k === 0,
       ...(k === 0 && spec.link ? { loss: { outPct: spec.link.lossOutPct, inPct: spec.link.lossInPct } } : {}),
       ...(spec.mappingTimeoutSec ? { contactTimeoutSec: spec.mappingTimeoutSec } : {}),
+      ...(v6 && k === 0 ? { ipv6: preset.layers.length ? ('firewall' as const) : ('open' as const) } : {}),
     });
     await inNs(ns, 'nft', ['-f', '-'], rules);
     if (layer && spec.mappingTimeoutSec) {
@@ -236,4 +274,19 @@ async function buildSite(ctx: Ctx, i: number, spec: SiteSpec): Promise<LabSite> 
     routers,
     publicIp: preset.layers.length === 0 ? (hosts[0] as LabHost).address : wanAddress(i),
   };
+}
+
+/**
+ * Gives a host namespace its own /etc/hosts (`ip netns exec` bind-mounts /etc/netns/NS/hosts), so
+ * `peerlink nat --server stun:stun.lab` resolves the server in both families, as a real name would.
+ */
+async function writeHosts(ns: string, v6: boolean): Promise<void> {
+  const dir = `/etc/netns/${ns}`;
+  await mkdir(dir, { recursive: true });
+  const lines = [
+    '127.0.0.1 localhost',
+    `${SERVER_IP} ${SERVER_NAME}`,
+    ...(v6 ? [`${SERVER_IP6} ${SERVER_NAME}`] : []),
+  ];
+  await writeFile(`${dir}/hosts`, lines.join('\n') + '\n');
 }

@@ -22,8 +22,10 @@ interface PingResult {
   rttMs: number[];
 }
 
+const family = (ip: string): 'udp4' | 'udp6' => (ip.includes(':') ? 'udp6' : 'udp4');
+
 function echo(ip: string, port: number): void {
-  const sock = createSocket('udp4');
+  const sock = createSocket(family(ip));
   let received = 0;
   sock.on('message', (msg: Buffer, from: RemoteInfo) => {
     if (msg[0] === PROBE) received++;
@@ -35,7 +37,7 @@ function echo(ip: string, port: number): void {
 }
 
 function ping(ip: string, port: number, count: number, gapMs: number): Promise<PingResult> {
-  const sock = createSocket('udp4');
+  const sock = createSocket(family(ip));
   const sentAt = new Map<number, number>();
   const rttMs: number[] = [];
   let echoReceived = -1;

@@ -1,6 +1,7 @@
 // The lab leaves nothing behind: teardown, stale namespaces of killed runs, SIGTERM mid-run.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { buildTopology, cleanStale, labNamespaces, NS_PREFIX } from '../src/index.js';
 import { run, inNs } from '../src/exec.js';
@@ -29,6 +30,8 @@ describe('lab lifecycle', () => {
     }
     await topo.teardown();
     assert.deepEqual(await mine(process.pid), []);
+    for (const h of topo.sites[0]!.hosts)
+      assert.equal(existsSync(`/etc/netns/${h.ns}`), false, 'its /etc/hosts is gone');
   });
 
   it('cleans namespaces of a run whose process is gone, and only those', async () => {

@@ -11,13 +11,13 @@ import {
   type Topology,
 } from '../src/index.js';
 
-describe('presets on kernel NATs, verified by peerlink nat', () => {
+describe('presets on kernel NATs with IPv6 beside them, verified by peerlink nat', () => {
   let topo: Topology;
   let verdicts: PresetVerdict[];
   before(async () => {
     await cleanStale();
-    topo = await buildTopology(PRESET_NAMES.map((preset) => ({ preset })));
-    const server = await startServer(topo);
+    topo = await buildTopology(PRESET_NAMES.map((preset) => ({ preset, ipv6: true })));
+    const server = await startServer(topo, { ipv6: true });
     verdicts = await verifySites(topo.sites, server.stunUrl);
     for (const v of verdicts) console.log(`# ${v.preset} ${v.host}: ${JSON.stringify(v.got)} ${v.ms} ms`);
   });
