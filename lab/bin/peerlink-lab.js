@@ -7,6 +7,6 @@ labMain(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (err) => {
     process.stderr.write(`peerlink-lab: ${err.code ? `${err.code}: ` : ''}${err.message}\n`);
-    process.exitCode = err.code === 'LAB_USAGE' ? 2 : 1;
+    process.exitCode = err.code === 'LAB_USAGE' || String(err.code).startsWith('ERR_PARSE_ARGS') ? 2 : 1;
   },
 );

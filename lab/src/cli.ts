@@ -1,18 +1,18 @@
 /**
  * `peerlink-lab` (or `npm run lab --`): the NAT lab's commands.
  *
- *   verify [--presets a,b] [--json]      build one site per preset, probe them all at once
+ *   verify [--presets a,b] [--ipv6] [--json]   one site per preset, all probed at once
  *   link [--rtt MS] [--jitter MS] [--loss-ab PCT] [--loss-ba PCT] [--json]
  *                                        emulate a condition between two public sites, measure it
  *   table [--json]                       print the expectation table
- *   matrix [--all] [--pairs a:b,...] [--json]   run pairs (default: the CI subset)
+ *   matrix [--all] [--pairs a:b,...] [--ipv6] [--rtt MS ...] [--json]   pairs (default: the CI subset)
  *   clean                                remove namespaces left by killed runs
  */
 import { parseArgs } from 'node:util';
 import { isPresetName, PRESET_NAMES, type PresetName } from '@peerlink/testing';
 import { LabError } from './errors.js';
 import { expectationMarkdown, expectationTable } from './expectations.js';
-import { checkCondition, type LinkCondition } from './link-check.js';
+import { checkCondition, NO_CONDITION, type LinkCondition } from './link-check.js';
 import { CI_PAIRS, runMatrix } from './matrix.js';
 import { matrixMarkdown, summarise } from './matrix-report.js';
 import { cleanStale } from './names.js';
@@ -34,13 +34,14 @@ function presetList(text: string | undefined): PresetName[] {
 async function verify(argv: string[], out: Out): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { presets: { type: 'string' }, json: { type: 'boolean' } },
+    options: { presets: { type: 'string' }, ipv6: { type: 'boolean' }, json: { type: 'boolean' } },
   });
+  const ipv6 = values.ipv6 ?? false;
   await assertCanRun();
   await cleanStale();
-  const topo = await buildTopology(presetList(values.presets).map((preset) => ({ preset })));
+  const topo = await buildTopology(presetList(values.presets).map((preset) => ({ preset, ipv6 })));
   try {
-    const server = await startServer(topo);
+    const server = await startServer(topo, { ipv6 });
     const verdicts = await verifySites(topo.sites, server.stunUrl);
     if (values.json) out(JSON.stringify(verdicts));
     else {
@@ -56,26 +57,41 @@ async function verify(argv: string[], out: Out): Promise<number> {
   }
 }
 
-async function link(argv: string[], out: Out): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      rtt: { type: 'string', default: '80' },
-      jitter: { type: 'string', default: '0' },
-      'loss-ab': { type: 'string', default: '5' },
-      'loss-ba': { type: 'string', default: '5' },
-      json: { type: 'boolean' },
-    },
-  });
-  const asked: LinkCondition = {
-    rttMs: Number(values.rtt),
-    jitterMs: Number(values.jitter),
-    lossAtoBPct: Number(values['loss-ab']),
-    lossBtoAPct: Number(values['loss-ba']),
+const CONDITION_OPTIONS = {
+  rtt: { type: 'string' },
+  jitter: { type: 'string' },
+  'loss-ab': { type: 'string' },
+  'loss-ba': { type: 'string' },
+} as const;
+
+type ConditionFlags = { rtt?: string; jitter?: string; 'loss-ab'?: string; 'loss-ba'?: string };
+
+/** Reads --rtt/--jitter/--loss-ab/--loss-ba over `base`; undefined when none is given and no base. */
+function conditionOf(values: ConditionFlags, base?: LinkCondition): LinkCondition | undefined {
+  const flags = [values.rtt, values.jitter, values['loss-ab'], values['loss-ba']];
+  if (!base && flags.every((v) => v === undefined)) return undefined;
+  const d = base ?? NO_CONDITION;
+  const num = (v: string | undefined, dflt: number): number => (v === undefined ? dflt : Number(v));
+  const c: LinkCondition = {
+    rttMs: num(values.rtt, d.rttMs),
+    jitterMs: num(values.jitter, d.jitterMs),
+    lossAtoBPct: num(values['loss-ab'], d.lossAtoBPct),
+    lossBtoAPct: num(values['loss-ba'], d.lossBtoAPct),
   };
-  if (Object.values(asked).some((x) => !Number.isFinite(x) || x < 0)) {
-    throw new LabError('LAB_USAGE', 'link: --rtt, --jitter, --loss-ab, --loss-ba take non-negative numbers');
+  if (Object.values(c).some((x) => !Number.isFinite(x) || x < 0)) {
+    throw new LabError('LAB_USAGE', '--rtt, --jitter, --loss-ab, --loss-ba take non-negative numbers');
   }
+  return c;
+}
+
+async function link(argv: string[], out: Out): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { ...CONDITION_OPTIONS, json: { type: 'boolean' } } });
+  const asked = conditionOf(values, {
+    rttMs: 80,
+    jitterMs: 0,
+    lossAtoBPct: 5,
+    lossBtoAPct: 5,
+  }) as LinkCondition;
   await assertCanRun();
   await cleanStale();
   const { m, problems } = await checkCondition(asked);
@@ -97,8 +113,15 @@ async function link(argv: string[], out: Out): Promise<number> {
 async function matrix(argv: string[], out: Out): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { all: { type: 'boolean' }, pairs: { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      all: { type: 'boolean' },
+      pairs: { type: 'string' },
+      ipv6: { type: 'boolean' },
+      json: { type: 'boolean' },
+      ...CONDITION_OPTIONS,
+    },
   });
+  const condition = conditionOf(values);
   const pairs = values.all
     ? undefined
     : values.pairs
@@ -112,6 +135,8 @@ async function matrix(argv: string[], out: Out): Promise<number> {
   await cleanStale();
   const results = await runMatrix({
     ...(pairs ? { pairs } : {}),
+    ...(condition ? { condition } : {}),
+    ipv6: values.ipv6 ?? false,
     log: (l) => process.stderr.write(`${l}\n`),
   });
   out(values.json ? JSON.stringify({ results, summary: summarise(results) }) : matrixMarkdown(results));

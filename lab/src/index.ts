@@ -34,12 +34,14 @@ export {
   checkCondition,
   conditionProblems,
   measureLink,
+  measureSiteLinks,
+  siteLinkProblems,
   NO_CONDITION,
   splitCondition,
   pingBetween,
   summarise as summariseLink,
 } from './link-check.js';
-export type { LinkCondition, LinkMeasurement, PingResult } from './link-check.js';
+export type { LinkCondition, LinkMeasurement, PingResult, SiteLinkMeasurement } from './link-check.js';
 export { CI_PAIRS, runMatrix, runPair } from './matrix.js';
 export type { MatrixOptions, PairResult, PairStatus } from './matrix.js';
 export { matrixMarkdown, summarise as summariseMatrix } from './matrix-report.js';

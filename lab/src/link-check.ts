@@ -4,6 +4,7 @@
  * (a quarter of the RTT on each one-way hop; each direction's loss on the sending site's way out),
  * and every run measures what the links really produced with udp-echo between the two hosts.
  */
+import { SERVER_IP } from './addressing.js';
 import { inNs, start } from './exec.js';
 import { buildTopology, type SiteLink, type LabSite, type Topology } from './topology.js';
 
@@ -116,6 +117,27 @@ export async function pingBetween(
   }
 }
 
+/** Binomial tolerance for a loss measured over `n` samples: four standard deviations, at least 3 points. */
+const lossTolerance = (askedPct: number, n: number): number => {
+  const p = askedPct / 100;
+  return Math.max(3, 400 * Math.sqrt((p * (1 - p)) / n));
+};
+
+/** Does a site link measurement show what the site's link was asked for (same bounds as below)? */
+export function siteLinkProblems(m: SiteLinkMeasurement, samples = 200): string[] {
+  const problems: string[] = [];
+  if (!(m.rttMedianMs >= m.askedRttMs && m.rttMedianMs <= m.askedRttMs + 5)) {
+    problems.push(`site ${m.site}: median RTT ${m.rttMedianMs} ms, asked ${m.askedRttMs}`);
+  }
+  if (Math.abs(m.lossOutPct - m.askedLossOutPct) > lossTolerance(m.askedLossOutPct, samples)) {
+    problems.push(`site ${m.site}: loss out ${m.lossOutPct} %, asked ${m.askedLossOutPct}`);
+  }
+  if (Math.abs(m.lossInPct - m.askedLossInPct) > lossTolerance(m.askedLossInPct, samples)) {
+    problems.push(`site ${m.site}: loss in ${m.lossInPct} %, asked ${m.askedLossInPct}`);
+  }
+  return problems;
+}
+
 /**
  * Does a measurement show the condition asked? RTT: the median within [asked, asked + jitter +
  * 5 ms of processing]; loss: within four standard deviations of a binomial draw (at least 3 points).
@@ -128,8 +150,7 @@ export function conditionProblems(m: LinkMeasurement): string[] {
     problems.push(`median RTT ${produced.rttMs.median} ms outside [${asked.rttMs}, ${hi}]`);
   }
   const check = (name: string, askedPct: number, gotPct: number): void => {
-    const p = askedPct / 100;
-    const tol = Math.max(3, 400 * Math.sqrt((p * (1 - p)) / produced.samples));
+    const tol = lossTolerance(askedPct, produced.samples);
     if (Math.abs(gotPct - askedPct) > tol)
       problems.push(`${name} loss ${gotPct}% vs ${askedPct}% (±${round(tol)})`);
   };
@@ -153,4 +174,45 @@ export async function checkCondition(
   } finally {
     await topo.teardown();
   }
+}
+
+/** One site's access link measured against the server (through its NATs: replies ride the mapping). */
+export interface SiteLinkMeasurement {
+  readonly site: number;
+  /** What the site's link was asked for, as seen from the server: twice its one-way delay. */
+  readonly askedRttMs: number;
+  readonly askedLossOutPct: number;
+  readonly askedLossInPct: number;
+  readonly rttMedianMs: number;
+  readonly lossOutPct: number;
+  readonly lossInPct: number;
+}
+
+/**
+ * Measures every site's access link from its first host to an echo on the server's address, so a
+ * matrix run records what its condition really was even where the peers cannot reach each other.
+ */
+export async function measureSiteLinks(
+  topo: Topology,
+  links: readonly (SiteLink | undefined)[],
+  count = 200,
+  gapMs = 10,
+): Promise<SiteLinkMeasurement[]> {
+  const out: SiteLinkMeasurement[] = [];
+  for (const site of topo.sites) {
+    if (site.preset.udpBlocked) continue; // nothing UDP gets out to measure with
+    const l = links[site.index];
+    const r = await pingBetween(topo, site.hosts[0]!.ns, topo.core, SERVER_IP, count, gapMs);
+    const m = summarise(NO_CONDITION, r).produced;
+    out.push({
+      site: site.index,
+      askedRttMs: 2 * (l?.delayMs ?? 0),
+      askedLossOutPct: l?.lossOutPct ?? 0,
+      askedLossInPct: l?.lossInPct ?? 0,
+      rttMedianMs: m.rttMs.median,
+      lossOutPct: m.lossAtoBPct,
+      lossInPct: m.lossBtoAPct,
+    });
+  }
+  return out;
 }

@@ -37,16 +37,20 @@ export function summarise(results: readonly PairResult[]): MatrixSummary {
 
 const cell = (x: unknown): string => (x === null || x === undefined ? '-' : String(x));
 
+/** Each site's measured access link: median RTT to the server and loss out/in. */
+const links = (r: PairResult): string =>
+  r.links.map((l) => `${l.rttMedianMs} ms ${l.lossOutPct}/${l.lossInPct} %`).join('; ') || '-';
+
 export function matrixMarkdown(results: readonly PairResult[]): string {
   const s = summarise(results);
   const f = (x: number | null): string => (x === null ? 'n/a' : `${x} %`);
   return [
-    '| A | B | expected | status | connected | path | first byte ms | direct ms | bytes verified |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| A | B | expected | status | connected | path | first byte ms | direct ms | bytes verified | links measured |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...results.map(
       (r) =>
         `| ${r.a} | ${r.b} | ${r.expected.outcome} (${r.expected.method}) | ${r.status} | ${cell(r.connected)} | ` +
-        `${cell(r.path)} | ${cell(r.firstByteMs)} | ${cell(r.directMs)} | ${cell(r.bytesVerified)} |`,
+        `${cell(r.path)} | ${cell(r.firstByteMs)} | ${cell(r.directMs)} | ${cell(r.bytesVerified)} | ${links(r)} |`,
     ),
     '',
     `pairs ${s.pairs}, ran ${s.ran}, not runnable yet ${s.notRunnable}, missed ${s.missed}, failed ${s.failed}`,

@@ -8,7 +8,13 @@ import { PRESETS, type PresetName } from '@peerlink/testing';
 import { connectAvailable, mintToken, startPeers, type ConnectEvents } from './connect-hooks.js';
 import { expect, presetPairs, type Expectation } from './expectations.js';
 import { startServer } from './server.js';
-import { buildTopology, type LabHost } from './topology.js';
+import { buildTopology, type LabHost, type SiteLink, type SiteSpec } from './topology.js';
+import {
+  measureSiteLinks,
+  splitCondition,
+  type LinkCondition,
+  type SiteLinkMeasurement,
+} from './link-check.js';
 
 export type PairStatus = 'ok' | 'missed' | 'failed' | 'not-runnable';
 
@@ -23,6 +29,8 @@ export interface PairResult {
   readonly directMs: number | null;
   readonly bytesVerified: boolean | null;
   readonly note: string | null;
+  /** The access links as measured during the run (with a link condition). */
+  readonly links: readonly SiteLinkMeasurement[];
 }
 
 /** Pairs CI runs: one of each kind of expectation (easy, birthday, relay, LAN, blocked, cgnat). */
@@ -38,6 +46,10 @@ export const CI_PAIRS: readonly [PresetName, PresetName][] = [
 ];
 
 export interface MatrixOptions {
+  /** Give both sites IPv6 and judge against the table's IPv6 column. */
+  readonly ipv6?: boolean;
+  /** End-to-end condition between the two peers; each run measures what it produced. */
+  readonly condition?: LinkCondition;
   readonly pairs?: readonly [PresetName, PresetName][];
   readonly bytes?: number;
   readonly settleSec?: number;
@@ -51,7 +63,7 @@ const NOT_YET = 'peerlink connect does not exist yet (issue #7 brings it)';
 export async function runMatrix(opts: MatrixOptions = {}): Promise<PairResult[]> {
   const pairs = opts.pairs ?? presetPairs();
   const runnable = await connectAvailable();
-  if (!runnable) return pairs.map(([a, b]) => notRunnable(a, b));
+  if (!runnable) return pairs.map(([a, b]) => notRunnable(a, b, opts.ipv6 ?? false));
   const results: PairResult[] = new Array(pairs.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -66,11 +78,11 @@ export async function runMatrix(opts: MatrixOptions = {}): Promise<PairResult[]>
   return results;
 }
 
-function notRunnable(a: PresetName, b: PresetName): PairResult {
+function notRunnable(a: PresetName, b: PresetName, ipv6: boolean): PairResult {
   return {
     a,
     b,
-    expected: expect(a, b, false),
+    expected: expect(a, b, ipv6),
     status: 'not-runnable',
     connected: null,
     path: null,
@@ -78,15 +90,25 @@ function notRunnable(a: PresetName, b: PresetName): PairResult {
     directMs: null,
     bytesVerified: null,
     note: NOT_YET,
+    links: [],
   };
 }
 
 export async function runPair(a: PresetName, b: PresetName, opts: MatrixOptions = {}): Promise<PairResult> {
-  const expected = expect(a, b, false);
+  const ipv6 = opts.ipv6 ?? false;
+  const expected = expect(a, b, ipv6);
   const shared = PRESETS[a].shared && a === b;
-  const topo = await buildTopology(shared ? [{ preset: a }] : [{ preset: a }, { preset: b }]);
+  const [la, lb] = opts.condition ? splitCondition(opts.condition) : [undefined, undefined];
+  const site = (preset: PresetName, link: SiteLink | undefined): SiteSpec => ({
+    preset,
+    ipv6,
+    ...(link ? { link } : {}),
+  });
+  const links = shared ? [la] : [la, lb];
+  const topo = await buildTopology(shared ? [site(a, la)] : [site(a, la), site(b, lb)]);
   try {
-    const server = await startServer(topo);
+    const server = await startServer(topo, { ipv6 });
+    const measured = opts.condition ? await measureSiteLinks(topo, links) : [];
     const hostA = topo.sites[0]!.hosts[0] as LabHost;
     const hostB = (shared ? topo.sites[0]!.hosts[1] : topo.sites[1]!.hosts[0]) as LabHost;
     const tokens = {
@@ -114,9 +136,10 @@ export async function runPair(a: PresetName, b: PresetName, opts: MatrixOptions 
       directMs: ev.directMs,
       bytesVerified: ev.bytesVerified,
       note: ev.error,
+      links: measured,
     };
   } catch (e) {
-    return { ...notRunnable(a, b), status: 'failed', note: (e as Error).message };
+    return { ...notRunnable(a, b, ipv6), status: 'failed', note: (e as Error).message };
   } finally {
     await topo.teardown();
   }

@@ -21,6 +21,7 @@ const result = (a: PairResult['a'], b: PairResult['b'], path: PairResult['path']
   directMs: path === 'direct' ? 900 : null,
   bytesVerified: path !== null,
   note: null,
+  links: [],
 });
 
 describe('matrix figures', () => {
