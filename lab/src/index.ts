@@ -39,6 +39,7 @@ export {
   NO_CONDITION,
   splitCondition,
   pingBetween,
+  UDP_ECHO,
   summarise as summariseLink,
 } from './link-check.js';
 export type { LinkCondition, LinkMeasurement, PingResult, SiteLinkMeasurement } from './link-check.js';

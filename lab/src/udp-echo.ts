@@ -3,6 +3,8 @@
  *
  *   node udp-echo.js echo IP PORT            echoes every datagram, prints "ready" once bound
  *   node udp-echo.js ping IP PORT COUNT GAP  sends COUNT probes GAP ms apart, prints one JSON line
+ *   node udp-echo.js echo-late IP PORT MS    echoes at once and again MS later (mapping lifetime)
+ *   node udp-echo.js once IP PORT WINDOW     sends one datagram, prints {"replies":N} after WINDOW ms
  *
  * A probe carries its sequence number; the echo adds how many probes it has received so far, so the
  * pinger can split loss into the forward and the return direction. After the last probe, the pinger
@@ -88,13 +90,38 @@ function ping(ip: string, port: number, count: number, gapMs: number): Promise<P
   });
 }
 
+/** The second answer tests whether the client's NAT mapping outlived an idle period of `lateMs`. */
+function echoLate(ip: string, port: number, lateMs: number): void {
+  const sock = createSocket(family(ip));
+  sock.on('message', (msg: Buffer, from: RemoteInfo) => {
+    sock.send(msg, from.port, from.address);
+    setTimeout(() => sock.send(msg, from.port, from.address), lateMs);
+  });
+  sock.bind(port, ip, () => process.stdout.write('ready\n'));
+}
+
+function once(ip: string, port: number, windowMs: number): void {
+  const sock = createSocket(family(ip));
+  let replies = 0;
+  sock.on('message', () => replies++);
+  sock.bind(0, () => {
+    sock.send(Buffer.from('hello'), port, ip);
+    setTimeout(() => {
+      sock.close();
+      process.stdout.write(JSON.stringify({ replies }) + '\n');
+    }, windowMs);
+  });
+}
+
 const [mode, ip, port, count, gap] = process.argv.slice(2);
 if (mode === 'echo' && ip && port) echo(ip, Number(port));
+else if (mode === 'echo-late' && ip && port && count) echoLate(ip, Number(port), Number(count));
+else if (mode === 'once' && ip && port && count) once(ip, Number(port), Number(count));
 else if (mode === 'ping' && ip && port && count && gap) {
   void ping(ip, Number(port), Number(count), Number(gap)).then((r) =>
     process.stdout.write(JSON.stringify(r) + '\n'),
   );
 } else if (mode !== undefined) {
-  process.stderr.write('usage: udp-echo.js echo IP PORT | ping IP PORT COUNT GAP_MS\n');
+  process.stderr.write('usage: udp-echo.js echo|echo-late|ping|once IP PORT ... (see its header)\n');
   process.exitCode = 2;
 }
