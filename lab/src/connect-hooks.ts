@@ -3,15 +3,15 @@
  * Until that lands the commands answer "not implemented yet"; `connectAvailable` detects it so the
  * matrix reports pairs as not runnable instead of inventing results.
  */
-import { run, start, type LabProcess } from './exec.js';
+import { run, runStatus, start, type LabProcess } from './exec.js';
 import { PEERLINK_BIN } from './server.js';
 import type { LabHost } from './topology.js';
 
-/** True when `peerlink listen` and `peerlink connect` both exist. */
-export async function connectAvailable(): Promise<boolean> {
+/** True when `peerlink listen` and `peerlink connect` both exist. `bin`: the peerlink launcher. */
+export async function connectAvailable(bin = PEERLINK_BIN): Promise<boolean> {
   for (const cmd of ['listen', 'connect']) {
     try {
-      await run(process.execPath, [PEERLINK_BIN, cmd, '--help']);
+      await run(process.execPath, [bin, cmd, '--help']);
     } catch {
       return false; // exit 2 with "not implemented yet (issue #7 brings it)"
     }
@@ -24,15 +24,8 @@ export async function connectAvailable(): Promise<boolean> {
  * implemented yet; when it is, this is where its exact flags go (it reads the server's data dir
  * for the secret).
  */
-export async function mintToken(id: string, serverDataDir: string): Promise<string> {
-  const { stdout } = await run(process.execPath, [
-    PEERLINK_BIN,
-    'token',
-    '--id',
-    id,
-    '--data-dir',
-    serverDataDir,
-  ]);
+export async function mintToken(id: string, serverDataDir: string, bin = PEERLINK_BIN): Promise<string> {
+  const { stdout } = await run(process.execPath, [bin, 'token', '--id', id, '--data-dir', serverDataDir]);
   return stdout.trim();
 }
 
@@ -80,8 +73,16 @@ export function parseConnectEvents(stdout: string, bytes: number): ConnectEvents
   return ev;
 }
 
+/**
+ * How long `peerlink listen` may take to print its first line. Issue #7's contract names no ready
+ * event; the lab needs one (any stdout line once the peer is registered) rather than a guessed sleep.
+ */
+export const LISTEN_READY_MS = 15_000;
+
 export interface PeerRun {
   readonly listener: LabProcess;
+  /** Resolves once the listener printed its first line (it is registered). */
+  ready(): Promise<unknown>;
   connect(): Promise<ConnectEvents>;
 }
 
@@ -91,19 +92,21 @@ export function startPeers(
   b: LabHost,
   serverUrl: string,
   tokens: { a: string; b: string },
-  opts: { bytes: number; settleSec: number; timeoutSec: number },
+  opts: { bytes: number; settleSec: number; timeoutSec: number; bin?: string },
 ): PeerRun {
+  const bin = opts.bin ?? PEERLINK_BIN;
   const listener = start(
     b.ns,
     process.execPath,
-    [PEERLINK_BIN, 'listen', '--server', serverUrl, '--id', 'lab-b', '--token', tokens.b, '--json'],
+    [bin, 'listen', '--server', serverUrl, '--id', 'lab-b', '--token', tokens.b, '--json'],
     'peerlink listen',
   );
   return {
     listener,
+    ready: () => listener.waitForLine(/./, LISTEN_READY_MS),
     async connect() {
       const args = [
-        PEERLINK_BIN,
+        bin,
         'connect',
         '--server',
         serverUrl,
@@ -121,12 +124,10 @@ export function startPeers(
         String(opts.timeoutSec),
         '--json',
       ];
-      try {
-        const { stdout } = await run('ip', ['netns', 'exec', a.ns, process.execPath, ...args]);
-        return parseConnectEvents(stdout, opts.bytes);
-      } catch (e) {
-        return { ...parseConnectEvents('', opts.bytes), error: (e as Error).message };
-      }
+      const r = await runStatus('ip', ['netns', 'exec', a.ns, process.execPath, ...args]);
+      const ev = parseConnectEvents(r.stdout, opts.bytes);
+      if (r.code !== 0 && !ev.error) ev.error = `exit ${r.code}: ${r.stderr.trim().slice(-300)}`;
+      return ev;
     },
   };
 }

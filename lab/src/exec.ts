@@ -25,6 +25,16 @@ export function run(cmd: string, args: readonly string[], input?: string): Promi
   });
 }
 
+/** Runs a command to completion and resolves with its exit code and output, whatever the code. */
+export function runStatus(cmd: string, args: readonly string[]): Promise<RunResult & { code: number }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ stdout, stderr, code });
+    });
+  });
+}
+
 /** `ip netns exec NS cmd args...` */
 export const inNs = (ns: string, cmd: string, args: readonly string[], input?: string): Promise<RunResult> =>
   run('ip', ['netns', 'exec', ns, cmd, ...args], input);

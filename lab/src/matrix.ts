@@ -56,13 +56,15 @@ export interface MatrixOptions {
   /** Pairs run at once (each has its own namespaces; 2 suits a 2-core machine). */
   readonly concurrency?: number;
   readonly log?: (line: string) => void;
+  /** The launcher run for `token`, `listen` and `connect` (tests give a stand-in). */
+  readonly clientBin?: string;
 }
 
 const NOT_YET = 'peerlink connect does not exist yet (issue #7 brings it)';
 
 export async function runMatrix(opts: MatrixOptions = {}): Promise<PairResult[]> {
   const pairs = opts.pairs ?? presetPairs();
-  const runnable = await connectAvailable();
+  const runnable = await connectAvailable(opts.clientBin);
   if (!runnable) return pairs.map(([a, b]) => notRunnable(a, b, opts.ipv6 ?? false));
   const results: PairResult[] = new Array(pairs.length);
   let next = 0;
@@ -112,16 +114,18 @@ export async function runPair(a: PresetName, b: PresetName, opts: MatrixOptions 
     const hostA = topo.sites[0]!.hosts[0] as LabHost;
     const hostB = (shared ? topo.sites[0]!.hosts[1] : topo.sites[1]!.hosts[0]) as LabHost;
     const tokens = {
-      a: await mintToken('lab-a', server.dataDir),
-      b: await mintToken('lab-b', server.dataDir),
+      a: await mintToken('lab-a', server.dataDir, opts.clientBin),
+      b: await mintToken('lab-b', server.dataDir, opts.clientBin),
     };
     const bytes = opts.bytes ?? 1 << 20;
     const peers = startPeers(hostA, hostB, server.httpUrl, tokens, {
       bytes,
       settleSec: opts.settleSec ?? 15,
       timeoutSec: 60,
+      ...(opts.clientBin ? { bin: opts.clientBin } : {}),
     });
     topo.own(peers.listener);
+    await peers.ready();
     const ev = await peers.connect();
     const reached =
       ev.connected && ev.bytesVerified && (expected.outcome === 'relay' || ev.path === 'direct');
