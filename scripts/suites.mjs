@@ -3,6 +3,7 @@
 // Test files pick their suite by name: `name.test.ts` is a unit test, `name.<suite>.test.ts` belongs to
 // <suite>. Every suite has a time budget: a test file still running past it fails.
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 const has = (cmd) => {
   try {
@@ -40,7 +41,7 @@ export const suites = [
     needs: () => {
       if (process.getuid?.() !== 0) return 'root (network namespaces)';
       for (const t of ['ip', 'nft', 'cc']) if (!has(t)) return `${t} (apt-get install iproute2 nftables gcc)`;
-      return null;
+      return existsSync('/dev/net/tun') ? null : '/dev/net/tun (TUN/TAP)';
     },
     budgetSeconds: 240,
     concurrency: 1,

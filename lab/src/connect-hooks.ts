@@ -20,9 +20,8 @@ export async function connectAvailable(bin = PEERLINK_BIN): Promise<boolean> {
 }
 
 /**
- * HOOK (issue #3): a peer token for `id`. The command that mints one (`peerlink token`) is not
- * implemented yet; when it is, this is where its exact flags go (it reads the server's data dir
- * for the secret).
+ * A peer token for `id`: `peerlink token --id ID --data-dir DIR` (issue #3, on main since the
+ * signaling merge; this branch predates it) reads the secret the lab's server generated there.
  */
 export async function mintToken(id: string, serverDataDir: string, bin = PEERLINK_BIN): Promise<string> {
   const { stdout } = await run(process.execPath, [bin, 'token', '--id', id, '--data-dir', serverDataDir]);
