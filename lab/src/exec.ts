@@ -1,5 +1,5 @@
 /**
- * Running commands for the lab: one-shot commands (`ip`, `nft`, `sysctl`) that must succeed, and
+ * Running commands for the lab: one-shot commands (`ip`, `nft`) that must succeed, and
  * long-lived processes inside a namespace whose readiness is a line they print, awaited with a
  * deadline (never a sleep).
  */
@@ -38,6 +38,17 @@ export function runStatus(cmd: string, args: readonly string[]): Promise<RunResu
 /** `ip netns exec NS cmd args...` */
 export const inNs = (ns: string, cmd: string, args: readonly string[], input?: string): Promise<RunResult> =>
   run('ip', ['netns', 'exec', ns, cmd, ...args], input);
+
+/**
+ * Sets a kernel parameter inside a namespace through /proc/sys (per namespace for net.*), so the lab
+ * needs no `sysctl` binary (procps is not on every minimal machine).
+ */
+export const setSysctl = (ns: string, key: string, value: string | number): Promise<RunResult> =>
+  inNs(ns, 'sh', ['-c', `echo ${Number(value)} > /proc/sys/${key.replaceAll('.', '/')}`]);
+
+/** Reads a kernel parameter inside a namespace. */
+export const getSysctl = async (ns: string, key: string): Promise<string> =>
+  (await inNs(ns, 'cat', [`/proc/sys/${key.replaceAll('.', '/')}`])).stdout.trim();
 
 /** A long-lived process and the lines it has printed so far. */
 export interface LabProcess {

@@ -25,7 +25,7 @@ import {
   type Subnet,
 } from './addressing.js';
 import { LabError } from './errors.js';
-import { inNs, run, type LabProcess } from './exec.js';
+import { inNs, run, setSysctl, type LabProcess } from './exec.js';
 import { deleteNamespace, newRunNames, type RunNames } from './names.js';
 import { routerRuleset } from './nft-rules.js';
 import { startTapLink } from './tap-link.js';
@@ -124,8 +124,8 @@ export async function buildTopology(specs: readonly SiteSpec[]): Promise<Topolog
       await ipIn(core, ['addr', 'add', `${a}/${INTERNET_PREFIX}`, 'dev', 'br0']);
     }
     for (const a of [CORE_GATEWAY6, SERVER_IP6]) await addr6(core, a, 'br0');
-    await inNs(core, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
-    await inNs(core, 'sysctl', ['-qw', 'net.ipv6.conf.all.forwarding=1']);
+    await setSysctl(core, 'net.ipv4.ip_forward', 1);
+    await setSysctl(core, 'net.ipv6.conf.all.forwarding', 1);
     const ctx = { names, core, addNs, own: topo.own };
     (topo as { sites: readonly LabSite[] }).sites = await Promise.all(
       specs.map((s, i) => buildSite(ctx, i, s)),
@@ -248,8 +248,8 @@ async function buildSite(ctx: Ctx, i: number, spec: SiteSpec): Promise<LabSite> 
   // Forwarding, NAT rules (innermost layer first), mapping timeouts.
   for (let k = 0; k < layers; k++) {
     const ns = routers[k] as string;
-    await inNs(ns, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
-    if (v6) await inNs(ns, 'sysctl', ['-qw', 'net.ipv6.conf.all.forwarding=1']);
+    await setSysctl(ns, 'net.ipv4.ip_forward', 1);
+    if (v6) await setSysctl(ns, 'net.ipv6.conf.all.forwarding', 1);
     const layer = preset.layers[k];
     const inside = k === 0 ? hosts[0]?.address : carrierLink(i).at(2);
     const rules = routerRuleset({
@@ -263,8 +263,8 @@ async function buildSite(ctx: Ctx, i: number, spec: SiteSpec): Promise<LabSite> 
     await inNs(ns, 'nft', ['-f', '-'], rules);
     if (layer && spec.mappingTimeoutSec) {
       const t = String(spec.mappingTimeoutSec);
-      await inNs(ns, 'sysctl', ['-qw', `net.netfilter.nf_conntrack_udp_timeout=${t}`]);
-      await inNs(ns, 'sysctl', ['-qw', `net.netfilter.nf_conntrack_udp_timeout_stream=${t}`]);
+      await setSysctl(ns, 'net.netfilter.nf_conntrack_udp_timeout', t);
+      await setSysctl(ns, 'net.netfilter.nf_conntrack_udp_timeout_stream', t);
     }
   }
   return {

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { buildTopology, cleanStale, labNamespaces, NS_PREFIX } from '../src/index.js';
-import { run, inNs } from '../src/exec.js';
+import { getSysctl, run } from '../src/exec.js';
 
 const BIN = new URL('../../bin/peerlink-lab.js', import.meta.url).pathname;
 
@@ -25,8 +25,8 @@ describe('lab lifecycle', () => {
     const made = await mine(process.pid);
     assert.equal(made.length, 1 + 2 + 1); // core, two routers, host
     for (const r of topo.sites[0]!.routers) {
-      const { stdout } = await inNs(r, 'sysctl', ['-n', 'net.netfilter.nf_conntrack_udp_timeout']);
-      assert.equal(stdout.trim(), '7');
+      assert.equal(await getSysctl(r, 'net.netfilter.nf_conntrack_udp_timeout'), '7');
+      assert.equal(await getSysctl(r, 'net.netfilter.nf_conntrack_udp_timeout_stream'), '7');
     }
     await topo.teardown();
     assert.deepEqual(await mine(process.pid), []);
