@@ -41,4 +41,17 @@ export const suites = [
     budgetSeconds: 300,
     concurrency: 1,
   },
+  {
+    // The NAT lab: real kernel NATs in network namespaces (docs/lab.md). Files run one at a time: each
+    // already runs its own work in parallel, and two cores are all CI has.
+    name: 'lab',
+    match: (f) => f.endsWith('.lab.test.js'),
+    needs: () => {
+      if (process.getuid?.() !== 0) return 'root (network namespaces)';
+      for (const t of ['ip', 'nft', 'cc']) if (!has(t)) return `${t} (apt-get install iproute2 nftables gcc)`;
+      return existsSync('/dev/net/tun') ? null : '/dev/net/tun (TUN/TAP)';
+    },
+    budgetSeconds: 240,
+    concurrency: 1,
+  },
 ];

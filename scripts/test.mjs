@@ -36,6 +36,7 @@ function testFiles() {
   for (const top of ['packages', 'apps', 'lab']) {
     for (const pkg of safeList(join(root, top))) walk(join(root, top, pkg, 'dist', 'test'));
   }
+  walk(join(root, 'lab', 'dist', 'test')); // lab/ is itself a package, not a folder of packages
   return out.sort();
 }
 

@@ -1,0 +1,61 @@
+/** The matrix's figures (issue #5): connected %, direct %, direct % where expected, weighted direct %. */
+import type { PairResult } from './matrix.js';
+
+export interface MatrixSummary {
+  readonly pairs: number;
+  readonly ran: number;
+  readonly notRunnable: number;
+  /** Percentages over the pairs that ran; null when none ran. */
+  readonly connectedPct: number | null;
+  readonly directPct: number | null;
+  readonly directWhereExpectedPct: number | null;
+  readonly weightedDirectPct: number | null;
+  readonly missed: number;
+  readonly failed: number;
+}
+
+const pct = (n: number, d: number): number | null => (d === 0 ? null : Math.round((10_000 * n) / d) / 100);
+
+export function summarise(results: readonly PairResult[]): MatrixSummary {
+  const ran = results.filter((r) => r.status !== 'not-runnable');
+  const direct = (r: PairResult): boolean => r.path === 'direct';
+  const expectDirect = ran.filter((r) => r.expected.outcome === 'direct');
+  const weighted = ran.filter((r) => r.expected.weight > 0);
+  const w = (rs: PairResult[]): number => rs.reduce((s, r) => s + r.expected.weight, 0);
+  return {
+    pairs: results.length,
+    ran: ran.length,
+    notRunnable: results.length - ran.length,
+    connectedPct: pct(ran.filter((r) => r.connected).length, ran.length),
+    directPct: pct(ran.filter(direct).length, ran.length),
+    directWhereExpectedPct: pct(expectDirect.filter(direct).length, expectDirect.length),
+    weightedDirectPct: pct(w(weighted.filter(direct)), w(weighted)),
+    missed: results.filter((r) => r.status === 'missed').length,
+    failed: results.filter((r) => r.status === 'failed').length,
+  };
+}
+
+const cell = (x: unknown): string => (x === null || x === undefined ? '-' : String(x));
+
+/** Each site's measured access link: median RTT to the server and loss out/in. */
+const links = (r: PairResult): string =>
+  r.links.map((l) => `${l.rttMedianMs} ms ${l.lossOutPct}/${l.lossInPct} %`).join('; ') || '-';
+
+export function matrixMarkdown(results: readonly PairResult[]): string {
+  const s = summarise(results);
+  const f = (x: number | null): string => (x === null ? 'n/a' : `${x} %`);
+  return [
+    '| A | B | expected | status | connected | path | first byte ms | direct ms | bytes verified | links measured |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...results.map(
+      (r) =>
+        `| ${r.a} | ${r.b} | ${r.expected.outcome} (${r.expected.method}) | ${r.status} | ${cell(r.connected)} | ` +
+        `${cell(r.path)} | ${cell(r.firstByteMs)} | ${cell(r.directMs)} | ${cell(r.bytesVerified)} | ${links(r)} |`,
+    ),
+    '',
+    `pairs ${s.pairs}, ran ${s.ran}, not runnable yet ${s.notRunnable}, missed ${s.missed}, failed ${s.failed}`,
+    `connected ${f(s.connectedPct)}; direct ${f(s.directPct)}; direct where expected ${f(s.directWhereExpectedPct)}; ` +
+      `weighted direct ${f(s.weightedDirectPct)}`,
+    ...(s.notRunnable ? [`not runnable yet: ${results.find((r) => r.status === 'not-runnable')?.note}`] : []),
+  ].join('\n');
+}

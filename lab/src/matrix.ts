@@ -1,0 +1,150 @@
+/**
+ * The matrix runner: for each ordered pair of presets, a fresh topology, the server, `peerlink
+ * listen` on B and `peerlink connect` from A (issue #7's CLI contract), and a verdict against the
+ * expectation table. Until `peerlink connect` exists every pair is reported "not runnable yet",
+ * without building anything: the runner never invents a result.
+ */
+import { PRESETS, type PresetName } from '@peerlink/testing';
+import { connectAvailable, mintToken, startPeers, type ConnectEvents } from './connect-hooks.js';
+import { expect, presetPairs, type Expectation } from './expectations.js';
+import { startServer } from './server.js';
+import { buildTopology, type LabHost, type SiteLink, type SiteSpec } from './topology.js';
+import {
+  measureSiteLinks,
+  splitCondition,
+  type LinkCondition,
+  type SiteLinkMeasurement,
+} from './link-check.js';
+
+export type PairStatus = 'ok' | 'missed' | 'failed' | 'not-runnable';
+
+export interface PairResult {
+  readonly a: PresetName;
+  readonly b: PresetName;
+  readonly expected: Expectation;
+  readonly status: PairStatus;
+  readonly connected: boolean | null;
+  readonly path: ConnectEvents['path'];
+  readonly firstByteMs: number | null;
+  readonly directMs: number | null;
+  readonly bytesVerified: boolean | null;
+  readonly note: string | null;
+  /** The access links as measured during the run (with a link condition). */
+  readonly links: readonly SiteLinkMeasurement[];
+}
+
+/** Pairs CI runs: one of each kind of expectation (easy, birthday, relay, LAN, blocked, cgnat). */
+export const CI_PAIRS: readonly [PresetName, PresetName][] = [
+  ['public', 'public'],
+  ['port-restricted', 'port-restricted'],
+  ['restricted', 'symmetric'],
+  ['port-restricted', 'symmetric'],
+  ['cgnat', 'cgnat'],
+  ['symmetric', 'cgnat-symmetric'],
+  ['udp-blocked', 'public'],
+  ['same-nat', 'same-nat'],
+];
+
+export interface MatrixOptions {
+  /** Give both sites IPv6 and judge against the table's IPv6 column. */
+  readonly ipv6?: boolean;
+  /** End-to-end condition between the two peers; each run measures what it produced. */
+  readonly condition?: LinkCondition;
+  readonly pairs?: readonly [PresetName, PresetName][];
+  readonly bytes?: number;
+  readonly settleSec?: number;
+  /** Pairs run at once (each has its own namespaces; 2 suits a 2-core machine). */
+  readonly concurrency?: number;
+  readonly log?: (line: string) => void;
+  /** The launcher run for `token`, `listen` and `connect` (tests give a stand-in). */
+  readonly clientBin?: string;
+}
+
+const NOT_YET = 'peerlink connect does not exist yet (issue #7 brings it)';
+
+export async function runMatrix(opts: MatrixOptions = {}): Promise<PairResult[]> {
+  const pairs = opts.pairs ?? presetPairs();
+  const runnable = await connectAvailable(opts.clientBin);
+  if (!runnable) return pairs.map(([a, b]) => notRunnable(a, b, opts.ipv6 ?? false));
+  const results: PairResult[] = new Array(pairs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < pairs.length) {
+      const i = next++;
+      const [a, b] = pairs[i]!;
+      results[i] = await runPair(a, b, opts);
+      opts.log?.(`${a} -> ${b}: ${results[i].status} (${results[i].path ?? '-'})`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 2) }, worker));
+  return results;
+}
+
+function notRunnable(a: PresetName, b: PresetName, ipv6: boolean): PairResult {
+  return {
+    a,
+    b,
+    expected: expect(a, b, ipv6),
+    status: 'not-runnable',
+    connected: null,
+    path: null,
+    firstByteMs: null,
+    directMs: null,
+    bytesVerified: null,
+    note: NOT_YET,
+    links: [],
+  };
+}
+
+export async function runPair(a: PresetName, b: PresetName, opts: MatrixOptions = {}): Promise<PairResult> {
+  const ipv6 = opts.ipv6 ?? false;
+  const expected = expect(a, b, ipv6);
+  const shared = PRESETS[a].shared && a === b;
+  const [la, lb] = opts.condition ? splitCondition(opts.condition) : [undefined, undefined];
+  const site = (preset: PresetName, link: SiteLink | undefined): SiteSpec => ({
+    preset,
+    ipv6,
+    ...(link ? { link } : {}),
+  });
+  const links = shared ? [la] : [la, lb];
+  const topo = await buildTopology(shared ? [site(a, la)] : [site(a, la), site(b, lb)]);
+  try {
+    const server = await startServer(topo, { ipv6 });
+    const measured = opts.condition ? await measureSiteLinks(topo, links) : [];
+    const hostA = topo.sites[0]!.hosts[0] as LabHost;
+    const hostB = (shared ? topo.sites[0]!.hosts[1] : topo.sites[1]!.hosts[0]) as LabHost;
+    const tokens = {
+      a: await mintToken('lab-a', server.dataDir, opts.clientBin),
+      b: await mintToken('lab-b', server.dataDir, opts.clientBin),
+    };
+    const bytes = opts.bytes ?? 1 << 20;
+    const peers = startPeers(hostA, hostB, server.httpUrl, tokens, {
+      bytes,
+      settleSec: opts.settleSec ?? 15,
+      timeoutSec: 60,
+      ...(opts.clientBin ? { bin: opts.clientBin } : {}),
+    });
+    topo.own(peers.listener);
+    await peers.ready();
+    const ev = await peers.connect();
+    const reached =
+      ev.connected && ev.bytesVerified && (expected.outcome === 'relay' || ev.path === 'direct');
+    return {
+      a,
+      b,
+      expected,
+      status: !ev.connected || ev.error ? 'failed' : reached ? 'ok' : 'missed',
+      connected: ev.connected,
+      path: ev.path,
+      firstByteMs: ev.firstByteMs,
+      directMs: ev.directMs,
+      bytesVerified: ev.bytesVerified,
+      note: ev.error,
+      links: measured,
+    };
+  } catch (e) {
+    return { ...notRunnable(a, b, ipv6), status: 'failed', note: (e as Error).message };
+  } finally {
+    await topo.teardown();
+  }
+}

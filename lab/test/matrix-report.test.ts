@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  expect,
+  matrixMarkdown,
+  parseConnectEvents,
+  summariseLink,
+  summariseMatrix,
+  conditionProblems,
+  type PairResult,
+} from '../src/index.js';
+
+const result = (a: PairResult['a'], b: PairResult['b'], path: PairResult['path']): PairResult => ({
+  a,
+  b,
+  expected: expect(a, b, false),
+  status: 'ok',
+  connected: path !== null,
+  path,
+  firstByteMs: 40,
+  directMs: path === 'direct' ? 900 : null,
+  bytesVerified: path !== null,
+  note: null,
+  links: [],
+});
+
+describe('matrix figures', () => {
+  it('computes connected, direct, direct-where-expected and weighted direct %', () => {
+    const s = summariseMatrix([
+      result('port-restricted', 'port-restricted', 'direct'), // weight 2500, expected direct
+      result('symmetric', 'symmetric', 'relay'), // weight 64, expected relay
+      result('public', 'cgnat', 'relay'), // weight 75, expected direct but relayed
+      { ...result('same-nat', 'same-nat', null), status: 'not-runnable' },
+    ]);
+    assert.equal(s.pairs, 4);
+    assert.equal(s.ran, 3);
+    assert.equal(s.notRunnable, 1);
+    assert.equal(s.connectedPct, 100);
+    assert.equal(s.directPct, 33.33);
+    assert.equal(s.directWhereExpectedPct, 50);
+    assert.equal(s.weightedDirectPct, Math.round((10_000 * 2500) / (2500 + 64 + 75)) / 100);
+  });
+
+  it('says n/a, not 0 %, when nothing could run', () => {
+    const md = matrixMarkdown([{ ...result('public', 'public', null), status: 'not-runnable', note: 'why' }]);
+    assert.match(md, /connected n\/a/);
+    assert.match(md, /not runnable yet: why/);
+  });
+
+  it("reads peerlink connect's JSON events (issue #7 contract)", () => {
+    const out = [
+      '{"event":"connected","path":"relay","ms":42}',
+      '{"event":"path","path":"relay","remote":null,"ms":42}',
+      '{"event":"path","path":"direct","remote":"203.0.113.21:4000","ms":1234}',
+      'not json',
+      '{"event":"done","bytes":1024,"sha256":"ab","ms":2000,"path":"direct"}',
+    ].join('\n');
+    assert.deepEqual(parseConnectEvents(out, 1024), {
+      connected: true,
+      firstByteMs: 42,
+      directMs: 1234,
+      path: 'direct',
+      bytesVerified: true,
+      error: null,
+    });
+    assert.equal(parseConnectEvents(out, 2048).bytesVerified, false);
+  });
+});
+
+describe('link measurement summary', () => {
+  it('splits loss into directions and flags a condition that was not produced', () => {
+    const asked = { rttMs: 80, jitterMs: 0, lossAtoBPct: 10, lossBtoAPct: 0 };
+    const m = summariseLink(asked, {
+      sent: 400,
+      echoReceived: 360,
+      received: 360,
+      rttMs: Array(360).fill(81),
+    });
+    assert.equal(m.produced.lossAtoBPct, 10);
+    assert.equal(m.produced.lossBtoAPct, 0);
+    assert.deepEqual(conditionProblems(m), []);
+    const slow = summariseLink(asked, {
+      sent: 400,
+      echoReceived: 400,
+      received: 400,
+      rttMs: Array(400).fill(20),
+    });
+    assert.equal(conditionProblems(slow).length, 2); // RTT too low and no loss
+  });
+});

@@ -1,0 +1,35 @@
+/**
+ * @peerlink/testing: a fake clock and a deterministic in-process NAT simulator with the NAT lab's
+ * presets (RFC 4787 mapping, filtering, port allocation, timeouts), for fast unit tests of the P2P
+ * engine. The sockets implement @peerlink/p2p's DatagramSocket, so engine code runs unchanged.
+ *
+ * @example
+ * ```ts
+ * import { probeNat } from '@peerlink/p2p';
+ * import { FakeClock, SimNetwork, addSimSite, addSimStunServer } from '@peerlink/testing';
+ * const clock = new FakeClock();
+ * const net = new SimNetwork({ clock, seed: 7 });
+ * const stun = addSimStunServer(net);
+ * const site = addSimSite(net, 'symmetric', { index: 1 });
+ * clock.install(); // probeNat's STUN timers run on the fake clock
+ * try {
+ *   const { report } = await clock.run(probeNat({ server: stun.primary, sockets: site.hosts[0]!.sockets }));
+ *   console.log(report.mapping); // 'address-and-port-dependent'
+ * } finally {
+ *   clock.uninstall();
+ * }
+ * ```
+ */
+export { FakeClock, FakeClockError } from './fake-clock.js';
+export type { Clock } from './fake-clock.js';
+export { SimError } from './errors.js';
+export type { SimErrorCode } from './errors.js';
+export { expectedReport, isPresetName, PRESET_NAMES, PRESETS } from './presets.js';
+export type { ExpectedReport, NatLayer, Preset, PresetName } from './presets.js';
+export { SeededRandom } from './seeded-random.js';
+export { SimHost, SimNetwork } from './sim-network.js';
+export type { Realm, SimHostOptions, SimNetworkOptions, SimStats } from './sim-network.js';
+export { SimNat } from './sim-nat.js';
+export type { SimNatOptions } from './sim-nat.js';
+export { addSimSite, addSimStunServer } from './sim-site.js';
+export type { SimSite, SimSiteOptions, SimStunServer } from './sim-site.js';

@@ -1,0 +1,185 @@
+/**
+ * The NAT presets, named and defined by RFC 4787 behaviour. One definition serves both the kernel
+ * NAT lab (lab/, nftables in network namespaces) and the in-process simulator (nat-sim.ts), so a
+ * preset means the same thing in a unit test and on a real kernel.
+ *
+ * A preset is a stack of NAT layers from the host outwards (`cgnat` is a home NAT behind a carrier
+ * NAT); what a client sees through the stack is its `expectedReport`, the exact fields
+ * `peerlink nat --json` must print behind it.
+ */
+import type { Behaviour, NatReport, PortAllocation } from '@peerlink/p2p';
+
+export type PresetName =
+  | 'public'
+  | 'full-cone'
+  | 'restricted'
+  | 'port-restricted'
+  | 'symmetric'
+  | 'cgnat'
+  | 'cgnat-symmetric'
+  | 'udp-blocked'
+  | 'same-nat';
+
+/** One NAT box (RFC 4787 §4 mapping, §5 filtering, §4.2.1 port allocation). */
+export interface NatLayer {
+  readonly mapping: Behaviour;
+  readonly filtering: Behaviour;
+  readonly portAllocation: PortAllocation;
+  /** RFC 4787 §6: does a packet from inside to the NAT's own public address come back in? */
+  readonly hairpinning: boolean;
+}
+
+export interface Preset {
+  readonly name: PresetName;
+  readonly summary: string;
+  /** NAT layers from the host outwards; empty for a public address. */
+  readonly layers: readonly NatLayer[];
+  /** Outbound UDP is dropped (TCP still passes: the relay works, direct UDP does not). */
+  readonly udpBlocked: boolean;
+  /** Both peers of a pair sit behind this one NAT (only meaningful paired with itself). */
+  readonly shared: boolean;
+  /** Weight of this side in the weighted direct % (issue #5); 0 = not weighted. */
+  readonly weight: number;
+}
+
+/** Linux's plain `masquerade`: port-preserving, endpoint-independent mapping, APDF. */
+const PORT_RESTRICTED: NatLayer = {
+  mapping: 'endpoint-independent',
+  filtering: 'address-and-port-dependent',
+  portAllocation: 'preserving',
+  hairpinning: false,
+};
+/** `masquerade random`: a fresh random port per destination endpoint. */
+const SYMMETRIC: NatLayer = {
+  mapping: 'address-and-port-dependent',
+  filtering: 'address-and-port-dependent',
+  portAllocation: 'random',
+  hairpinning: false,
+};
+
+export const PRESETS: Readonly<Record<PresetName, Preset>> = {
+  public: {
+    name: 'public',
+    summary: 'a public address, no NAT, no firewall',
+    layers: [],
+    udpBlocked: false,
+    shared: false,
+    weight: 5,
+  },
+  'full-cone': {
+    name: 'full-cone',
+    summary: 'EIM/EIF: anyone may send to a mapping once it exists',
+    layers: [{ ...PORT_RESTRICTED, filtering: 'endpoint-independent' }],
+    udpBlocked: false,
+    shared: false,
+    weight: 5,
+  },
+  restricted: {
+    name: 'restricted',
+    summary: 'EIM/ADF: any port of an address the host has sent to may answer',
+    layers: [{ ...PORT_RESTRICTED, filtering: 'address-dependent' }],
+    udpBlocked: false,
+    shared: false,
+    weight: 10,
+  },
+  'port-restricted': {
+    name: 'port-restricted',
+    summary: "EIM/APDF: Linux's plain masquerade, most home routers",
+    layers: [PORT_RESTRICTED],
+    udpBlocked: false,
+    shared: false,
+    weight: 50,
+  },
+  symmetric: {
+    name: 'symmetric',
+    summary: 'endpoint-dependent mapping with random ports, APDF',
+    layers: [SYMMETRIC],
+    udpBlocked: false,
+    shared: false,
+    weight: 8,
+  },
+  cgnat: {
+    name: 'cgnat',
+    summary: 'a port-restricted home NAT behind an EIM/APDF carrier NAT (RFC 6888)',
+    layers: [PORT_RESTRICTED, PORT_RESTRICTED],
+    udpBlocked: false,
+    shared: false,
+    weight: 15,
+  },
+  'cgnat-symmetric': {
+    name: 'cgnat-symmetric',
+    summary: 'a port-restricted home NAT behind a carrier NAT with random per-destination mapping',
+    layers: [PORT_RESTRICTED, SYMMETRIC],
+    udpBlocked: false,
+    shared: false,
+    weight: 6,
+  },
+  'udp-blocked': {
+    name: 'udp-blocked',
+    summary: 'outbound UDP dropped; TCP passes a port-restricted NAT',
+    layers: [PORT_RESTRICTED],
+    udpBlocked: true,
+    shared: false,
+    weight: 1,
+  },
+  'same-nat': {
+    name: 'same-nat',
+    summary: 'both peers behind one port-restricted NAT without hairpinning',
+    layers: [PORT_RESTRICTED],
+    udpBlocked: false,
+    shared: true,
+    weight: 0,
+  },
+};
+
+export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
+
+export function isPresetName(s: string): s is PresetName {
+  return Object.hasOwn(PRESETS, s);
+}
+
+const STRICTNESS: readonly Behaviour[] = [
+  'endpoint-independent',
+  'address-dependent',
+  'address-and-port-dependent',
+];
+const strictest = (xs: readonly Behaviour[]): Behaviour =>
+  STRICTNESS[Math.max(...xs.map((x) => STRICTNESS.indexOf(x)))] as Behaviour;
+
+/** The fields of `peerlink nat --json` a probe behind this preset must print (publicAddress aside). */
+export type ExpectedReport = Pick<
+  NatReport,
+  'udp' | 'mapping' | 'filtering' | 'portAllocation' | 'hairpinning'
+>;
+
+/**
+ * What a client sees through a stack of NATs: the strictest mapping and filtering of any layer, ports
+ * preserved only if every layer preserves them, hairpinning only without NAT (a stack hairpins only if
+ * every layer does, and none of ours does).
+ */
+export function expectedReport(preset: Preset): ExpectedReport {
+  if (preset.udpBlocked) {
+    return { udp: false, mapping: null, filtering: null, portAllocation: null, hairpinning: null };
+  }
+  const ls = preset.layers;
+  if (ls.length === 0) {
+    return {
+      udp: true,
+      mapping: 'endpoint-independent',
+      filtering: 'endpoint-independent',
+      portAllocation: 'preserving',
+      hairpinning: true,
+    };
+  }
+  return {
+    udp: true,
+    mapping: strictest(ls.map((l) => l.mapping)),
+    filtering: strictest(ls.map((l) => l.filtering)),
+    portAllocation: ls.some((l) => l.portAllocation === 'random')
+      ? 'random'
+      : ls.every((l) => l.portAllocation === 'preserving')
+        ? 'preserving'
+        : 'sequential',
+    hairpinning: ls.every((l) => l.hairpinning),
+  };
+}

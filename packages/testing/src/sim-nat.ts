@@ -1,0 +1,125 @@
+/**
+ * One simulated NAT box: RFC 4787 mapping (§4.1), port allocation (§4.2), filtering (§5) and
+ * mapping lifetime (§4.3). It only translates; sim-network.ts moves the datagrams and decides
+ * which side of which NAT an address lives on.
+ */
+import type { TransportAddress } from '@peerlink/wire';
+import type { Clock } from './fake-clock.js';
+import { SimError } from './errors.js';
+import type { NatLayer } from './presets.js';
+import type { SeededRandom } from './seeded-random.js';
+
+export interface SimNatOptions {
+  readonly publicAddress: string;
+  readonly layer: NatLayer;
+  /** Drop every UDP datagram crossing this NAT. */
+  readonly udpBlocked?: boolean;
+  /** Idle time after which a mapping is forgotten (Linux conntrack: 30 s for UDP). */
+  readonly timeoutMs?: number;
+}
+
+interface Mapping {
+  readonly key: string;
+  readonly internal: TransportAddress;
+  readonly port: number;
+  /** Remote addresses ("ip") and endpoints ("ip:port") the inside has sent to: the filter's memory. */
+  readonly sentTo: Set<string>;
+  expiresAt: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const endpoint = (a: TransportAddress): string => `${a.address}:${a.port}`;
+
+export class SimNat {
+  readonly publicAddress: string;
+  readonly layer: NatLayer;
+  readonly udpBlocked: boolean;
+  readonly timeoutMs: number;
+  readonly #clock: Clock;
+  readonly #random: SeededRandom;
+  readonly #byKey = new Map<string, Mapping>();
+  readonly #byPort = new Map<number, Mapping>();
+  #lastPort = 20_000;
+
+  constructor(opts: SimNatOptions, clock: Clock, random: SeededRandom) {
+    this.publicAddress = opts.publicAddress;
+    this.layer = opts.layer;
+    this.udpBlocked = opts.udpBlocked ?? false;
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#clock = clock;
+    this.#random = random;
+  }
+
+  /** Live mappings (expired ones are dropped first). */
+  get mappings(): number {
+    for (const m of [...this.#byKey.values()]) this.#live(m);
+    return this.#byKey.size;
+  }
+
+  /** Translates an outbound datagram's source; creates or refreshes its mapping. */
+  outbound(from: TransportAddress, to: TransportAddress): TransportAddress {
+    const key = this.#keyOf(from, to);
+    let m = this.#byKey.get(key);
+    if (m && !this.#live(m)) m = undefined;
+    if (!m) {
+      m = { key, internal: from, port: this.#allocate(from.port), sentTo: new Set(), expiresAt: 0 };
+      this.#byKey.set(key, m);
+      this.#byPort.set(m.port, m);
+    }
+    m.sentTo.add(to.address);
+    m.sentTo.add(endpoint(to));
+    m.expiresAt = this.#clock.now() + this.timeoutMs;
+    return { family: 4, address: this.publicAddress, port: m.port };
+  }
+
+  /** The internal endpoint an inbound datagram goes to, or null when the filter drops it. */
+  inbound(from: TransportAddress, toPort: number): TransportAddress | null {
+    const m = this.#byPort.get(toPort);
+    if (!m || !this.#live(m)) return null;
+    const f = this.layer.filtering;
+    const allowed =
+      f === 'endpoint-independent' ||
+      (f === 'address-dependent' && m.sentTo.has(from.address)) ||
+      (f === 'address-and-port-dependent' && m.sentTo.has(endpoint(from)));
+    if (!allowed) return null;
+    // Linux conntrack refreshes on traffic in either direction once a reply has been seen.
+    m.expiresAt = this.#clock.now() + this.timeoutMs;
+    return m.internal;
+  }
+
+  #keyOf(from: TransportAddress, to: TransportAddress): string {
+    switch (this.layer.mapping) {
+      case 'endpoint-independent':
+        return endpoint(from);
+      case 'address-dependent':
+        return `${endpoint(from)}>${to.address}`;
+      case 'address-and-port-dependent':
+        return `${endpoint(from)}>${endpoint(to)}`;
+    }
+  }
+
+  #live(m: Mapping): boolean {
+    if (m.expiresAt > this.#clock.now()) return true;
+    this.#byKey.delete(m.key);
+    if (this.#byPort.get(m.port) === m) this.#byPort.delete(m.port);
+    return false;
+  }
+
+  #free(port: number): boolean {
+    const m = this.#byPort.get(port);
+    return !m || !this.#live(m);
+  }
+
+  #allocate(wanted: number): number {
+    const alloc = this.layer.portAllocation;
+    if (alloc === 'preserving' && this.#free(wanted)) return wanted;
+    for (let tries = 0; tries < 100_000; tries++) {
+      const port =
+        alloc === 'sequential'
+          ? (this.#lastPort = this.#lastPort >= 65_535 ? 1024 : this.#lastPort + 1)
+          : this.#random.int(1024, 65_535);
+      if (this.#free(port)) return port;
+    }
+    throw new SimError('SIM_PORTS_EXHAUSTED', `NAT ${this.publicAddress} has no free port`);
+  }
+}
