@@ -147,3 +147,14 @@ export {
   type PasswordAlgorithmEntry,
 } from './stun/password-algorithms.js';
 export { describeStunMessage } from './stun/describe.js';
+export {
+  decodeKcpSegments,
+  encodeKcpSegments,
+  KCP_OVERHEAD,
+  KcpCommand,
+  type KcpCommandValue,
+  kcpConv,
+  type KcpSegment,
+  kcpSegmentLength,
+  writeKcpSegment,
+} from './kcp/segment.js';
