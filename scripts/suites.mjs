@@ -3,6 +3,7 @@
 // Test files pick their suite by name: `name.test.ts` is a unit test, `name.<suite>.test.ts` belongs to
 // <suite>. Every suite has a time budget: a test file still running past it fails.
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 const has = (cmd) => {
   try {
@@ -29,6 +30,16 @@ export const suites = [
       has('turnutils_stunclient') && has('turnutils_natdiscovery')
         ? null
         : 'coturn tools (apt-get install coturn)',
+    budgetSeconds: 300,
+    concurrency: 1,
+  },
+  {
+    name: 'go',
+    match: (f) => f.endsWith('.go.test.js'),
+    needs: () =>
+      has('go') && existsSync('/usr/share/gocode/src/github.com/xtaci/kcp-go')
+        ? null
+        : 'go and kcp-go (apt-get install golang-go golang-github-xtaci-kcp-dev)',
     budgetSeconds: 300,
     concurrency: 1,
   },

@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strconv"
 	"time"
@@ -55,7 +56,7 @@ func main() {
 		if err != nil {
 			panic(err)
 		}
-		fmt.Printf("listening %d\n", l.Addr().(interface{ String() string }).String()[len("127.0.0.1:"):])
+		fmt.Printf("listening %d\n", l.Addr().(*net.UDPAddr).Port)
 		go func() { io.Copy(io.Discard, os.Stdin); os.Exit(0) }()
 		for {
 			s, err := l.AcceptKCP()
