@@ -12,6 +12,12 @@ export class CipherState {
   private k: Uint8Array | undefined;
   private n = 0n;
 
+  /** An independent copy (keys are never mutated in place, so sharing them is safe). */
+  copyFrom(other: CipherState): void {
+    this.k = other.k;
+    this.n = other.n;
+  }
+
   initializeKey(k: Uint8Array | undefined): void {
     this.k = k;
     this.n = 0n;
@@ -57,6 +63,14 @@ export class SymmetricState {
       this.h = hash(name);
     }
     this.ck = this.h;
+  }
+
+  /** An independent copy, to try reading a message without committing to it. */
+  fork(): SymmetricState {
+    const copy = Object.create(SymmetricState.prototype) as SymmetricState;
+    Object.assign(copy, { ck: this.ck, h: this.h, cipher: new CipherState() });
+    copy.cipher.copyFrom(this.cipher);
+    return copy;
   }
 
   mixKey(ikm: Uint8Array): void {

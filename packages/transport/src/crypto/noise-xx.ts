@@ -40,7 +40,7 @@ export interface NoiseResult {
 }
 
 export class NoiseXX {
-  private readonly ss = new SymmetricState(NOISE_XX_PROTOCOL);
+  private ss = new SymmetricState(NOISE_XX_PROTOCOL);
   private readonly initiator: boolean;
   private readonly s: KeyPair;
   private e: KeyPair | undefined;
@@ -53,6 +53,14 @@ export class NoiseXX {
     this.s = options.s;
     this.e = options.e;
     this.ss.mixHash(options.prologue);
+  }
+
+  /** An independent copy: read a message on it, keep it only if the read succeeds. */
+  fork(): NoiseXX {
+    const copy = Object.create(NoiseXX.prototype) as NoiseXX;
+    Object.assign(copy, this);
+    copy.ss = this.ss.fork();
+    return copy;
   }
 
   /** True once all three messages were written or read. */
