@@ -36,6 +36,7 @@ export class PathSession {
   private selectedId: string | undefined;
   /** Datagrams the session produced while no path was selected (lost; KCP repeats what matters). */
   unsent = 0;
+  private activity: () => void = () => {};
 
   constructor(
     readonly session: Session,
@@ -93,6 +94,36 @@ export class PathSession {
     return this.session.nextWakeAt(this.clock());
   }
 
+  /** Called after every flush: the owner re-arms its timer (node/run-path-session.ts). */
+  onActivity(fn: () => void): void {
+    this.activity = fn;
+  }
+
+  /** Session calls with the clock's time, flushed at once. See {@link Session} for each. */
+  sendMessage(data: Uint8Array): void {
+    this.session.sendMessage(data, this.clock());
+    this.flush();
+  }
+
+  sendDatagram(data: Uint8Array): void {
+    this.session.sendDatagram(data, this.clock());
+    this.flush();
+  }
+
+  openStream(): number {
+    return this.session.openStream();
+  }
+
+  writeStream(stream: number, data: Uint8Array): void {
+    this.session.writeStream(stream, data, this.clock());
+    this.flush();
+  }
+
+  endStream(stream: number): void {
+    this.session.endStream(stream, this.clock());
+    this.flush();
+  }
+
   /** Sends what the session produced on the selected path and hands events to the owner. */
   flush(): void {
     const path = this.selectedId === undefined ? undefined : this.paths.get(this.selectedId);
@@ -101,5 +132,6 @@ export class PathSession {
       else this.unsent++;
     }
     for (const event of this.session.takeEvents()) this.onEvent(event);
+    this.activity();
   }
 }

@@ -74,15 +74,8 @@ export class Handshake {
       if (this.hs3) return { kind: 'send', packet: this.hs3 };
       const payload = this.tryRead(body);
       if (!payload) return { kind: 'ignored' };
-      const remoteIdentity = verifyStatic(
-        payload,
-        this.noise.remoteStatic as Uint8Array,
-        this.options.pinned,
-      );
-      this.hs3 = frame(
-        HandshakeType.Hs3,
-        this.noise.writeMessage(signStatic(this.options.identity, this.s.publicKey)),
-      );
+      const remoteIdentity = this.verifyPeer(payload);
+      this.hs3 = frame(HandshakeType.Hs3, this.noise.writeMessage(this.ourIdentity()));
       this.result = { ...this.noise.result(), remoteIdentity };
       return { kind: 'done', result: this.result, packet: this.hs3 };
     }
@@ -93,24 +86,26 @@ export class Handshake {
           : { kind: 'ignored' };
       if (!this.tryRead(body)) return { kind: 'ignored' };
       this.hs1 = packet.slice();
-      this.hs2 = frame(
-        HandshakeType.Hs2,
-        this.noise.writeMessage(signStatic(this.options.identity, this.s.publicKey)),
-      );
+      this.hs2 = frame(HandshakeType.Hs2, this.noise.writeMessage(this.ourIdentity()));
       return { kind: 'send', packet: this.hs2 };
     }
     if (type === HandshakeType.Hs3 && this.hs2 && !this.result) {
       const payload = this.tryRead(body);
       if (!payload) return { kind: 'ignored' };
-      const remoteIdentity = verifyStatic(
-        payload,
-        this.noise.remoteStatic as Uint8Array,
-        this.options.pinned,
-      );
-      this.result = { ...this.noise.result(), remoteIdentity };
+      this.result = { ...this.noise.result(), remoteIdentity: this.verifyPeer(payload) };
       return { kind: 'done', result: this.result };
     }
     return { kind: 'ignored' };
+  }
+
+  /** Our identity payload: the Ed25519 key and its signature over our X25519 static key. */
+  private ourIdentity(): Uint8Array {
+    return signStatic(this.options.identity, this.s.publicKey);
+  }
+
+  /** The peer's Ed25519 key from its payload, checked against the static key and the pin. */
+  private verifyPeer(payload: Uint8Array): Uint8Array {
+    return verifyStatic(payload, this.noise.remoteStatic as Uint8Array, this.options.pinned);
   }
 
   /** Reads a Noise message on a copy of the state; keeps the copy only if it decrypted. */
