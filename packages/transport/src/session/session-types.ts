@@ -35,6 +35,8 @@ export interface SessionStats {
   };
   timeoutRetransmits: number;
   fastRetransmits: number;
+  /** KCP datagrams we rebuilt from the peer's FEC parity instead of waiting for a retransmission. */
+  fecRecovered: number;
   srttMs: number;
   /** How many times our sending key was rekeyed. */
   sendEpoch: number;
@@ -47,6 +49,7 @@ export function emptyStats(): SessionStats {
     dropped: { malformed: 0, replayed: 0, 'stale-epoch': 0, unauthenticated: 0, early: 0, handshake: 0 },
     timeoutRetransmits: 0,
     fastRetransmits: 0,
+    fecRecovered: 0,
     srttMs: 0,
     sendEpoch: 0,
   };

@@ -6,7 +6,8 @@
  * are dropped and counted in `stats()`.
  *
  * Inside a DATA packet the plaintext's first byte says what follows: 0 KCP segments (ikcp wire
- * format), 1 an unreliable datagram, 2 a keepalive.
+ * format), 1 an unreliable datagram, 2 a keepalive, 3 and 4 FEC data and parity shards (fec/fec.ts),
+ * 5 a loss report (u16 LE, per mille) that steers the peer's FEC ratio.
  */
 import { TransportError } from '../errors.js';
 import { type Identity } from '../crypto/identity.js';
@@ -20,11 +21,15 @@ import {
 } from '../crypto/packet-cipher.js';
 import { Kcp } from '../kcp/kcp.js';
 import { KcpMode, type KcpModeName } from '../kcp/constants.js';
+import { FEC_DATA, FEC_PARITY, FecDecoder, FecEncoder } from '../fec/fec.js';
 import { Handshake } from './handshake.js';
 import { MuxKind, decodeMuxFrame, encodeMuxFrame } from './mux.js';
 import { type SessionEvent, emptyStats, type SessionStats } from './session-types.js';
 
-const Inner = { Kcp: 0, Datagram: 1, Keepalive: 2 } as const;
+const Inner = { Kcp: 0, Datagram: 1, Keepalive: 2, LossReport: 5 } as const;
+/** Room kept in every packet for the largest FEC framing, so FEC can start at any time. */
+const FEC_RESERVE = 10;
+const LOSS_REPORT_MS = 1000;
 
 /** Options of {@link Session}, with defaults. */
 export interface SessionOptions {
@@ -51,6 +56,12 @@ export interface SessionOptions {
   idleTimeoutMs?: number;
   /** Our X25519 static key (default fresh; tests fix it). */
   staticKey?: KeyPair;
+  /**
+   * Forward error correction on what we send: 'adaptive' groups KCP datagrams with Reed-Solomon
+   * parity at the ratio the peer's loss reports pick; 'off' (default) sends none. The receiving
+   * side always understands FEC, so each side chooses for itself.
+   */
+  fec?: 'off' | 'adaptive';
 }
 
 type State = 'new' | 'handshaking' | 'open' | 'closed';
@@ -64,6 +75,9 @@ export class Session {
   private events: SessionEvent[] = [];
   private readonly o: Required<Omit<SessionOptions, 'remoteIdentity' | 'staticKey' | 'rekey'>> &
     SessionOptions;
+  private readonly fecOut: FecEncoder | undefined;
+  private readonly fecIn = new FecDecoder();
+  private lastLossReport = 0;
   private startedAt = 0;
   private lastHandshakeSend = 0;
   private lastSend = 0;
@@ -85,6 +99,7 @@ export class Session {
       handshakeTimeoutMs: 10_000,
       keepaliveMs: 5_000,
       idleTimeoutMs: 30_000,
+      fec: 'off',
       ...options,
     };
     if (this.o.mtu < 100 || this.o.mtu > 65_000) {
@@ -92,6 +107,7 @@ export class Session {
     }
     const initiator = options.role === 'initiator';
     this.nextStream = initiator ? 1 : 2;
+    this.fecOut = this.o.fec === 'adaptive' ? new FecEncoder() : undefined;
     this.handshake = new Handshake({
       initiator,
       identity: options.identity,
@@ -154,6 +170,14 @@ export class Session {
     if (inner[0] === Inner.Kcp) {
       if (!this.kcp.input(body, now)) this.counters.dropped.malformed++;
       this.drainKcp();
+    } else if (inner[0] === FEC_DATA || inner[0] === FEC_PARITY) {
+      for (const datagram of this.fecIn.accept(inner)) {
+        if (!this.kcp.input(datagram, now)) this.counters.dropped.malformed++;
+      }
+      this.drainKcp();
+    } else if (inner[0] === Inner.LossReport) {
+      if (this.fecOut && body.length === 2)
+        this.fecOut.loss = ((body[0] as number) | ((body[1] as number) << 8)) / 1000;
     } else if (inner[0] === Inner.Datagram) {
       this.events.push({ type: 'datagram', data: body.slice() });
     } else if (inner[0] !== Inner.Keepalive) {
@@ -167,7 +191,7 @@ export class Session {
     this.cipher = new PacketCipher(done.sendKey, done.receiveKey, now, this.o.rekey);
     const conv = new DataView(done.handshakeHash.buffer, done.handshakeHash.byteOffset, 4).getUint32(0, true);
     this.kcp = new Kcp(conv, {
-      mtu: this.o.mtu - DATA_OVERHEAD - 1,
+      mtu: this.o.mtu - DATA_OVERHEAD - FEC_RESERVE,
       sendWindow: this.o.sendWindow,
       receiveWindow: this.o.receiveWindow,
       noDelay: KcpMode[this.o.mode],
@@ -209,6 +233,8 @@ export class Session {
           new TransportError('TRANSPORT_PEER_UNREACHABLE', 'a KCP segment was retransmitted 20 times'),
         );
       }
+      for (const parity of this.fecOut?.due(now) ?? []) this.seal(parity, now);
+      this.reportLoss(now);
       if (now - this.lastSend >= this.o.keepaliveMs) this.seal(Uint8Array.of(Inner.Keepalive), now);
     }
   }
@@ -233,6 +259,7 @@ export class Session {
     if (this.repeatingHandshake) next = Math.min(next, this.lastHandshakeSend + this.o.handshakeRetryMs);
     if (this.kcp) {
       next = Math.min(next, now + ((this.kcp.check(now) - now) | 0), this.lastSend + this.o.keepaliveMs);
+      if (this.fecOut) next = Math.min(next, this.fecOut.nextWakeAt());
     }
     return Math.max(next, now);
   }
@@ -312,6 +339,7 @@ export class Session {
       dropped: { ...this.counters.dropped },
       timeoutRetransmits: kcp?.timeoutRetransmits ?? 0,
       fastRetransmits: kcp?.fastRetransmits ?? 0,
+      fecRecovered: this.fecIn.recovered,
       srttMs: this.kcp?.srtt ?? 0,
       sendEpoch: this.cipher?.epoch ?? 0,
     };
@@ -335,8 +363,22 @@ export class Session {
     this.sealKcpOutput(now);
   }
 
+  /** Tells the peer how much of its FEC traffic we lost, once a second while it sends FEC. */
+  private reportLoss(now: number): void {
+    if (now - this.lastLossReport < LOSS_REPORT_MS) return;
+    this.lastLossReport = now;
+    const loss = this.fecIn.takeLoss();
+    if (loss === undefined) return;
+    const permille = Math.min(1000, Math.round(loss * 1000));
+    this.seal(Uint8Array.of(Inner.LossReport, permille & 0xff, permille >> 8), now);
+  }
+
   private sealKcpOutput(now: number): void {
     for (const segments of this.kcp?.takeOutput() ?? []) {
+      if (this.fecOut) {
+        for (const shard of this.fecOut.wrap(segments, now)) this.seal(shard, now);
+        continue;
+      }
       const inner = new Uint8Array(1 + segments.length);
       inner[0] = Inner.Kcp;
       inner.set(segments, 1);

@@ -45,18 +45,21 @@ export function sessionPair(options: PairOptions = {}) {
     }
     side.events.push(...side.session.takeEvents());
   };
+  // The fake time, also visible to `done` callbacks while `run` is under way.
+  let now = 0;
   const node = (side: Side, name: 'a' | 'b') => ({
-    nextWake: (now: number) => side.session.nextWakeAt(now),
-    tick: (now: number) => {
-      side.session.update(now);
-      flush(side, name, now);
+    nextWake: (t: number) => side.session.nextWakeAt(t),
+    tick: (t: number) => {
+      now = t;
+      side.session.update(t);
+      flush(side, name, t);
     },
   });
-  const deliver = (to: Side, name: 'a' | 'b') => (bytes: Uint8Array, now: number) => {
-    to.session.receive(bytes, now);
-    flush(to, name, now);
+  const deliver = (to: Side, name: 'a' | 'b') => (bytes: Uint8Array, t: number) => {
+    now = t;
+    to.session.receive(bytes, t);
+    flush(to, name, t);
   };
-  let now = 0;
   return {
     a,
     b,
