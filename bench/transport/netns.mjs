@@ -65,10 +65,18 @@ table inet pltb {
   }
 }
 
-/** Sets TCP congestion control in both namespaces (a per-namespace sysctl). */
+/**
+ * Sets TCP congestion control for the link's route in both namespaces (`ip route ... congctl`):
+ * the per-namespace sysctl refuses algorithms outside the host's tcp_allowed_congestion_control,
+ * the route attribute does not, and it leaves the host's settings alone.
+ */
 export function setTcpCongestion(name) {
-  for (const ns of [NS_A, NS_B])
-    sh('ip', ['netns', 'exec', ns, 'sysctl', '-qw', `net.ipv4.tcp_congestion_control=${name}`]);
+  for (const [ns, dev] of [
+    [NS_A, 'pltbA'],
+    [NS_B, 'pltbB'],
+  ]) {
+    sh('ip', ['-n', ns, 'route', 'replace', '10.77.0.0/24', 'dev', dev, 'congctl', name]);
+  }
 }
 
 function destroyNamespaces() {

@@ -3,7 +3,8 @@
 //
 //   node peer.mjs SYSTEM ROLE TEST HOST PORT SECONDS [RATE]
 //
-// SYSTEM: session-normal | session-fast | session-turbo (our encrypted KCP session over UDP) or
+// SYSTEM: session-normal | session-fast | session-turbo | session-fast-fec (our encrypted KCP
+// session over UDP; -fec adds adaptive Reed-Solomon FEC) or
 // tcp (kernel TCP; kcptun is tcp through kcptun-client/-server). ROLE: server | client. TEST:
 // goodput (client streams bulk data; the server counts bytes delivered in SECONDS after the first)
 // or latency (client sends 1 KB messages at RATE per second stamped with CLOCK_MONOTONIC, shared by
@@ -94,7 +95,7 @@ function steady(send) {
 }
 
 async function runSession() {
-  const mode = system.replace('session-', '');
+  const [mode, fec] = system.replace('session-', '').split('-');
   const socket = createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
   await new Promise((resolve) =>
     socket.bind(role === 'server' ? port : 0, role === 'server' ? host : undefined, resolve),
@@ -104,6 +105,7 @@ async function runSession() {
     role: role === 'client' ? 'initiator' : 'responder',
     identity: createIdentity(),
     mode,
+    fec: fec === 'fec' ? 'adaptive' : 'off',
     sendWindow: WINDOW,
     receiveWindow: WINDOW,
   });

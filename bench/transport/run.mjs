@@ -33,6 +33,7 @@ const systems = [
   { name: 'session-normal', kind: 'session-normal' },
   { name: 'session-fast', kind: 'session-fast' },
   { name: 'session-turbo', kind: 'session-turbo' },
+  { name: 'session-fast-fec', kind: 'session-fast-fec' },
   { name: 'tcp-bbr', kind: 'tcp', cc: 'bbr' },
   { name: 'tcp-cubic', kind: 'tcp', cc: 'cubic' },
   ...(hasKcptun ? [{ name: 'kcptun-fast', kind: 'tcp', kcptun: true, cc: 'bbr' }] : []),
@@ -188,7 +189,6 @@ try {
     }
   }
 } finally {
-  setTcpCongestion('bbr');
   teardown();
 }
 
