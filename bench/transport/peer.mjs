@@ -15,6 +15,7 @@ import { createServer, connect } from 'node:net';
 import {
   createIdentity,
   monotonicClock,
+  nodeAead,
   PathSession,
   runPathSession,
   Session,
@@ -106,6 +107,7 @@ async function runSession() {
     identity: createIdentity(),
     mode,
     fec: fec === 'fec' ? 'adaptive' : 'off',
+    aead: nodeAead,
     sendWindow: WINDOW,
     receiveWindow: WINDOW,
   });

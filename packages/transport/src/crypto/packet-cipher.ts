@@ -13,7 +13,7 @@
  * The 10-byte header is the associated data, so it cannot be altered either. Each epoch's key is
  * REKEY of the previous one and its counter starts at 0; (key, nonce) never repeats.
  */
-import { decrypt, encrypt, rekey, TAGLEN } from './noise-primitives.js';
+import { type Aead, nobleAead, rekey, TAGLEN } from './noise-primitives.js';
 import { ReplayWindow } from './replay-window.js';
 
 export const DATA_PACKET_TYPE = 4;
@@ -49,7 +49,13 @@ export class PacketCipher {
   private readonly rekeyAfterPackets: number;
   private readonly rekeyAfterMs: number;
 
-  constructor(sendKey: Uint8Array, receiveKey: Uint8Array, now: number, policy: RekeyPolicy = {}) {
+  constructor(
+    sendKey: Uint8Array,
+    receiveKey: Uint8Array,
+    now: number,
+    policy: RekeyPolicy = {},
+    private readonly aead: Aead = nobleAead,
+  ) {
     this.sendKey = sendKey;
     this.sendEpochStartedAt = now;
     this.current = { epoch: 0, key: receiveKey, window: new ReplayWindow() };
@@ -75,7 +81,7 @@ export class PacketCipher {
     header[1] = this.sendEpoch & 0xff;
     const counter = BigInt(this.sendCounter++);
     new DataView(header.buffer).setBigUint64(2, counter, true);
-    const sealed = encrypt(this.sendKey, counter, header, plaintext);
+    const sealed = this.aead.encrypt(this.sendKey, counter, header, plaintext);
     const packet = new Uint8Array(DATA_HEADER_LENGTH + sealed.length);
     packet.set(header);
     packet.set(sealed, DATA_HEADER_LENGTH);
@@ -97,7 +103,7 @@ export class PacketCipher {
     if (ahead === 0 || (this.previous && wireEpoch === (this.previous.epoch & 0xff))) {
       const slot = ahead === 0 ? this.current : (this.previous as ReceiveEpoch);
       if (!slot.window.check(counter)) return { ok: false, reason: 'replayed' };
-      const plaintext = decrypt(slot.key, big, header, body);
+      const plaintext = this.aead.decrypt(slot.key, big, header, body);
       if (!plaintext) return { ok: false, reason: 'unauthenticated' };
       slot.window.commit(counter);
       return { ok: true, plaintext };
@@ -105,7 +111,7 @@ export class PacketCipher {
     if (ahead > MAX_EPOCH_SKIP) return { ok: false, reason: 'stale-epoch' };
     let key = this.current.key;
     for (let i = 0; i < ahead; i++) key = rekey(key);
-    const plaintext = decrypt(key, big, header, body);
+    const plaintext = this.aead.decrypt(key, big, header, body);
     if (!plaintext) return { ok: false, reason: 'unauthenticated' };
     // Authenticated under a newer key: the peer rekeyed. Keep the old epoch for stragglers.
     this.previous = this.current;

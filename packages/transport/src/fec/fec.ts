@@ -137,7 +137,8 @@ export class FecDecoder {
     const out: Uint8Array[] = [];
     if (shard[0] === FEC_DATA) {
       if (g.data.has(index)) return [];
-      const datagram = shard.subarray(FEC_DATA_OVERHEAD);
+      // Copies: the group outlives the packet buffer it came in.
+      const datagram = shard.slice(FEC_DATA_OVERHEAD);
       g.data.set(index, datagram);
       out.push(datagram);
     } else {
@@ -145,7 +146,7 @@ export class FecDecoder {
       g.k = shard[6] as number;
       g.m = shard[7] as number;
       if (g.k < 1 || index < g.k || index >= g.k + g.m) return [];
-      g.parity.set(index, shard.subarray(8));
+      g.parity.set(index, shard.slice(8));
     }
     return [...out, ...this.rebuild(g)];
   }
