@@ -158,7 +158,7 @@ async function measure(system, test, loss) {
 async function waitForTcp(ns, host, port) {
   for (let i = 0; i < 100; i++) {
     try {
-      execFileSync('ip', ['netns', 'exec', ns, 'sh', '-c', `exec 3<>/dev/tcp/${host}/${port}`], {
+      execFileSync('ip', ['netns', 'exec', ns, 'bash', '-c', `exec 3<>/dev/tcp/${host}/${port}`], {
         stdio: 'ignore',
         shell: false,
       });
