@@ -121,6 +121,33 @@ describe('KCP over a lossy link', () => {
     assert.deepEqual(got, sent);
   });
 
+  it("normal mode's congestion window opens far faster with per-segment growth than ikcp's", () => {
+    const timeFor = (windowGrowth: 'ikcp' | 'per-segment') => {
+      const p = pair(
+        { noDelay: KcpMode.normal, sendWindow: 512, receiveWindow: 512, windowGrowth },
+        { delayMs: 25 },
+      );
+      const sent = Array.from({ length: 1000 }, (_, i) => Uint8Array.of(i & 0xff, i >> 8));
+      for (const m of sent) p.a.send(m);
+      const got: Uint8Array[] = [];
+      const end = run(
+        p.nodes,
+        p.links,
+        () => {
+          for (let m = p.b.recv(); m; m = p.b.recv()) got.push(m);
+          return got.length === sent.length;
+        },
+        0,
+        600_000,
+      );
+      assert.deepEqual(got, sent);
+      return end;
+    };
+    const ikcp = timeFor('ikcp');
+    const perSegment = timeFor('per-segment');
+    assert.ok(perSegment * 5 < ikcp, `per-segment ${perSegment} ms, ikcp ${ikcp} ms`);
+  });
+
   it('refuses another conv, truncated and garbage input without throwing', () => {
     const k = new Kcp(1);
     assert.equal(k.input(new Uint8Array(10)), false);

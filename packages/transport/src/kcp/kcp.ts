@@ -36,6 +36,14 @@ export interface KcpOptions {
   stream?: boolean;
   /** nodelay settings; see {@link C.KcpMode} (default Normal-ish ikcp defaults 0,100,0,0). */
   noDelay?: KcpNoDelay;
+  /**
+   * How the congestion window grows (only with a congestion window, nc = 0). 'ikcp' (default) is
+   * ikcp's: slow start ends at 2 segments and the window grows once per acknowledging datagram, so
+   * it fills a long path slowly. 'per-segment' grows per newly acknowledged segment from a slow
+   * start that runs to the send window, as TCP does; loss reactions stay ikcp's. Neither is on the
+   * wire.
+   */
+  windowGrowth?: 'ikcp' | 'per-segment';
 }
 
 /** Counters for tests and stats. */
@@ -57,6 +65,9 @@ export class Kcp {
   private sndNxt = 0;
   private rcvNxt = 0;
   private ssthresh = C.THRESH_INIT;
+  private readonly perSegmentGrowth: boolean;
+  /** Segments newly acknowledged by the datagram `input` is reading. */
+  private newlyAcked = 0;
   private rxRttval = 0;
   private rxSrtt = 0;
   private rxRto = C.RTO_DEFAULT;
@@ -93,6 +104,7 @@ export class Kcp {
     }
     this.conv = conv;
     this.stream = options.stream ?? false;
+    this.perSegmentGrowth = options.windowGrowth === 'per-segment';
     if (options.mtu !== undefined) this.setMtu(options.mtu);
     this.buffer = new Uint8Array(this.mtu);
     this.setWindows(
@@ -100,6 +112,7 @@ export class Kcp {
       options.receiveWindow ?? C.DEFAULT_RECEIVE_WINDOW,
     );
     if (options.noDelay) this.setNoDelay(options.noDelay);
+    if (this.perSegmentGrowth) this.ssthresh = this.sndWnd;
   }
 
   /** ikcp `ikcp_setmtu`: at least 50 bytes. */
@@ -238,6 +251,7 @@ export class Kcp {
   input(datagram: Uint8Array, now?: number): boolean {
     if (now !== undefined) this.current = now >>> 0;
     const prevUna = this.sndUna;
+    this.newlyAcked = 0;
     let maxack = 0;
     let sawAck = false;
     const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
@@ -291,7 +305,11 @@ export class Kcp {
       offset += len;
     }
     if (sawAck) this.parseFastAck(maxack);
-    if (diff32(this.sndUna, prevUna) > 0 && this.cwnd < this.rmtWnd) this.growCongestionWindow();
+    if (diff32(this.sndUna, prevUna) > 0) {
+      const steps = this.perSegmentGrowth ? this.newlyAcked : 1;
+      for (let i = 0; i < steps && this.cwnd < this.rmtWnd; i++) this.growCongestionWindow();
+    }
+    this.newlyAcked = 0;
     return true;
   }
 
@@ -342,6 +360,7 @@ export class Kcp {
       const seg = this.sndBuf[i] as Segment;
       if (sn === seg.sn) {
         this.sndBuf.splice(i, 1);
+        this.newlyAcked++;
         break;
       }
       if (diff32(sn, seg.sn) < 0) break;
@@ -352,6 +371,7 @@ export class Kcp {
     let n = 0;
     while (n < this.sndBuf.length && diff32(una, (this.sndBuf[n] as Segment).sn) > 0) n++;
     if (n > 0) this.sndBuf.splice(0, n);
+    this.newlyAcked += n;
   }
 
   private parseFastAck(sn: number): void {

@@ -197,6 +197,8 @@ export class Session {
       sendWindow: this.o.sendWindow,
       receiveWindow: this.o.receiveWindow,
       noDelay: KcpMode[this.o.mode],
+      // Normal mode keeps a congestion window; let it open as TCP's does (docs/transport.md).
+      windowGrowth: 'per-segment',
     });
     this.kcp.update(now);
     this.state = 'open';
