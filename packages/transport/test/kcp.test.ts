@@ -37,6 +37,24 @@ function pair(options: KcpOptions, link: LinkOptions) {
   return { a, b, ab, ba, nodes: [node(a, ab), node(b, ba)], links };
 }
 
+/** `a` sends every message; runs until `b` has read them all, checks them, returns the fake time. */
+function sendAll(p: ReturnType<typeof pair>, sent: Uint8Array[]): number {
+  for (const m of sent) p.a.send(m);
+  const got: Uint8Array[] = [];
+  const end = run(
+    p.nodes,
+    p.links,
+    () => {
+      for (let m = p.b.recv(); m; m = p.b.recv()) got.push(m);
+      return got.length === sent.length;
+    },
+    0,
+    600_000,
+  );
+  assert.deepEqual(got, sent);
+  return end;
+}
+
 describe('KCP over a lossy link', () => {
   for (const mode of Object.keys(KcpMode) as KcpModeName[]) {
     it(`${mode} mode delivers 300 messages exactly under 10% loss, reordering and duplicates`, () => {
@@ -46,19 +64,7 @@ describe('KCP over a lossy link', () => {
         { delayMs: 25, jitterMs: 15, loss: 0.1, duplicate: 0.05, seed: 9 },
       );
       const sent = Array.from({ length: 300 }, (_, i) => message(i, random));
-      for (const m of sent) p.a.send(m);
-      const got: Uint8Array[] = [];
-      const end = run(
-        p.nodes,
-        p.links,
-        () => {
-          for (let m = p.b.recv(); m; m = p.b.recv()) got.push(m);
-          return got.length === sent.length;
-        },
-        0,
-        600_000,
-      );
-      assert.deepEqual(got, sent);
+      const end = sendAll(p, sent);
       assert.ok(p.ab.dropped > 0, 'the link dropped something');
       assert.ok(p.a.counters.timeoutRetransmits + p.a.counters.fastRetransmits > 0);
       assert.ok(end < 120_000, `took ${end} ms of fake time`);
@@ -127,21 +133,10 @@ describe('KCP over a lossy link', () => {
         { noDelay: KcpMode.normal, sendWindow: 512, receiveWindow: 512, windowGrowth },
         { delayMs: 25 },
       );
-      const sent = Array.from({ length: 1000 }, (_, i) => Uint8Array.of(i & 0xff, i >> 8));
-      for (const m of sent) p.a.send(m);
-      const got: Uint8Array[] = [];
-      const end = run(
-        p.nodes,
-        p.links,
-        () => {
-          for (let m = p.b.recv(); m; m = p.b.recv()) got.push(m);
-          return got.length === sent.length;
-        },
-        0,
-        600_000,
+      return sendAll(
+        p,
+        Array.from({ length: 1000 }, (_, i) => Uint8Array.of(i & 0xff, i >> 8)),
       );
-      assert.deepEqual(got, sent);
-      return end;
     };
     const ikcp = timeFor('ikcp');
     const perSegment = timeFor('per-segment');
