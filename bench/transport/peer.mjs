@@ -27,7 +27,7 @@ const port = Number(portText);
 const seconds = Number(secondsText);
 const rate = Number(rateText ?? 200);
 const MESSAGE = 1024;
-const WINDOW = 1024;
+const WINDOW = Number(process.env.PLTB_WINDOW ?? 1024);
 const nowNs = () => process.hrtime.bigint();
 
 /** The receiving side's bookkeeping, shared by every system. */

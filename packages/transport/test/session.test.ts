@@ -105,6 +105,25 @@ describe('session', () => {
     assert.equal(end, 3000);
   });
 
+  it('acknowledges every packet at once in Turbo (ackNoDelay), on its tick otherwise', () => {
+    const acksFor = (mode: 'fast' | 'turbo') => {
+      const p = sessionPair({ a: { mode }, b: { mode } });
+      p.start();
+      p.run(() => isOpen(p.a) && isOpen(p.b));
+      const before = p.b.session.stats().packetsSent;
+      // 40 messages in 40 packets arriving together: one tick acks them all in one or two packets.
+      p.act((now) => {
+        for (let i = 0; i < 40; i++) p.a.session.sendMessage(text(`m${i}`), now);
+      });
+      p.run(() => dataOf(p.b.events, 'message').length === 40);
+      return p.b.session.stats().packetsSent - before;
+    };
+    const turbo = acksFor('turbo');
+    const fast = acksFor('fast');
+    assert.ok(turbo >= 40, `turbo sent ${turbo} ack packets`);
+    assert.ok(fast <= 3, `fast sent ${fast} ack packets`);
+  });
+
   it('refuses to send before it is open, and datagrams over the MTU', () => {
     const p = sessionPair();
     assert.throws(() => p.a.session.sendMessage(text('x'), 0), { code: 'TRANSPORT_NOT_OPEN' });
