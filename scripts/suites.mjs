@@ -54,4 +54,14 @@ export const suites = [
     budgetSeconds: 240,
     concurrency: 1,
   },
+  {
+    name: 'go',
+    match: (f) => f.endsWith('.go.test.js'),
+    needs: () =>
+      has('go') && existsSync('/usr/share/gocode/src/github.com/xtaci/kcp-go')
+        ? null
+        : 'go and kcp-go (apt-get install golang-go golang-github-xtaci-kcp-dev)',
+    budgetSeconds: 300,
+    concurrency: 1,
+  },
 ];

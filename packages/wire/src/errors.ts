@@ -12,6 +12,10 @@
 
 /** Stable error codes. Never renamed once released; new ones may be added. */
 export const WireErrorCode = {
+  /** A KCP datagram ends inside a segment header or before its declared payload (ikcp.c input). */
+  KcpTruncated: 'KCP_TRUNCATED',
+  /** A KCP segment carries a command other than PUSH, ACK, WASK or WINS (ikcp.c input). */
+  KcpBadCommand: 'KCP_BAD_COMMAND',
   /** Fewer bytes than the structure needs (header, declared length, attribute header). */
   StunTruncated: 'STUN_TRUNCATED',
   /** Not a STUN message: top two bits set, or no magic cookie (RFC 8489 §5, RFC 7983). */

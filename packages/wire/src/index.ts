@@ -161,3 +161,14 @@ export {
   turnRestPassword,
   type TurnRestCredentials,
 } from './turn/rest-credentials.js';
+export {
+  decodeKcpSegments,
+  encodeKcpSegments,
+  KCP_OVERHEAD,
+  KcpCommand,
+  type KcpCommandValue,
+  kcpConv,
+  type KcpSegment,
+  kcpSegmentLength,
+  writeKcpSegment,
+} from './kcp/segment.js';
