@@ -1,7 +1,10 @@
-// The matrix runner: today it must report every pair "not runnable yet" (no `peerlink connect`);
-// once issue #7 lands the same test runs the CI pairs for real and fails on any missed expectation.
+// The matrix runner on the CI pairs. Every pair must connect and verify its bytes (issue #7: relay
+// first, so udp-blocked too); the table's direct outcomes are enforced once the SDK seeks direct
+// paths (DIRECT_PATHS_SUPPORTED, issues #8 and #9). Without `peerlink connect` every pair must be
+// reported not runnable rather than faked.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { DIRECT_PATHS_SUPPORTED } from '@peerlink/client';
 import {
   CI_PAIRS,
   connectAvailable,
@@ -24,10 +27,14 @@ describe('matrix runner', () => {
       assert.ok(results.every((r) => r.connected === null && r.path === null));
       assert.equal((await labNamespaces()).length, before, 'nothing is built for pairs that cannot run');
     } else {
+      const line = (r: (typeof results)[number]): string => `${r.a}/${r.b}: ${r.status} ${r.note ?? ''}`;
       assert.deepEqual(
-        results.filter((r) => r.status !== 'ok').map((r) => `${r.a}/${r.b}: ${r.status} ${r.note ?? ''}`),
+        results.filter((r) => !r.connected || !r.bytesVerified || r.status === 'failed').map(line),
         [],
       );
+      assert.ok(results.every((r) => r.firstByteMs !== null && r.firstByteMs > 0));
+      if (DIRECT_PATHS_SUPPORTED) assert.deepEqual(results.filter((r) => r.status !== 'ok').map(line), []);
+      else assert.ok(results.every((r) => r.status === 'ok' || r.expected.outcome === 'direct'));
     }
   });
 });

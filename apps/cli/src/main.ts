@@ -3,6 +3,8 @@
  * exits 2, a runtime failure prints one line and exits 1.
  */
 import { VERSION } from '@peerlink/server';
+import { connect } from './commands/connect.js';
+import { listen } from './commands/listen.js';
 import { nat, NAT_HELP } from './commands/nat.js';
 import { serve } from './commands/serve.js';
 import { token } from './commands/token.js';
@@ -17,8 +19,8 @@ const COMMANDS: Record<string, Command> = {
   token: { summary: 'mint a peer token (HS256 JWT)', run: token },
   'turn-credentials': { summary: 'print TURN REST API credentials', run: turnCredentials },
   keys: { summary: 'generate and show peer identity keys', pending: 6 },
-  listen: { summary: 'accept peer connections and echo streams', pending: 7 },
-  connect: { summary: 'connect to a peer and measure the path', pending: 7 },
+  listen: { summary: 'accept peer connections and echo streams', run: listen },
+  connect: { summary: 'connect to a peer and measure the path', run: connect },
 };
 
 export function usage(): string {

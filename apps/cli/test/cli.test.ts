@@ -36,8 +36,8 @@ describe('peerlink CLI (in process)', () => {
 
   it('a command whose issue has not landed says so', async () => {
     const io = memoryIo();
-    assert.equal(await main(['listen', '--id', 'p'], io), 2);
-    assert.match(io.stderr[0] as string, /not implemented yet \(issue #7/);
+    assert.equal(await main(['keys'], io), 2);
+    assert.match(io.stderr[0] as string, /not implemented yet \(issue #6/);
   });
 
   it('serve refuses a pending option, an unknown flag and a bad value, each with one line and exit 2', async () => {

@@ -90,6 +90,8 @@ export class Session {
   private confirmed = false;
   private nextStream: number;
   private readonly streams = new Set<number>();
+  /** Streams the peer opened that we have seen: they are ours to write too, until we end them. */
+  private readonly remoteStreams = new Set<number>();
   private readonly counters: SessionStats = emptyStats();
   remoteIdentity: Uint8Array | undefined;
 
@@ -418,6 +420,11 @@ export class Session {
       } else if (frame.kind === MuxKind.Message) {
         this.events.push({ type: 'message', data: frame.data });
       } else if (frame.kind === MuxKind.StreamData) {
+        // Streams are bidirectional: the first data of a stream the peer opened makes it writable here.
+        if (frame.stream % 2 !== this.nextStream % 2 && !this.remoteStreams.has(frame.stream)) {
+          this.remoteStreams.add(frame.stream);
+          this.streams.add(frame.stream);
+        }
         this.events.push({ type: 'stream-data', stream: frame.stream, data: frame.data });
       } else {
         this.events.push({ type: 'stream-end', stream: frame.stream });

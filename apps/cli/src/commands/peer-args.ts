@@ -1,0 +1,67 @@
+/** Options `listen` and `connect` share: where the server is and who we are. */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../io.js';
+
+export const PEER_OPTIONS = {
+  server: { type: 'string' },
+  id: { type: 'string' },
+  token: { type: 'string' },
+  'token-file': { type: 'string' },
+  insecure: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const PEER_HELP = [
+  '  --server URL       the peerlink server, http(s)://HOST:PORT',
+  "  --id ID            this peer's id (the token's subject)",
+  '  --token T          peer token (`peerlink token --id ID`); or --token-file F, or env PEERLINK_TOKEN',
+  '  --insecure         accept a self-signed server certificate (development)',
+  '  --json             one JSON event per line on stdout',
+];
+
+export function parsePeerArgs<T extends Record<string, { type: 'string' | 'boolean'; short?: string }>>(
+  cmd: string,
+  argv: string[],
+  extra: T,
+  env: Readonly<Record<string, string | undefined>>,
+) {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { ...PEER_OPTIONS, ...extra },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new UsageError(`${cmd}: ${(err as Error).message}`);
+  }
+  const v = values as Record<string, string | boolean | undefined>;
+  if (v['help']) return { help: true as const, values: v };
+  const server = v['server'] ?? env['PEERLINK_SERVER'];
+  if (typeof server !== 'string') throw new UsageError(`${cmd}: --server URL is required`);
+  if (typeof v['id'] !== 'string') throw new UsageError(`${cmd}: --id ID is required`);
+  let token = (v['token'] as string | undefined) ?? env['PEERLINK_TOKEN'];
+  if (token === undefined && typeof v['token-file'] === 'string')
+    token = readFileSync(v['token-file'], 'utf8').trim();
+  if (token === undefined)
+    throw new UsageError(`${cmd}: --token T is required (mint one with peerlink token --id ID)`);
+  return { help: false as const, values: v, server, id: v['id'], token };
+}
+
+/** Prints an event: a JSON line with --json, else a readable line. */
+export function eventPrinter(json: boolean, out: (line: string) => void) {
+  return (event: Record<string, unknown>): void => {
+    if (json) out(JSON.stringify(event));
+    else {
+      const { event: name, ...rest } = event;
+      out(
+        `${String(name)}: ${Object.entries(rest)
+          .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+          .join(' ')}`,
+      );
+    }
+  };
+}

@@ -1,0 +1,360 @@
+/**
+ * PeerNode: a peer's presence on the server and the factory of its connections.
+ *
+ * Connecting, relay first: the Noise handshake rides the signaling exchange itself (its first
+ * message in `connect`, the second in `answer`), so the session is open as soon as the answer
+ * arrives and the first byte needs one relay round trip more. Data then flows as relay frames.
+ * When the server connection drops or says GO_AWAY, the node re-registers; sessions the server kept
+ * continue, and for the others the initiating side re-establishes the relay under the same
+ * connection id, which the other side recognises. The transport session itself never resets, so
+ * nothing is lost: KCP repeats what the gap swallowed.
+ */
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import {
+  createIdentity,
+  nodeAead,
+  PathSession,
+  Session,
+  type Identity,
+  type KcpModeName,
+} from '@peerlink/transport';
+import { ClientError } from './errors.js';
+import { PeerConnection } from './peer-connection.js';
+import { RelayPath } from './relay-path.js';
+import { SignalingClient, type ServerMsg, type WelcomeMsg } from './signaling-client.js';
+
+const b64u = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
+/** Decodes base64url from the wire, refusing what is not a string or longer than `max` characters. */
+const fromB64u = (s: unknown, max = 4096): Uint8Array | undefined =>
+  typeof s === 'string' && s.length > 0 && s.length <= max
+    ? new Uint8Array(Buffer.from(s, 'base64url'))
+    : undefined;
+
+export interface PeerNodeOptions {
+  /** The server's http(s) base URL. */
+  readonly server: string;
+  readonly id: string;
+  /** Peer token (`peerlink token`), or a function returning a fresh one per registration. */
+  readonly token: string | (() => string | Promise<string>);
+  /** Long-term Ed25519 identity; a fresh one by default. */
+  readonly identity?: Identity;
+  /** KCP mode of the sessions this node starts (default 'fast'). */
+  readonly mode?: KcpModeName;
+  /** Accept a self-signed server certificate (development). */
+  readonly insecureTls?: boolean;
+  /** Decide on incoming connections; accepts all by default. */
+  readonly accept?: (peerId: string) => boolean;
+  readonly reconnectGiveUpMs?: number;
+}
+
+export interface ConnectOptions {
+  /** Pin the peer's Ed25519 public key: a different key is an error, whatever the server says. */
+  readonly peerKey?: Uint8Array;
+  /** Give up after this long without an open connection (default 15,000 ms). */
+  readonly timeoutMs?: number;
+}
+
+export interface PeerNodeEvents {
+  connection: [conn: PeerConnection];
+  state: [state: SignalingClient['state']];
+}
+
+const SESSION_MTU = 1200;
+
+export class PeerNode extends EventEmitter<PeerNodeEvents> {
+  readonly identity: Identity;
+  readonly #signaling: SignalingClient;
+  readonly #byServerSession = new Map<number, PeerConnection>();
+  readonly #byConnectionId = new Map<string, PeerConnection>();
+  readonly #pending = new Map<string, (msg: ServerMsg) => void>();
+
+  private constructor(readonly opts: PeerNodeOptions) {
+    super();
+    this.identity = opts.identity ?? createIdentity();
+    this.#signaling = new SignalingClient({
+      server: opts.server,
+      id: opts.id,
+      token: opts.token,
+      publicKey: b64u(this.identity.publicKey),
+      ...(opts.insecureTls !== undefined ? { insecureTls: opts.insecureTls } : {}),
+      ...(opts.reconnectGiveUpMs !== undefined ? { reconnectGiveUpMs: opts.reconnectGiveUpMs } : {}),
+    });
+    this.#signaling.onMessage = (m) => this.#onMessage(m);
+    this.#signaling.onFrame = (session, payload) =>
+      this.#byServerSession.get(session)?.relay.deliver(payload);
+    this.#signaling.onWelcome = (w, resumed) => {
+      if (resumed) this.#resume(w);
+    };
+    this.#signaling.onStateChange = (s) => {
+      for (const c of this.#byConnectionId.values()) c.setReconnecting(s === 'reconnecting');
+      if (s === 'closed')
+        for (const c of [...this.#byConnectionId.values()])
+          c.fail(new ClientError('CLIENT_CLOSED', 'lost the server'));
+      this.emit('state', s);
+    };
+  }
+
+  static async start(opts: PeerNodeOptions): Promise<PeerNode> {
+    const node = new PeerNode(opts);
+    await node.#signaling.start();
+    return node;
+  }
+
+  get id(): string {
+    return this.opts.id;
+  }
+
+  /** The welcome of the current registration: observed address, STUN and ICE servers. */
+  get welcome(): WelcomeMsg | undefined {
+    return this.#signaling.welcome;
+  }
+
+  get connections(): PeerConnection[] {
+    return [...this.#byConnectionId.values()];
+  }
+
+  /** Opens an encrypted connection to `peerId` through the relay. */
+  async connect(peerId: string, opts: ConnectOptions = {}): Promise<PeerConnection> {
+    const timeoutMs = opts.timeoutMs ?? 15_000;
+    const connectionId = randomBytes(12).toString('base64url');
+    const session = this.#newSession('initiator', opts.peerKey);
+    session.start(now());
+    const hs1 = session.takeOutput();
+    const ref = connectionId;
+    const deadline = Date.now() + timeoutMs;
+    const reply = await this.#request(
+      ref,
+      { type: 'connect', target: peerId, ref, payload: { connection: connectionId, hs: hs1.map(b64u) } },
+      timeoutMs,
+    );
+    if (reply.type === 'error') {
+      const code = reply['code'] === 'PEER_OFFLINE' ? 'CLIENT_PEER_OFFLINE' : 'CLIENT_PROTOCOL';
+      throw new ClientError(code, `${String(reply['code'])}: ${String(reply['message'])}`);
+    }
+    const serverSession = reply['session'] as number;
+    const answer = await this.#request(`s${serverSession}`, undefined, deadline - Date.now());
+    if (answer.type === 'timeout') {
+      this.#signaling.send({ type: 'close', session: serverSession, reason: 'timeout' });
+      throw new ClientError('CLIENT_TIMEOUT', `${peerId} did not answer within ${timeoutMs} ms`);
+    }
+    if (answer.type === 'rejected')
+      throw new ClientError('CLIENT_REJECTED', `${peerId} rejected: ${String(answer['reason'])}`);
+    const conn = this.#wire(peerId, connectionId, true, session, serverSession);
+    const announced = fromB64u(answer['publicKey']);
+    const hs2 = ((answer['payload'] as { hs?: unknown } | undefined)?.hs ?? []) as unknown[];
+    for (const h of hs2) {
+      const bytes = fromB64u(h);
+      if (bytes) conn.relay.deliver(bytes);
+    }
+    conn.run();
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(
+        () => {
+          conn.close();
+          reject(
+            new ClientError('CLIENT_TIMEOUT', `no encrypted session with ${peerId} within ${timeoutMs} ms`),
+          );
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+      if (conn.state === 'connected' || conn.state === 'closed') {
+        clearTimeout(t);
+        return conn.state === 'connected'
+          ? resolve()
+          : reject(conn.error ?? new ClientError('CLIENT_CLOSED', 'closed while connecting'));
+      }
+      conn.once('open', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      conn.once('close', (err) => {
+        clearTimeout(t);
+        reject(err ?? new ClientError('CLIENT_CLOSED', 'closed while connecting'));
+      });
+    });
+    if (
+      announced &&
+      conn.remoteKey &&
+      Buffer.compare(Buffer.from(announced), Buffer.from(conn.remoteKey)) !== 0 &&
+      !opts.peerKey
+    ) {
+      conn.close();
+      throw new ClientError('CLIENT_TRANSPORT', `${peerId} proved a different key than the server announced`);
+    }
+    return conn;
+  }
+
+  close(): void {
+    for (const c of [...this.#byConnectionId.values()]) c.close();
+    this.#signaling.close();
+  }
+
+  // ---- internals ---------------------------------------------------------------------------------
+
+  #newSession(role: 'initiator' | 'responder', remoteIdentity: Uint8Array | undefined): Session {
+    return new Session({
+      role,
+      identity: this.identity,
+      remoteIdentity,
+      mode: this.opts.mode ?? 'fast',
+      mtu: SESSION_MTU,
+      aead: nodeAead,
+    });
+  }
+
+  #wire(
+    peerId: string,
+    connectionId: string,
+    initiator: boolean,
+    session: Session,
+    serverSession: number,
+  ): PeerConnection {
+    const relay = new RelayPath(this.#signaling, serverSession);
+    // The session's events go to the connection that owns it, created right after.
+    const owner: { conn?: PeerConnection } = {};
+    const ps = new PathSession(session, now, (e) => owner.conn?.handleEvent(e), SESSION_MTU);
+    const conn = new PeerConnection(peerId, connectionId, initiator, ps, relay, (c) => {
+      this.#byConnectionId.delete(c.connectionId);
+      this.#byServerSession.delete(c.relay.session);
+      this.#signaling.send({ type: 'close', session: c.relay.session, reason: 'closed' });
+    });
+    owner.conn = conn;
+    relay.afterDeliver = () => conn.activity();
+    ps.addPath(relay);
+    ps.select(relay.id);
+    this.#byConnectionId.set(connectionId, conn);
+    this.#byServerSession.set(serverSession, conn);
+    return conn;
+  }
+
+  #onMessage(m: ServerMsg): void {
+    const ref = typeof m['ref'] === 'string' ? m['ref'] : undefined;
+    if ((m.type === 'connecting' || m.type === 'error') && ref !== undefined && this.#pending.has(ref)) {
+      return this.#settle(ref, m);
+    }
+    const session = typeof m['session'] === 'number' ? m['session'] : undefined;
+    if (
+      (m.type === 'answered' || m.type === 'rejected') &&
+      session !== undefined &&
+      this.#pending.has(`s${session}`)
+    ) {
+      return this.#settle(`s${session}`, m);
+    }
+    if (m.type === 'incoming' && session !== undefined) return this.#incoming(m, session);
+    if (m.type === 'closed' && session !== undefined) {
+      const c = this.#byServerSession.get(session);
+      // The server session ended (peer gone, or the server forgot it); the transport session may
+      // still resume through a new server session, so only a peer that said goodbye ends it.
+      if (c && m['reason'] !== 'peer-gone') c.close();
+    }
+  }
+
+  #incoming(m: ServerMsg, serverSession: number): void {
+    const from = String(m['from']);
+    const payload = (m['payload'] ?? {}) as { connection?: unknown; hs?: unknown };
+    const connectionId = typeof payload.connection === 'string' ? payload.connection : undefined;
+    const existing = connectionId !== undefined ? this.#byConnectionId.get(connectionId) : undefined;
+    if (existing && existing.peerId === from) {
+      // A resumed connection: the same transport session, a new server session for its relay.
+      this.#byServerSession.delete(existing.relay.session);
+      existing.relay.session = serverSession;
+      this.#byServerSession.set(serverSession, existing);
+      this.#signaling.send({
+        type: 'answer',
+        session: serverSession,
+        payload: { connection: connectionId, resumed: true },
+      });
+      return;
+    }
+    if (this.opts.accept && !this.opts.accept(from)) {
+      this.#signaling.send({ type: 'reject', session: serverSession, reason: 'refused' });
+      return;
+    }
+    const session = this.#newSession('responder', fromB64u(m['publicKey']));
+    session.start(now());
+    const hs = Array.isArray(payload.hs) ? payload.hs : [];
+    for (const h of hs) {
+      const bytes = fromB64u(h);
+      if (bytes) session.receive(bytes, now());
+    }
+    const hs2 = session.takeOutput();
+    const conn = this.#wire(
+      from,
+      connectionId ?? randomBytes(12).toString('base64url'),
+      false,
+      session,
+      serverSession,
+    );
+    conn.once('open', () => this.emit('connection', conn));
+    this.#signaling.send({
+      type: 'answer',
+      session: serverSession,
+      payload: { connection: conn.connectionId, hs: hs2.map(b64u) },
+    });
+    conn.run();
+  }
+
+  /** After a re-registration: sessions the server forgot are re-established by their initiator. */
+  #resume(w: WelcomeMsg): void {
+    const kept = new Set(w.sessions.map((s) => s.session));
+    for (const c of this.#byConnectionId.values()) {
+      if (kept.has(c.relay.session) || !c.initiator) continue;
+      void this.#reestablish(c);
+    }
+  }
+
+  async #reestablish(c: PeerConnection): Promise<void> {
+    for (let attempt = 0; c.state !== 'closed'; attempt++) {
+      const ref = `${c.connectionId}:${attempt}`;
+      const reply = await this.#request(
+        ref,
+        { type: 'connect', target: c.peerId, ref, payload: { connection: c.connectionId } },
+        5000,
+      );
+      if (reply.type === 'connecting') {
+        const serverSession = reply['session'] as number;
+        const answer = await this.#request(`s${serverSession}`, undefined, 10_000);
+        if (answer.type === 'answered') {
+          this.#byServerSession.delete(c.relay.session);
+          c.relay.session = serverSession;
+          this.#byServerSession.set(serverSession, c);
+          return;
+        }
+      }
+      // The peer is not back yet (or the server is not): try again shortly.
+      await new Promise((r) => setTimeout(r, Math.min(2000, 200 * 2 ** attempt)));
+      if (this.#signaling.state !== 'open') return; // the next welcome retries
+    }
+  }
+
+  /** Sends `msg` (if any) and waits for the message settled under `key`, or a timeout. */
+  #request(key: string, msg: Record<string, unknown> | undefined, timeoutMs: number): Promise<ServerMsg> {
+    return new Promise((resolve) => {
+      const t = setTimeout(
+        () => {
+          this.#pending.delete(key);
+          resolve({ type: 'timeout' });
+        },
+        Math.max(0, timeoutMs),
+      );
+      this.#pending.set(key, (m) => {
+        clearTimeout(t);
+        resolve(m);
+      });
+      if (msg && !this.#signaling.send(msg)) {
+        clearTimeout(t);
+        this.#pending.delete(key);
+        resolve({ type: 'error', code: 'NOT_CONNECTED', message: 'not connected to the server' });
+      }
+    });
+  }
+
+  #settle(key: string, m: ServerMsg): void {
+    const fn = this.#pending.get(key);
+    this.#pending.delete(key);
+    fn?.(m);
+  }
+}
+
+const now = (): number => Math.floor(performance.now());

@@ -1,0 +1,203 @@
+/**
+ * The SDK's connection to the server's peer protocol (`/p2p`, docs/peer-protocol.md): registers,
+ * keeps a heartbeat, forwards JSON messages and binary relay frames, and reconnects with backoff on
+ * GO_AWAY or a dropped socket. Whoever owns it learns of every (re)registration through `onWelcome`,
+ * with the sessions the server kept, and resumes the rest.
+ */
+import WebSocket from 'ws';
+import { ClientError } from './errors.js';
+
+export type ServerMsg = { type: string } & Record<string, unknown>;
+
+export interface WelcomeMsg extends ServerMsg {
+  type: 'welcome';
+  id: string;
+  observedAddress: string;
+  heartbeatSeconds: number;
+  sessions: { session: number; peer: string }[];
+  iceServers: { urls: string[]; username?: string; credential?: string }[];
+  stun: { primary: string | null; alternate: string | null };
+}
+
+export interface SignalingClientOptions {
+  /** The server's http(s) base URL; `/p2p` on the matching ws(s) scheme is used. */
+  readonly server: string;
+  readonly id: string;
+  /** A peer token, or a function that returns a fresh one for each (re)registration. */
+  readonly token: string | (() => string | Promise<string>);
+  /** Our Ed25519 public key, base64url, announced to the peers we connect with. */
+  readonly publicKey: string;
+  /** Backoff between reconnect attempts. */
+  readonly reconnectMinMs?: number;
+  readonly reconnectMaxMs?: number;
+  /** Give up reconnecting after this long without a registration. */
+  readonly reconnectGiveUpMs?: number;
+  /** Accept self-signed certificates (development servers). */
+  readonly insecureTls?: boolean;
+}
+
+export type SignalingState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export function p2pUrl(server: string): string {
+  const u = new URL(server);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:' && u.protocol !== 'ws:' && u.protocol !== 'wss:') {
+    throw new ClientError('CLIENT_SERVER_UNREACHABLE', `server URL must be http(s)://, got ${server}`);
+  }
+  u.protocol = u.protocol === 'https:' || u.protocol === 'wss:' ? 'wss:' : 'ws:';
+  u.pathname = `${u.pathname.replace(/\/$/, '')}/p2p`;
+  return u.toString();
+}
+
+export class SignalingClient {
+  state: SignalingState = 'connecting';
+  welcome: WelcomeMsg | undefined;
+  onMessage: (msg: ServerMsg) => void = () => {};
+  onFrame: (session: number, payload: Uint8Array) => void = () => {};
+  onWelcome: (w: WelcomeMsg, resumed: boolean) => void = () => {};
+  onStateChange: (s: SignalingState, why?: string) => void = () => {};
+  #ws: WebSocket | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #retry: NodeJS.Timeout | undefined;
+  #attempt = 0;
+  #lostAt: number | undefined;
+  #registrations = 0;
+
+  constructor(readonly opts: SignalingClientOptions) {}
+
+  /** Connects and registers; rejects if the first registration fails. */
+  start(): Promise<WelcomeMsg> {
+    return new Promise((resolve, reject) => {
+      this.#connect((err, w) => (err ? reject(err) : resolve(w as WelcomeMsg)));
+    });
+  }
+
+  send(msg: Record<string, unknown>): boolean {
+    if (this.state !== 'open' || this.#ws?.readyState !== WebSocket.OPEN) return false;
+    this.#ws.send(JSON.stringify(msg));
+    return true;
+  }
+
+  sendFrame(session: number, payload: Uint8Array): boolean {
+    const ws = this.#ws;
+    if (this.state !== 'open' || ws?.readyState !== WebSocket.OPEN) return false;
+    const frame = Buffer.allocUnsafe(4 + payload.length);
+    frame.writeUInt32BE(session, 0);
+    frame.set(payload, 4);
+    ws.send(frame);
+    return true;
+  }
+
+  /** Bytes queued in the socket, for senders that want to pace themselves. */
+  get bufferedAmount(): number {
+    return this.#ws?.bufferedAmount ?? 0;
+  }
+
+  close(): void {
+    this.#setState('closed', 'closed by the application');
+    clearInterval(this.#heartbeat);
+    clearTimeout(this.#retry);
+    this.#ws?.close(1000, 'bye');
+  }
+
+  #setState(s: SignalingState, why?: string): void {
+    if (this.state === s || this.state === 'closed') return;
+    this.state = s;
+    this.onStateChange(s, why);
+  }
+
+  #connect(first?: (err: Error | undefined, w?: WelcomeMsg) => void): void {
+    const ws = new WebSocket(p2pUrl(this.opts.server), {
+      perMessageDeflate: false,
+      rejectUnauthorized: !this.opts.insecureTls,
+      handshakeTimeout: 10_000,
+    });
+    this.#ws = ws;
+    let registered = false;
+    ws.on('open', async () => {
+      const token = typeof this.opts.token === 'string' ? this.opts.token : await this.opts.token();
+      ws.send(
+        JSON.stringify({ type: 'register', id: this.opts.id, token, publicKey: this.opts.publicKey, v: 1 }),
+      );
+    });
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary) {
+        if (data.length >= 4)
+          this.onFrame(
+            data.readUInt32BE(0),
+            new Uint8Array(data.buffer, data.byteOffset + 4, data.length - 4),
+          );
+        return;
+      }
+      let msg: ServerMsg;
+      try {
+        msg = JSON.parse(data.toString()) as ServerMsg;
+      } catch {
+        return;
+      }
+      if (msg.type === 'welcome') {
+        registered = true;
+        this.#attempt = 0;
+        this.#lostAt = undefined;
+        this.welcome = msg as WelcomeMsg;
+        const resumed = this.#registrations++ > 0;
+        this.#setState('open');
+        clearInterval(this.#heartbeat);
+        this.#heartbeat = setInterval(
+          () => this.send({ type: 'ping', ts: Date.now() }),
+          Math.max(1, this.welcome.heartbeatSeconds) * 1000,
+        );
+        this.#heartbeat.unref();
+        first?.(undefined, this.welcome);
+        first = undefined;
+        this.onWelcome(this.welcome, resumed);
+        return;
+      }
+      if (msg.type === 'goaway') {
+        // The server is leaving: reconnect (to it again, or to another instance behind the balancer).
+        ws.close(1000, 'goaway');
+        return;
+      }
+      if (!registered && msg.type === 'error' && first) {
+        first(new ClientError('CLIENT_REGISTER_FAILED', `${String(msg['code'])}: ${String(msg['message'])}`));
+        first = undefined;
+        this.close();
+        return;
+      }
+      this.onMessage(msg);
+    });
+    ws.on('error', (err) => {
+      if (first) {
+        first(
+          new ClientError('CLIENT_SERVER_UNREACHABLE', `cannot reach ${this.opts.server}: ${err.message}`, {
+            cause: err,
+          }),
+        );
+        first = undefined;
+        this.close();
+      }
+    });
+    ws.on('close', (code, reason) => {
+      clearInterval(this.#heartbeat);
+      if (this.state === 'closed' || first) return;
+      if (code === 4001 || code === 4003) {
+        this.#setState('closed', `server closed the connection: ${code} ${reason.toString()}`);
+        return;
+      }
+      this.#lostAt ??= Date.now();
+      this.#setState('reconnecting', `socket closed (${code} ${reason.toString()})`);
+      this.#scheduleReconnect();
+    });
+  }
+
+  #scheduleReconnect(): void {
+    const giveUp = this.opts.reconnectGiveUpMs ?? 60_000;
+    if (this.#lostAt !== undefined && Date.now() - this.#lostAt > giveUp) {
+      this.#setState('closed', `no registration for ${giveUp} ms`);
+      return;
+    }
+    const min = this.opts.reconnectMinMs ?? 100;
+    const max = this.opts.reconnectMaxMs ?? 3000;
+    const delay = Math.min(max, min * 2 ** this.#attempt++) * (0.75 + Math.random() * 0.5);
+    this.#retry = setTimeout(() => this.#connect(), delay);
+  }
+}

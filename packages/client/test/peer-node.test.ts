@@ -1,0 +1,152 @@
+// The SDK against a real server over real sockets: relay-first connections, messages, datagrams,
+// streams, key pinning, a peer that never answers, and a server restart mid-transfer.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import WebSocket from 'ws';
+import { createIdentity } from '@peerlink/transport';
+import { ClientError, type PeerConnection } from '../src/index.js';
+import { node, once, server, token } from './helpers.js';
+
+function echo(conn: PeerConnection): void {
+  conn.on('message', (m) => conn.send(m));
+  conn.on('datagram', (d) => conn.sendDatagram(d));
+  conn.on('stream', (s) => s.pipe(s));
+}
+
+async function roundTrip(
+  stream: NodeJS.ReadWriteStream,
+  bytes: number,
+): Promise<{ sent: string; got: string }> {
+  const sent = createHash('sha256');
+  const got = createHash('sha256');
+  let received = 0;
+  const done = new Promise<void>((resolve) => {
+    stream.on('data', (d: Buffer) => {
+      got.update(d);
+      received += d.length;
+      if (received >= bytes) resolve();
+    });
+  });
+  const block = randomBytes(64 * 1024);
+  for (let off = 0; off < bytes; off += block.length) {
+    const chunk = block.subarray(0, Math.min(block.length, bytes - off));
+    sent.update(chunk);
+    if (!stream.write(chunk)) await new Promise((r) => stream.once('drain', r));
+  }
+  await done;
+  return { sent: sent.digest('hex'), got: got.digest('hex') };
+}
+
+describe('PeerNode over the relay', () => {
+  it('connects, exchanges messages, datagrams and an echoed 4 MB stream', async () => {
+    const s = await server();
+    const bob = await node(s, 'bob');
+    bob.on('connection', echo);
+    const alice = await node(s, 'alice');
+    try {
+      const conn = await alice.connect('bob', { peerKey: bob.identity.publicKey });
+      assert.equal(conn.state, 'connected');
+      assert.equal(conn.path, 'relay');
+      assert.deepEqual(conn.remoteKey, bob.identity.publicKey);
+      const reply = once<Uint8Array>(conn, 'message');
+      conn.send('hello');
+      assert.equal(new TextDecoder().decode(await reply), 'hello');
+      const dg = once<Uint8Array>(conn, 'datagram');
+      conn.sendDatagram(new Uint8Array([1, 2, 3]));
+      assert.deepEqual([...(await dg)], [1, 2, 3]);
+      const { sent, got } = await roundTrip(conn.createStream(), 4 * 1024 * 1024);
+      assert.equal(got, sent);
+      const st = conn.stats();
+      assert.ok((st.paths['relay']?.bytesSent ?? 0) > 4 * 1024 * 1024);
+      assert.equal(st.session.dropped.unauthenticated, 0);
+    } finally {
+      alice.close();
+      bob.close();
+      await s.close();
+    }
+  });
+
+  it('refuses a peer whose key differs from the pinned one', async () => {
+    const s = await server();
+    const bob = await node(s, 'bob');
+    const alice = await node(s, 'alice');
+    try {
+      await assert.rejects(
+        alice.connect('bob', { peerKey: createIdentity().publicKey, timeoutMs: 5000 }),
+        (e) => {
+          assert.ok(e instanceof ClientError);
+          assert.match(e.message, /KEY_MISMATCH/);
+          return true;
+        },
+      );
+    } finally {
+      alice.close();
+      bob.close();
+      await s.close();
+    }
+  });
+
+  it('reports an offline peer, and times out on a peer that never answers', async () => {
+    const s = await server();
+    const alice = await node(s, 'alice');
+    // A registered peer that ignores every message.
+    const mute = new WebSocket(`${s.httpUrl.replace('http', 'ws')}/p2p`);
+    await once(mute, 'open');
+    const welcomed = once(mute, 'message');
+    mute.send(JSON.stringify({ type: 'register', id: 'mute', token: await token('mute') }));
+    await welcomed;
+    try {
+      await assert.rejects(
+        alice.connect('nobody'),
+        (e) => e instanceof ClientError && e.code === 'CLIENT_PEER_OFFLINE',
+      );
+      const t0 = Date.now();
+      await assert.rejects(
+        alice.connect('mute', { timeoutMs: 800 }),
+        (e) => e instanceof ClientError && e.code === 'CLIENT_TIMEOUT',
+      );
+      assert.ok(Date.now() - t0 < 5000);
+    } finally {
+      mute.close();
+      alice.close();
+      await s.close();
+    }
+  });
+
+  it('survives a server restart mid-transfer without losing a byte', async () => {
+    let s = await server();
+    const port = Number(new URL(s.httpUrl).port);
+    const dataDir = s.dataDir.path;
+    const bob = await node(s, 'bob');
+    bob.on('connection', echo);
+    const alice = await node(s, 'alice');
+    try {
+      const conn = await alice.connect('bob');
+      const stream = conn.createStream();
+      const total = 3 * 1024 * 1024;
+      let received = 0;
+      const restarted = (async () => {
+        await new Promise<void>((resolve) => {
+          stream.on('data', (d: Buffer) => {
+            received += d.length;
+            if (received >= 512 * 1024) resolve();
+          });
+        });
+        await s.close();
+        s = await server({ httpPort: port, dataDir });
+      })();
+      const states: string[] = [];
+      conn.on('state', (st) => states.push(st));
+      const { sent, got } = await roundTrip(stream, total);
+      await restarted;
+      assert.equal(got, sent);
+      assert.ok(states.includes('reconnecting'), `states: ${states.join(',')}`);
+      assert.equal(conn.state, 'connected');
+    } finally {
+      alice.close();
+      bob.close();
+      await s.close();
+    }
+  });
+});
