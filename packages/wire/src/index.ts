@@ -161,3 +161,10 @@ export {
   turnRestPassword,
   type TurnRestCredentials,
 } from './turn/rest-credentials.js';
+export {
+  decodeIcmp,
+  decodeReservationToken,
+  encodeIcmp,
+  type IcmpAttribute,
+  RESERVATION_TOKEN_LENGTH,
+} from './turn/icmp-and-token.js';

@@ -15,6 +15,7 @@ import {
   decodeAddressFamily,
   decodeEvenPort,
   decodeRequestedTransport,
+  decodeReservationToken,
   decodeUint32,
   encodeAddressErrorCode,
   encodeUint32,
@@ -112,7 +113,8 @@ export function allocate<C>(ctx: EngineContext<C>, req: RequestIn<C>): TurnOutpu
 
   let reservedPort: number | undefined;
   if (tokenAttr !== undefined) {
-    const r = tokenAttr.value.length === 8 ? ctx.ports.redeem(toHex(tokenAttr.value), now) : undefined;
+    const token = decodeReservationToken(tokenAttr.value);
+    const r = token.ok ? ctx.ports.redeem(toHex(token.value), now) : undefined;
     if (r === undefined) return fail(TurnStatus.InsufficientCapacity);
     families = [r.family];
     reservedPort = r.port;
