@@ -18,7 +18,7 @@ import {
 } from '@peerlink/wire';
 import { NodeTurnRelays, PeerPolicy, startStunListeners, type StunListeners } from '../src/index.js';
 import { codeOf, indication, peerAttr, relayedOf, udpTransport } from './helpers/turn-messages.js';
-import { UdpTurnClient } from './helpers/udp-turn-client.js';
+import { TurnTestClient } from './helpers/turn-test-client.js';
 
 async function peerSocket(family: 4 | 6): Promise<{
   socket: Socket;
@@ -66,7 +66,7 @@ describe('TURN relays on real sockets', () => {
   });
 
   it('relays over IPv6 for REQUESTED-ADDRESS-FAMILY IPv6, both ways', async () => {
-    const client = await UdpTurnClient.open(stun.primary);
+    const client = await TurnTestClient.udp(stun.primary);
     const peer = await peerSocket(6);
     try {
       const alloc = await client.request(StunMethod.Allocate, () => [
@@ -113,7 +113,7 @@ describe('TURN relays on real sockets', () => {
   });
 
   it('gives a dual-stack allocation for ADDITIONAL-ADDRESS-FAMILY and relays on both families', async () => {
-    const client = await UdpTurnClient.open(stun.primary);
+    const client = await TurnTestClient.udp(stun.primary);
     const p4 = await peerSocket(4);
     const p6 = await peerSocket(6);
     try {
@@ -161,7 +161,7 @@ describe('TURN relays on real sockets', () => {
   });
 
   it('closes the relay socket when the allocation is deleted', async () => {
-    const client = await UdpTurnClient.open(stun.primary);
+    const client = await TurnTestClient.udp(stun.primary);
     try {
       const alloc = await client.request(StunMethod.Allocate, () => [udpTransport()]);
       const [relay] = relayedOf(alloc);
