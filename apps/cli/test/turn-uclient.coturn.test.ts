@@ -14,15 +14,16 @@ const run = promisify(execFile);
 const MESSAGES = 20;
 const CLIENTS = 2;
 
-/** Starts turnutils_peer on a free UDP port and waits until it echoes. */
-async function startEchoPeer(): Promise<{ child: ChildProcess; port: number }> {
-  const probe = createSocket('udp4');
-  await new Promise<void>((r) => probe.bind(0, '127.0.0.1', () => r()));
+/** Starts turnutils_peer on a free UDP port of `host` and waits until it echoes. */
+async function startEchoPeer(host = '127.0.0.1'): Promise<{ child: ChildProcess; port: number }> {
+  const type = host.includes(':') ? 'udp6' : 'udp4';
+  const probe = createSocket(type);
+  await new Promise<void>((r) => probe.bind(0, host, () => r()));
   const port = probe.address().port;
   probe.close();
-  const child = spawn('turnutils_peer', ['-L', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const sock = createSocket('udp4');
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+  const child = spawn('turnutils_peer', ['-L', host, '-p', String(port)], { stdio: 'ignore' });
+  const sock = createSocket(type);
+  await new Promise<void>((r) => sock.bind(0, host, () => r()));
   try {
     for (let i = 0; i < 100; i++) {
       const echoed = new Promise<boolean>((resolve) => {
@@ -32,7 +33,7 @@ async function startEchoPeer(): Promise<{ child: ChildProcess; port: number }> {
           resolve(true);
         });
       });
-      sock.send('ping', port, '127.0.0.1');
+      sock.send('ping', port, host);
       if (await echoed) return { child, port };
     }
     throw new Error('turnutils_peer did not start echoing');
@@ -63,6 +64,7 @@ function parse(stdout: string): UclientResult {
 describe('turnutils_uclient against peerlink TURN', () => {
   let server: SpawnedServer;
   let peer: { child: ChildProcess; port: number };
+  let peer6: { child: ChildProcess; port: number };
   let secret: string;
 
   before(async () => {
@@ -74,14 +76,18 @@ describe('turnutils_uclient against peerlink TURN', () => {
       '40000',
       '--max-port',
       '48000',
+      '--relay-ip',
+      '127.0.0.1,::1',
     ]);
     peer = await startEchoPeer();
+    peer6 = await startEchoPeer('::1');
     secret = (
       JSON.parse(readFileSync(join(server.dataDir, 'secrets.json'), 'utf8')) as { turnSecret: string }
     ).turnSecret;
   });
   after(async () => {
     peer?.child.kill();
+    peer6?.child.kill();
     await server?.stop();
   });
 
@@ -96,41 +102,51 @@ describe('turnutils_uclient against peerlink TURN', () => {
     // ConnectionAttempt; both bind data connections with ConnectionBind.
     ['RFC 6062 TCP relay', ['-T']],
     ['RFC 6062 TCP relay over TLS', ['-T', '-S']],
+    // -x asks for an IPv6 relay (REQUESTED-ADDRESS-FAMILY); the peer is then on ::1.
+    ['IPv6 relay', ['-x']],
+    ['IPv6 relay, client-to-client', ['-x', '-y']],
+    // -Z asks for a dual-stack allocation (ADDITIONAL-ADDRESS-FAMILY), used here towards IPv6.
+    ['dual-stack allocation', ['-Z']],
   ];
-  for (const auth of ['REST credentials (-W)', 'static user'] as const) {
-    for (const [name, flags] of modes) {
-      it(`${name}, ${auth}: 0% loss, every message echoed`, async () => {
-        const creds =
-          auth === 'static user' ? ['-u', 'alice', '-w', 'wonderland'] : ['-W', secret, '-u', 'cam1'];
-        const port = flags.includes('-S') ? server.tls?.port : server.stun.port;
-        assert.ok(port, 'the server announced the port');
-        const args = [
-          ...flags,
-          ...creds,
-          '-e',
-          '127.0.0.1',
-          '-r',
-          String(peer.port),
-          '-n',
-          String(MESSAGES),
-          '-m',
-          String(CLIENTS),
-          '-l',
-          '120',
-          '-p',
-          String(port),
-          '127.0.0.1',
-        ];
-        const { stdout } = await run('turnutils_uclient', args, { timeout: 60_000 });
-        const r = parse(stdout);
-        // -y pairs the clients with each other, so each message travels both ways between relays.
-        const expected = MESSAGES * CLIENTS * (flags.includes('-y') ? 2 : 1);
-        assert.equal(r.sent, expected, r.stdout.slice(-1500));
-        assert.equal(r.received, expected, r.stdout.slice(-1500));
-        assert.equal(r.lostPercent, 0);
-      });
+  // Three uclients at a time: each run spends most of its ~5 s waiting, and three stay well inside
+  // the server's per-IP 401 budget.
+  describe('every mode, both kinds of credentials', { concurrency: 3 }, () => {
+    for (const auth of ['REST credentials (-W)', 'static user'] as const) {
+      for (const [name, flags] of modes) {
+        it(`${name}, ${auth}: 0% loss, every message echoed`, async () => {
+          const creds =
+            auth === 'static user' ? ['-u', 'alice', '-w', 'wonderland'] : ['-W', secret, '-u', 'cam1'];
+          const port = flags.includes('-S') ? server.tls?.port : server.stun.port;
+          assert.ok(port, 'the server announced the port');
+          const v6 = flags.includes('-x') || flags.includes('-Z');
+          const args = [
+            ...flags,
+            ...creds,
+            '-e',
+            v6 ? '::1' : '127.0.0.1',
+            '-r',
+            String(v6 ? peer6.port : peer.port),
+            '-n',
+            String(MESSAGES),
+            '-m',
+            String(CLIENTS),
+            '-l',
+            '120',
+            '-p',
+            String(port),
+            '127.0.0.1',
+          ];
+          const { stdout } = await run('turnutils_uclient', args, { timeout: 60_000 });
+          const r = parse(stdout);
+          // -y pairs the clients with each other, so each message travels both ways between relays.
+          const expected = MESSAGES * CLIENTS * (flags.includes('-y') ? 2 : 1);
+          assert.equal(r.sent, expected, r.stdout.slice(-1500));
+          assert.equal(r.received, expected, r.stdout.slice(-1500));
+          assert.equal(r.lostPercent, 0);
+        });
+      }
     }
-  }
+  });
 
   it('credentials from `peerlink turn-credentials --data-dir` work as a plain user/password', async () => {
     const { stdout: json } = await run(process.execPath, [
