@@ -42,6 +42,14 @@ async function startEchoPeer(host = '127.0.0.1'): Promise<{ child: ChildProcess;
   }
 }
 
+/** Runs turnutils_uclient for a case expected to fail: its stdout, whatever the exit code. */
+function uclientOutput(args: string[]): Promise<string> {
+  return run('turnutils_uclient', args, { timeout: 60_000 }).then(
+    (r) => r.stdout,
+    (err: { stdout?: string }) => err.stdout ?? '',
+  );
+}
+
 interface UclientResult {
   sent: number;
   received: number;
@@ -188,12 +196,7 @@ describe('turnutils_uclient against peerlink TURN', () => {
       '-n',
       '2',
     ];
-    const out = await run('turnutils_uclient', [...args, '-p', String(server.stun.port), '127.0.0.1'], {
-      timeout: 60_000,
-    }).then(
-      (r) => r.stdout,
-      (err: { stdout?: string }) => err.stdout ?? '',
-    );
+    const out = await uclientOutput([...args, '-p', String(server.stun.port), '127.0.0.1']);
     assert.match(out, /Cannot complete Allocation/);
     assert.doesNotMatch(out, /tot_recv_msgs=[1-9]/);
   });
@@ -238,12 +241,7 @@ describe('turnutils_uclient against a quota', () => {
         '-m',
         '2',
       ];
-      const out = await run('turnutils_uclient', [...args, '-p', String(server.stun.port), '127.0.0.1'], {
-        timeout: 30_000,
-      }).then(
-        (r) => r.stdout,
-        (err: { stdout?: string }) => err.stdout ?? '',
-      );
+      const out = await uclientOutput([...args, '-p', String(server.stun.port), '127.0.0.1']);
       assert.match(out, /error 486 \(Allocation Quota Reached\)/);
     } finally {
       await server.stop();
