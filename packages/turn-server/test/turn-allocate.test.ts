@@ -327,6 +327,11 @@ describe('TURN authentication (RFC 8489 §9.2, TURN REST API)', () => {
     );
   });
 
+  it('refuses at construction a realm or SOFTWARE it could not send', () => {
+    assert.throws(() => harness({ realm: 'a\u0000b' }), { code: 'TURN_BAD_OPTION' });
+    assert.throws(() => harness({ software: 'x'.repeat(1000) }), { code: 'TURN_BAD_OPTION' });
+  });
+
   it('adds SOFTWARE only when configured', () => {
     const { engine } = harness({ software: 'peerlink test' });
     const msg = answerOf(engine.handleClient(request(StunMethod.Allocate, [udpTransport()]), client(), T0));

@@ -100,9 +100,14 @@ export class NodeTurnRelays {
           const socket = this.#sockets
             .get(o.allocation)
             ?.find((s): s is UdpSocket => 'send' in s && s.address().family === family);
-          socket?.send(o.bytes, o.to.port, o.to.address, (err) => {
-            if (err) this.#onSocketError(err);
-          });
+          try {
+            socket?.send(o.bytes, o.to.port, o.to.address, (err) => {
+              if (err) this.#onSocketError(err);
+            });
+          } catch (err) {
+            // dgram throws synchronously for some destinations; one datagram lost, not the server.
+            this.#onSocketError(err as Error);
+          }
           break;
         }
         case 'open-relays':
