@@ -36,13 +36,13 @@ describe('peerlink CLI (in process)', () => {
 
   it('a command whose issue has not landed says so', async () => {
     const io = memoryIo();
-    assert.equal(await main(['token', '--peer', 'p'], io), 2);
-    assert.match(io.stderr[0] as string, /not implemented yet \(issue #3/);
+    assert.equal(await main(['listen'], io), 2);
+    assert.match(io.stderr[0] as string, /not implemented yet \(issue #7/);
   });
 
   it('serve refuses a pending option, an unknown flag and a bad value, each with one line and exit 2', async () => {
     for (const [argv, pattern] of [
-      [['serve', '--max-peers', '3'], /--max-peers: not implemented yet/],
+      [['serve', '--jwks-url', 'https://x'], /--jwks-url: not implemented yet/],
       [['serve', '--bogus'], /Unknown option '--bogus'/],
       [['serve', '--http-port', 'x'], /--http-port \(flag\): expected a whole number/],
     ] as const) {

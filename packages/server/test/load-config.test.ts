@@ -61,7 +61,7 @@ describe('loadServeConfig', () => {
 
   it('refuses options whose issue has not landed, from any source', () => {
     assert.equal(
-      code(() => loadServeConfig({ flags: { 'max-peers': 3 }, env: {} })),
+      code(() => loadServeConfig({ flags: { 'jwks-url': 'https://x' }, env: {} })),
       'CONFIG_NOT_IMPLEMENTED',
     );
     assert.equal(
