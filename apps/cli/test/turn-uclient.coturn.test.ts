@@ -106,6 +106,8 @@ describe('turnutils_uclient against peerlink TURN', () => {
     ['Send indications', ['-s']],
     ['client-to-client', ['-y']],
     ['DONT-FRAGMENT', ['-g']],
+    // -D pads ChannelData to four bytes even over UDP, as pjnath does; with -l 121 that is 3 bytes.
+    ['padded ChannelData', ['-D']],
     // -T implies -t -y -c: each client Connects to the other's TCP relay, which sends it a
     // ConnectionAttempt; both bind data connections with ConnectionBind.
     ['RFC 6062 TCP relay', ['-T']],
@@ -139,7 +141,7 @@ describe('turnutils_uclient against peerlink TURN', () => {
             '-m',
             String(CLIENTS),
             '-l',
-            '120',
+            flags.includes('-D') ? '121' : '120',
             '-p',
             String(port),
             '127.0.0.1',
@@ -154,6 +156,25 @@ describe('turnutils_uclient against peerlink TURN', () => {
         });
       }
     }
+
+    it('without permissions (-I) Send indications reach nobody', async () => {
+      const args = [
+        '-I',
+        '-s',
+        '-u',
+        'alice',
+        '-w',
+        'wonderland',
+        '-e',
+        '127.0.0.1',
+        '-r',
+        String(peer.port),
+      ];
+      const out = await uclientOutput([...args, '-n', '5', '-p', String(server.stun.port), '127.0.0.1']);
+      const r = parse(out);
+      assert.ok(r.sent > 0);
+      assert.equal(r.received, 0, 'the server dropped every datagram without a permission');
+    });
   });
 
   it('credentials from `peerlink turn-credentials --data-dir` work as a plain user/password', async () => {
@@ -212,6 +233,7 @@ describe('turnutils_uclient against peerlink TURN', () => {
     );
     assert.ok(value(/peerlink_turn_auth_failures_total\{reason="bad-integrity"\} (\d+)/) >= 1);
     assert.doesNotMatch(text, /peerlink_turn_dropped_total\{reason="malformed"\}/);
+    assert.ok(value(/peerlink_turn_dropped_total\{reason="no-permission"\} (\d+)/) >= 5);
   });
 });
 
