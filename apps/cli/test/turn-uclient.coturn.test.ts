@@ -13,6 +13,8 @@ import { BIN, spawnServer, type SpawnedServer } from './helpers/spawn-server.js'
 const run = promisify(execFile);
 const MESSAGES = 20;
 const CLIENTS = 2;
+/** The static user every server here knows (--turn-user alice:wonderland). */
+const ALICE = ['-u', 'alice', '-w', 'wonderland'];
 
 /** Starts turnutils_peer on a free UDP port of `host` and waits until it echoes. */
 async function startEchoPeer(host = '127.0.0.1'): Promise<{ child: ChildProcess; port: number }> {
@@ -124,8 +126,7 @@ describe('turnutils_uclient against peerlink TURN', () => {
     for (const auth of ['REST credentials (-W)', 'static user'] as const) {
       for (const [name, flags] of modes) {
         it(`${name}, ${auth}: 0% loss, every message echoed`, async () => {
-          const creds =
-            auth === 'static user' ? ['-u', 'alice', '-w', 'wonderland'] : ['-W', secret, '-u', 'cam1'];
+          const creds = auth === 'static user' ? ALICE : ['-W', secret, '-u', 'cam1'];
           const port = flags.includes('-S') ? server.tls?.port : server.stun.port;
           assert.ok(port, 'the server announced the port');
           const v6 = flags.includes('-x') || flags.includes('-Z');
@@ -158,18 +159,7 @@ describe('turnutils_uclient against peerlink TURN', () => {
     }
 
     it('without permissions (-I) Send indications reach nobody', async () => {
-      const args = [
-        '-I',
-        '-s',
-        '-u',
-        'alice',
-        '-w',
-        'wonderland',
-        '-e',
-        '127.0.0.1',
-        '-r',
-        String(peer.port),
-      ];
+      const args = ['-I', '-s', ...ALICE, '-e', '127.0.0.1', '-r', String(peer.port)];
       const out = await uclientOutput([...args, '-n', '5', '-p', String(server.stun.port), '127.0.0.1']);
       const r = parse(out);
       assert.ok(r.sent > 0);
@@ -248,21 +238,7 @@ describe('turnutils_uclient against a quota', () => {
     ]);
     try {
       // -c: one allocation per client (no RTCP pair); -m 2: two clients of the same user.
-      const args = [
-        '-c',
-        '-u',
-        'alice',
-        '-w',
-        'wonderland',
-        '-e',
-        '127.0.0.1',
-        '-r',
-        '9',
-        '-n',
-        '2',
-        '-m',
-        '2',
-      ];
+      const args = ['-c', ...ALICE, '-e', '127.0.0.1', '-r', '9', '-n', '2', '-m', '2'];
       const out = await uclientOutput([...args, '-p', String(server.stun.port), '127.0.0.1']);
       assert.match(out, /error 486 \(Allocation Quota Reached\)/);
     } finally {
