@@ -13,16 +13,19 @@ import { BIN, spawnServer, type SpawnedServer } from './helpers/spawn-server.js'
 const run = promisify(execFile);
 const MESSAGES = 20;
 const CLIENTS = 2;
+/** The static user every server here knows (--turn-user alice:wonderland). */
+const ALICE = ['-u', 'alice', '-w', 'wonderland'];
 
-/** Starts turnutils_peer on a free UDP port and waits until it echoes. */
-async function startEchoPeer(): Promise<{ child: ChildProcess; port: number }> {
-  const probe = createSocket('udp4');
-  await new Promise<void>((r) => probe.bind(0, '127.0.0.1', () => r()));
+/** Starts turnutils_peer on a free UDP port of `host` and waits until it echoes. */
+async function startEchoPeer(host = '127.0.0.1'): Promise<{ child: ChildProcess; port: number }> {
+  const type = host.includes(':') ? 'udp6' : 'udp4';
+  const probe = createSocket(type);
+  await new Promise<void>((r) => probe.bind(0, host, () => r()));
   const port = probe.address().port;
   probe.close();
-  const child = spawn('turnutils_peer', ['-L', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const sock = createSocket('udp4');
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+  const child = spawn('turnutils_peer', ['-L', host, '-p', String(port)], { stdio: 'ignore' });
+  const sock = createSocket(type);
+  await new Promise<void>((r) => sock.bind(0, host, () => r()));
   try {
     for (let i = 0; i < 100; i++) {
       const echoed = new Promise<boolean>((resolve) => {
@@ -32,13 +35,21 @@ async function startEchoPeer(): Promise<{ child: ChildProcess; port: number }> {
           resolve(true);
         });
       });
-      sock.send('ping', port, '127.0.0.1');
+      sock.send('ping', port, host);
       if (await echoed) return { child, port };
     }
     throw new Error('turnutils_peer did not start echoing');
   } finally {
     sock.close();
   }
+}
+
+/** Runs turnutils_uclient for a case expected to fail: its stdout, whatever the exit code. */
+function uclientOutput(args: string[]): Promise<string> {
+  return run('turnutils_uclient', args, { timeout: 60_000 }).then(
+    (r) => r.stdout,
+    (err: { stdout?: string }) => err.stdout ?? '',
+  );
 }
 
 interface UclientResult {
@@ -63,6 +74,7 @@ function parse(stdout: string): UclientResult {
 describe('turnutils_uclient against peerlink TURN', () => {
   let server: SpawnedServer;
   let peer: { child: ChildProcess; port: number };
+  let peer6: { child: ChildProcess; port: number };
   let secret: string;
 
   before(async () => {
@@ -74,14 +86,18 @@ describe('turnutils_uclient against peerlink TURN', () => {
       '40000',
       '--max-port',
       '48000',
+      '--relay-ip',
+      '127.0.0.1,::1',
     ]);
     peer = await startEchoPeer();
+    peer6 = await startEchoPeer('::1');
     secret = (
       JSON.parse(readFileSync(join(server.dataDir, 'secrets.json'), 'utf8')) as { turnSecret: string }
     ).turnSecret;
   });
   after(async () => {
     peer?.child.kill();
+    peer6?.child.kill();
     await server?.stop();
   });
 
@@ -92,45 +108,66 @@ describe('turnutils_uclient against peerlink TURN', () => {
     ['Send indications', ['-s']],
     ['client-to-client', ['-y']],
     ['DONT-FRAGMENT', ['-g']],
+    // -D pads ChannelData to four bytes even over UDP, as pjnath does; with -l 121 that is 3 bytes.
+    ['padded ChannelData', ['-D']],
     // -T implies -t -y -c: each client Connects to the other's TCP relay, which sends it a
     // ConnectionAttempt; both bind data connections with ConnectionBind.
     ['RFC 6062 TCP relay', ['-T']],
     ['RFC 6062 TCP relay over TLS', ['-T', '-S']],
+    // -x asks for an IPv6 relay (REQUESTED-ADDRESS-FAMILY); the peer is then on ::1.
+    ['IPv6 relay', ['-x']],
+    ['IPv6 relay, client-to-client', ['-x', '-y']],
+    // -Z asks for a dual-stack allocation (ADDITIONAL-ADDRESS-FAMILY), used here towards IPv6.
+    ['dual-stack allocation', ['-Z']],
   ];
-  for (const auth of ['REST credentials (-W)', 'static user'] as const) {
-    for (const [name, flags] of modes) {
-      it(`${name}, ${auth}: 0% loss, every message echoed`, async () => {
-        const creds =
-          auth === 'static user' ? ['-u', 'alice', '-w', 'wonderland'] : ['-W', secret, '-u', 'cam1'];
-        const port = flags.includes('-S') ? server.tls?.port : server.stun.port;
-        assert.ok(port, 'the server announced the port');
-        const args = [
-          ...flags,
-          ...creds,
-          '-e',
-          '127.0.0.1',
-          '-r',
-          String(peer.port),
-          '-n',
-          String(MESSAGES),
-          '-m',
-          String(CLIENTS),
-          '-l',
-          '120',
-          '-p',
-          String(port),
-          '127.0.0.1',
-        ];
-        const { stdout } = await run('turnutils_uclient', args, { timeout: 60_000 });
-        const r = parse(stdout);
-        // -y pairs the clients with each other, so each message travels both ways between relays.
-        const expected = MESSAGES * CLIENTS * (flags.includes('-y') ? 2 : 1);
-        assert.equal(r.sent, expected, r.stdout.slice(-1500));
-        assert.equal(r.received, expected, r.stdout.slice(-1500));
-        assert.equal(r.lostPercent, 0);
-      });
+  // Three uclients at a time: each run spends most of its ~5 s waiting, and three stay well inside
+  // the server's per-IP 401 budget.
+  describe('every mode, both kinds of credentials', { concurrency: 3 }, () => {
+    for (const auth of ['REST credentials (-W)', 'static user'] as const) {
+      for (const [name, flags] of modes) {
+        it(`${name}, ${auth}: 0% loss, every message echoed`, async () => {
+          const creds = auth === 'static user' ? ALICE : ['-W', secret, '-u', 'cam1'];
+          const port = flags.includes('-S') ? server.tls?.port : server.stun.port;
+          assert.ok(port, 'the server announced the port');
+          const v6 = flags.includes('-x') || flags.includes('-Z');
+          const args = [
+            ...flags,
+            ...creds,
+            '-e',
+            v6 ? '::1' : '127.0.0.1',
+            '-r',
+            String(v6 ? peer6.port : peer.port),
+            '-n',
+            String(MESSAGES),
+            '-m',
+            String(CLIENTS),
+            '-l',
+            flags.includes('-D') ? '121' : '120',
+            '-p',
+            String(port),
+            '127.0.0.1',
+          ];
+          const { stdout } = await run('turnutils_uclient', args, { timeout: 60_000 });
+          const r = parse(stdout);
+          // -y pairs the clients with each other, so each message travels both ways between relays.
+          const expected = MESSAGES * CLIENTS * (flags.includes('-y') ? 2 : 1);
+          assert.equal(r.sent, expected, r.stdout.slice(-1500));
+          // Say whether the echo peer is still running: a peer killed from outside fails every run.
+          const peers = `echo peers running: ${peer.child.exitCode === null}, ${peer6.child.exitCode === null}`;
+          assert.equal(r.received, expected, `${peers}\n${r.stdout.slice(-1500)}`);
+          assert.equal(r.lostPercent, 0);
+        });
+      }
     }
-  }
+
+    it('without permissions (-I) Send indications reach nobody', async () => {
+      const args = ['-I', '-s', ...ALICE, '-e', '127.0.0.1', '-r', String(peer.port)];
+      const out = await uclientOutput([...args, '-n', '5', '-p', String(server.stun.port), '127.0.0.1']);
+      const r = parse(out);
+      assert.ok(r.sent > 0);
+      assert.equal(r.received, 0, 'the server dropped every datagram without a permission');
+    });
+  });
 
   it('credentials from `peerlink turn-credentials --data-dir` work as a plain user/password', async () => {
     const { stdout: json } = await run(process.execPath, [
@@ -172,12 +209,7 @@ describe('turnutils_uclient against peerlink TURN', () => {
       '-n',
       '2',
     ];
-    const out = await run('turnutils_uclient', [...args, '-p', String(server.stun.port), '127.0.0.1'], {
-      timeout: 60_000,
-    }).then(
-      (r) => r.stdout,
-      (err: { stdout?: string }) => err.stdout ?? '',
-    );
+    const out = await uclientOutput([...args, '-p', String(server.stun.port), '127.0.0.1']);
     assert.match(out, /Cannot complete Allocation/);
     assert.doesNotMatch(out, /tot_recv_msgs=[1-9]/);
   });
@@ -193,6 +225,7 @@ describe('turnutils_uclient against peerlink TURN', () => {
     );
     assert.ok(value(/peerlink_turn_auth_failures_total\{reason="bad-integrity"\} (\d+)/) >= 1);
     assert.doesNotMatch(text, /peerlink_turn_dropped_total\{reason="malformed"\}/);
+    assert.ok(value(/peerlink_turn_dropped_total\{reason="no-permission"\} (\d+)/) >= 5);
   });
 });
 
@@ -207,27 +240,8 @@ describe('turnutils_uclient against a quota', () => {
     ]);
     try {
       // -c: one allocation per client (no RTCP pair); -m 2: two clients of the same user.
-      const args = [
-        '-c',
-        '-u',
-        'alice',
-        '-w',
-        'wonderland',
-        '-e',
-        '127.0.0.1',
-        '-r',
-        '9',
-        '-n',
-        '2',
-        '-m',
-        '2',
-      ];
-      const out = await run('turnutils_uclient', [...args, '-p', String(server.stun.port), '127.0.0.1'], {
-        timeout: 30_000,
-      }).then(
-        (r) => r.stdout,
-        (err: { stdout?: string }) => err.stdout ?? '',
-      );
+      const args = ['-c', ...ALICE, '-e', '127.0.0.1', '-r', '9', '-n', '2', '-m', '2'];
+      const out = await uclientOutput([...args, '-p', String(server.stun.port), '127.0.0.1']);
       assert.match(out, /error 486 \(Allocation Quota Reached\)/);
     } finally {
       await server.stop();

@@ -20,6 +20,8 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--no-first-run',
+  // Only for `turns:` against the self-signed development certificate of the data dir.
+  '--ignore-certificate-errors',
 ];
 
 interface CallResult {
@@ -114,7 +116,7 @@ describe('Chromium WebRTC through peerlink TURN', () => {
     await server?.stop();
   });
 
-  for (const transport of ['udp', 'tcp'] as const) {
+  for (const transport of ['udp', 'tcp', 'tls'] as const) {
     it(`data channel and video over a relay/relay pair (TURN over ${transport.toUpperCase()})`, async () => {
       const page = await browser.newPage();
       try {
@@ -122,7 +124,10 @@ describe('Chromium WebRTC through peerlink TURN', () => {
         await page.goto(`${server.httpUrl}/`);
         const c = makeTurnRestCredentials(secret, 'browser', 600, Date.now() / 1000);
         const ice = {
-          urls: `turn:127.0.0.1:${server.stun.port}?transport=${transport}`,
+          urls:
+            transport === 'tls'
+              ? `turns:localhost:${server.tls?.port}?transport=tcp`
+              : `turn:127.0.0.1:${server.stun.port}?transport=${transport}`,
           username: c.username,
           credential: c.password,
         };

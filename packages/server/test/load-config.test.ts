@@ -199,6 +199,8 @@ describe('loadServeConfig', () => {
     assert.deepEqual(c.relayIps, ['127.0.0.1', '::1']);
     assert.deepEqual(c.allowPeers, ['198.51.100.0/24', '2001:db8::/32']);
     assert.equal(c.allowLoopbackPeers, true);
+    assert.equal(loadServeConfig({ flags: { 'stun-port': '0' }, env: {} }).tlsPort, 0);
+    assert.equal(loadServeConfig({ flags: { 'stun-port': '0', 'tls-port': '5350' }, env: {} }).tlsPort, 5350);
     const q = loadServeConfig({ flags: { 'user-quota': '2', 'max-bps': '125000', software: 'x' }, env: {} });
     assert.deepEqual([q.userQuota, q.totalQuota, q.maxBps, q.software], [2, 10000, 125000, 'x']);
     assert.deepEqual([d.maxBps, d.software], [undefined, undefined]);

@@ -1,14 +1,30 @@
 /**
- * @peerlink/turn-server: the STUN Binding server (RFC 8489, RFC 5780 behaviour discovery) and, with
- * issue #4, TURN (RFC 8656, RFC 6062). `engine/` is sans-IO; `node/` owns sockets.
+ * @peerlink/turn-server: the STUN Binding server (RFC 8489, RFC 5780 behaviour discovery) and TURN
+ * (RFC 8656 over UDP, TCP and TLS; RFC 6062 TCP relaying). `engine/` is sans-IO; `node/` owns
+ * sockets. Protocol notes and limits: docs/turn.md.
  *
- * @example
+ * @example STUN with RFC 5780 behaviour discovery
  * ```ts
  * import { startStunListeners } from '@peerlink/turn-server';
  * const stun = await startStunListeners({ address: '127.0.0.1', port: 3478,
  *   alternate: { address: '127.0.0.2', port: 3479 } });
  * console.log('STUN on', stun.primary, 'RFC 5780 alternate', stun.alternate);
  * await stun.close();
+ * ```
+ *
+ * @example TURN on the same port, plus TLS
+ * ```ts
+ * import { NodeTurnRelays, PeerPolicy, startStunListeners } from '@peerlink/turn-server';
+ * const turn = new NodeTurnRelays({
+ *   relayIps: { 4: '192.0.2.10' },          // relays allocated here (one IPv4, one IPv6 at most)
+ *   secrets: ['rest-secret'],               // TURN REST API; `users` for static users
+ *   peerPolicy: new PeerPolicy(),           // deny list on (RFC 6890 ranges refused with 403)
+ * });
+ * const stun = await startStunListeners({ address: '192.0.2.10', port: 3478, turn: turn.hook,
+ *   tls: { port: 5349, cert, key } });
+ * // ... later
+ * await stun.close();
+ * await turn.close();
  * ```
  */
 export { BindingServer, PRIMARY } from './engine/binding.js';

@@ -197,6 +197,8 @@ describe('TURN Allocate (RFC 8656 §7)', () => {
       relayedOf(dual.msg).map((r) => r.address),
       ['192.0.2.10', '2001:db8::10'],
     );
+    const legacy = allocated(engine, client(3), T0, [{ type: 0x8032, value: encodeAddressFamily(6) }]);
+    assert.equal(relayedOf(legacy.msg).length, 2, "coturn 4.6's ADDITIONAL-ADDRESS-FAMILY code point");
     const v6 = allocated(engine, client(2), T0, [
       { type: StunAttr.RequestedAddressFamily, value: encodeAddressFamily(6) },
     ]);
@@ -323,6 +325,11 @@ describe('TURN authentication (RFC 8489 §9.2, TURN REST API)', () => {
       engine.handleClient(request(StunMethod.Allocate, [udpTransport()]), other, T0 + 4).length,
       1,
     );
+  });
+
+  it('refuses at construction a realm or SOFTWARE it could not send', () => {
+    assert.throws(() => harness({ realm: 'a\u0000b' }), { code: 'TURN_BAD_OPTION' });
+    assert.throws(() => harness({ software: 'x'.repeat(1000) }), { code: 'TURN_BAD_OPTION' });
   });
 
   it('adds SOFTWARE only when configured', () => {

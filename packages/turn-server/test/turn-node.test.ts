@@ -2,6 +2,7 @@
 // ADDITIONAL-ADDRESS-FAMILY), the relay port range, and relay sockets closing with the allocation.
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
   StunAttr,
@@ -18,7 +19,8 @@ import {
 } from '@peerlink/wire';
 import { NodeTurnRelays, PeerPolicy, startStunListeners, type StunListeners } from '../src/index.js';
 import { codeOf, indication, peerAttr, relayedOf, udpTransport } from './helpers/turn-messages.js';
-import { UdpTurnClient } from './helpers/udp-turn-client.js';
+import { seededRandom } from './helpers/engine-harness.js';
+import { TurnTestClient } from './helpers/turn-test-client.js';
 
 async function peerSocket(family: 4 | 6): Promise<{
   socket: Socket;
@@ -66,7 +68,7 @@ describe('TURN relays on real sockets', () => {
   });
 
   it('relays over IPv6 for REQUESTED-ADDRESS-FAMILY IPv6, both ways', async () => {
-    const client = await UdpTurnClient.open(stun.primary);
+    const client = await TurnTestClient.udp(stun.primary);
     const peer = await peerSocket(6);
     try {
       const alloc = await client.request(StunMethod.Allocate, () => [
@@ -113,7 +115,7 @@ describe('TURN relays on real sockets', () => {
   });
 
   it('gives a dual-stack allocation for ADDITIONAL-ADDRESS-FAMILY and relays on both families', async () => {
-    const client = await UdpTurnClient.open(stun.primary);
+    const client = await TurnTestClient.udp(stun.primary);
     const p4 = await peerSocket(4);
     const p6 = await peerSocket(6);
     try {
@@ -161,7 +163,7 @@ describe('TURN relays on real sockets', () => {
   });
 
   it('closes the relay socket when the allocation is deleted', async () => {
-    const client = await UdpTurnClient.open(stun.primary);
+    const client = await TurnTestClient.udp(stun.primary);
     try {
       const alloc = await client.request(StunMethod.Allocate, () => [udpTransport()]);
       const [relay] = relayedOf(alloc);
@@ -179,6 +181,31 @@ describe('TURN relays on real sockets', () => {
         s.bind(relay!.port, '127.0.0.1', () => resolve());
       });
       s.close();
+    } finally {
+      client.close();
+    }
+  });
+
+  it('survives garbage over UDP and TCP and still serves', async () => {
+    const random = seededRandom(99);
+    const junk = createSocket('udp4');
+    await new Promise<void>((r) => junk.bind(0, '127.0.0.1', () => r()));
+    for (let i = 0; i < 2000; i++) {
+      const b = random(1 + (i % 200));
+      if (i % 3 === 0) b[0] = 0x40 | (b[0]! & 0x3f); // ChannelData-looking
+      if (i % 3 === 1) b[0] = b[0]! & 0x3f; // STUN-looking
+      junk.send(b, stun.primary.port, '127.0.0.1');
+    }
+    const tcp = connect({ host: '127.0.0.1', port: stun.primary.port });
+    await new Promise<void>((r) => tcp.once('connect', () => r()));
+    const closed = new Promise<void>((r) => tcp.once('close', () => r()));
+    tcp.on('error', () => {});
+    tcp.write(Buffer.from(random(4096).map((x) => x | 0x80)));
+    await closed; // the server drops a stream that is neither STUN nor ChannelData
+    junk.close();
+    const client = await TurnTestClient.udp(stun.primary);
+    try {
+      assert.equal(codeOf(await client.request(StunMethod.Allocate, () => [udpTransport()])), 0);
     } finally {
       client.close();
     }

@@ -83,6 +83,7 @@ describe('TURN permissions and the data path (RFC 8656 §9-§12)', () => {
       bytes: bytes('hello'),
     });
     assert.equal(engine.stats().permissions, 1);
+    assert.deepEqual(engine.handleClient(send({ ...peer, port: 0 }, bytes('x')), client(), T0), []);
   });
 
   it('turns peer datagrams into Data indications, and drops unpermitted peers', () => {
@@ -188,6 +189,7 @@ describe('TURN permissions and the data path (RFC 8656 §9-§12)', () => {
     assert.equal(bind(engine, creds, 0x4000, { ...peer, port: 7001 }, T0), 400);
     assert.equal(bind(engine, creds, 0x4002, peer, T0), 400);
     assert.equal(bind(engine, creds, 0x4003, { family: 4, address: '127.0.0.1', port: 1 }, T0), 403);
+    assert.equal(bind(engine, creds, 0x4004, { ...peer, port: 0 }, T0), 400);
     assert.equal(engine.stats().channels, 1);
   });
 
@@ -220,6 +222,26 @@ describe('TURN permissions and the data path (RFC 8656 §9-§12)', () => {
       1,
     );
     assert.equal(engine.handleClient(send(peer, new Uint8Array(400)), client(), T0 + 1000).length, 1);
+  });
+
+  it('drops peer datagrams too big for a Data indication, but relays them over a channel', () => {
+    const { engine, count } = harness();
+    const { creds, id } = allocated(engine, client(), T0);
+    permit(engine, creds, peer, T0);
+    assert.deepEqual(engine.handlePeer(id, peer, new Uint8Array(65507), T0), []);
+    assert.equal(
+      count((e) => e.type === 'drop' && e.reason === 'too-big'),
+      1,
+    );
+    assert.equal(engine.handlePeer(id, peer, new Uint8Array(65504), T0).length, 1);
+    assert.deepEqual(engine.handlePeer(id, peer, new Uint8Array(65505), T0), []);
+    assert.equal(
+      count((e) => e.type === 'drop' && e.reason === 'too-big'),
+      2,
+    );
+    bind(engine, creds, 0x4000, peer, T0);
+    const out = only(engine.handlePeer(id, peer, new Uint8Array(65507), T0));
+    assert.equal(out.type === 'to-client' && out.bytes.length, 65511);
   });
 
   it('drops indications and ChannelData from clients without an allocation', () => {

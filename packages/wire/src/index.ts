@@ -172,3 +172,10 @@ export {
   kcpSegmentLength,
   writeKcpSegment,
 } from './kcp/segment.js';
+export {
+  decodeIcmp,
+  decodeReservationToken,
+  encodeIcmp,
+  type IcmpAttribute,
+  RESERVATION_TOKEN_LENGTH,
+} from './turn/icmp-and-token.js';

@@ -275,7 +275,8 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     publicIp,
     altIp,
     altPort,
-    tlsPort: num('tls-port'),
+    // With an ephemeral STUN port (tests, several servers at once) an unset TLS port is ephemeral too.
+    tlsPort: sources['tls-port'] === 'default' && stunPort === 0 ? 0 : num('tls-port'),
     relayIps,
     minPort,
     maxPort,

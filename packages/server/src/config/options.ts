@@ -42,7 +42,12 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { name: 'key', kind: 'string', description: 'TLS private key (PEM)' },
   { name: 'public-url', kind: 'string', description: 'base URL the server advertises when behind a proxy' },
   { name: 'stun-port', kind: 'port', default: 3478, description: 'STUN/TURN port, UDP and TCP' },
-  { name: 'tls-port', kind: 'port', default: 5349, description: 'TURN over TLS port' },
+  {
+    name: 'tls-port',
+    kind: 'port',
+    default: 5349,
+    description: 'TURN over TLS port (ephemeral when unset and --stun-port is 0)',
+  },
   {
     name: 'public-ip',
     kind: 'ip',

@@ -15,6 +15,7 @@ import {
   decodeAddressFamily,
   decodeEvenPort,
   decodeRequestedTransport,
+  decodeReservationToken,
   decodeUint32,
   encodeAddressErrorCode,
   encodeUint32,
@@ -29,6 +30,12 @@ import { answer, authenticate, toHex } from './respond.js';
 import type { TurnOutput } from './turn-types.js';
 
 const MAX_ATTEMPTS = 3;
+
+/**
+ * ADDITIONAL-ADDRESS-FAMILY as drafts of RFC 8656 numbered it (0x8032); coturn 4.6's client still
+ * sends this code point for `turnutils_uclient -Z`, so it is read as the RFC's 0x8000.
+ */
+export const LEGACY_ADDITIONAL_ADDRESS_FAMILY = 0x8032;
 
 /** The lifetime to grant (§7.2 rule 8): the default unless asked for more, and never above the max. */
 export function grantedLifetime(requested: number | undefined, def: number, max: number): number {
@@ -73,7 +80,9 @@ export function allocate<C>(ctx: EngineContext<C>, req: RequestIn<C>): TurnOutpu
   const evenAttr = findAttribute(msg, StunAttr.EvenPort);
   const tokenAttr = findAttribute(msg, StunAttr.ReservationToken);
   const rafAttr = findAttribute(msg, StunAttr.RequestedAddressFamily);
-  const aafAttr = findAttribute(msg, StunAttr.AdditionalAddressFamily);
+  const aafAttr =
+    findAttribute(msg, StunAttr.AdditionalAddressFamily) ??
+    findAttribute(msg, LEGACY_ADDITIONAL_ADDRESS_FAMILY);
   if (tcp && (evenAttr !== undefined || tokenAttr !== undefined)) return fail(TurnStatus.BadRequest);
   if (tokenAttr !== undefined && (evenAttr !== undefined || rafAttr !== undefined)) {
     return fail(TurnStatus.BadRequest);
@@ -112,7 +121,8 @@ export function allocate<C>(ctx: EngineContext<C>, req: RequestIn<C>): TurnOutpu
 
   let reservedPort: number | undefined;
   if (tokenAttr !== undefined) {
-    const r = tokenAttr.value.length === 8 ? ctx.ports.redeem(toHex(tokenAttr.value), now) : undefined;
+    const token = decodeReservationToken(tokenAttr.value);
+    const r = token.ok ? ctx.ports.redeem(toHex(token.value), now) : undefined;
     if (r === undefined) return fail(TurnStatus.InsufficientCapacity);
     families = [r.family];
     reservedPort = r.port;

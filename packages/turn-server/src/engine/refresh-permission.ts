@@ -95,6 +95,7 @@ export function channelBind<C>(ctx: EngineContext<C>, req: RequestIn<C>): TurnOu
   const peers = peersOf(ctx, req, alloc.relays);
   if (typeof peers === 'number') return answer(ctx, req, peers, [], key);
   const peer = peers[0] as TransportAddress;
+  if (peer.port === 0) return answer(ctx, req, TurnStatus.BadRequest, [], key);
   // §11.2: a channel is bound to one peer and a peer to one channel, for the binding's life.
   const bound = alloc.channels.get(n);
   if (bound !== undefined && peerKey(bound.peer) !== peerKey(peer)) {

@@ -21,6 +21,9 @@ import { peerKey, type Allocation } from './allocation.js';
 import type { EngineContext } from './context.js';
 import type { TurnClient, TurnDropReason, TurnOutput } from './turn-types.js';
 
+/** 0xfffc minus XOR-PEER-ADDRESS (IPv6: 24 bytes) and the DATA attribute header. */
+const MAX_DATA_INDICATION_PAYLOAD = 0xfffc - 24 - 4;
+
 function drop<C>(ctx: EngineContext<C>, reason: TurnDropReason): TurnOutput<C>[] {
   ctx.emit({ type: 'drop', reason });
   return [];
@@ -49,6 +52,8 @@ function toPeer<C>(
   data: Uint8Array,
   now: number,
 ): TurnOutput<C>[] {
+  // Port 0 cannot be sent to (sockets refuse it); the permission check ignores ports.
+  if (peer.port === 0) return drop(ctx, 'bad-indication');
   const relay = alloc.relayFor(peer.family);
   if (relay === undefined) return drop(ctx, 'family-mismatch');
   if (!alloc.hasPermission(peer.address, now)) return drop(ctx, 'no-permission');
@@ -110,8 +115,11 @@ export function fromPeer<C>(
   if (!alloc.hasPermission(from.address, now)) return drop(ctx, 'no-permission');
   if (!withinBandwidth(ctx, alloc, bytes.length, now)) return drop(ctx, 'bandwidth');
   const channel = alloc.channelByPeer.get(peerKey(from));
+  const viaChannel = channel !== undefined && (alloc.channels.get(channel)?.expiresAt ?? 0) > now;
+  // A STUN body holds at most 0xfffc bytes: a datagram too big for a Data indication is dropped.
+  if (!viaChannel && bytes.length > MAX_DATA_INDICATION_PAYLOAD) return drop(ctx, 'too-big');
   let out: Uint8Array;
-  if (channel !== undefined && (alloc.channels.get(channel)?.expiresAt ?? 0) > now) {
+  if (channel !== undefined && viaChannel) {
     out = encodeChannelData(channel, bytes, alloc.transport !== 'udp');
   } else {
     const transactionId = ctx.random(12);

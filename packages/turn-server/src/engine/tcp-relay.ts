@@ -40,7 +40,9 @@ export function connect<C>(ctx: EngineContext<C>, req: RequestIn<C>): TurnOutput
   if (alloc.relayTransport !== 'tcp') return answer(ctx, req, TurnStatus.BadRequest, [], key);
   const attr = findAttribute(req.msg, StunAttr.XorPeerAddress);
   const peer = attr === undefined ? undefined : decodeXorAddress(attr.value, req.msg.transactionId);
-  if (peer === undefined || !peer.ok) return answer(ctx, req, TurnStatus.BadRequest, [], key);
+  if (peer === undefined || !peer.ok || peer.value.port === 0) {
+    return answer(ctx, req, TurnStatus.BadRequest, [], key);
+  }
   if (!sameFamily(alloc.relays, peer.value.family)) {
     return answer(ctx, req, TurnStatus.PeerAddressFamilyMismatch, [], key);
   }

@@ -13,7 +13,9 @@ import {
   StunClass,
   StunMethod,
   decodeStunMessage,
+  encodeText,
   encodeUnknownAttributes,
+  prepareCredential,
   isChannelData,
   stunMethodName,
   type TransportAddress,
@@ -39,6 +41,19 @@ import {
 import { answer } from './respond.js';
 import type { TurnClient, TurnEngineOptions, TurnOutput, TurnStats } from './turn-types.js';
 
+/** Refuses, at start, a realm or SOFTWARE text that could not be put in a message later. */
+function checkText(text: string, type: number, what: string): void {
+  try {
+    encodeText(text, type);
+    if (type === StunAttr.Realm) prepareCredential(text);
+  } catch (err) {
+    throw new TurnError(
+      TurnErrorCode.BadOption,
+      `${what} ${JSON.stringify(text)}: ${(err as Error).message}`,
+    );
+  }
+}
+
 const defaultRandom = (n: number): Uint8Array => globalThis.crypto.getRandomValues(new Uint8Array(n));
 
 export class TurnEngine<C> {
@@ -51,6 +66,8 @@ export class TurnEngine<C> {
       throw new TurnError(TurnErrorCode.BadOption, `relay port range ${minPort}-${maxPort} is empty`);
     }
     const random = opts.random ?? defaultRandom;
+    checkText(opts.realm ?? 'peerlink', StunAttr.Realm, 'realm');
+    if (opts.software !== undefined) checkText(opts.software, StunAttr.Software, 'software');
     const defaultLifetime = opts.defaultLifetime ?? 600;
     const ctx: EngineContext<C> = {
       byClient: new Map(),
@@ -95,6 +112,23 @@ export class TurnEngine<C> {
 
   /** A STUN message or ChannelData from a client. Binding requests are the Binding engine's. */
   handleClient(bytes: Uint8Array, client: TurnClient<C>, now: number): TurnOutput<C>[] {
+    return this.#guard(() => this.#handleClient(bytes, client, now));
+  }
+
+  /**
+   * Hostile input must be a counted drop, never a crash: a bug that makes a handler throw on some
+   * input costs that one message, counted as `internal-error`, not the process.
+   */
+  #guard(f: () => TurnOutput<C>[]): TurnOutput<C>[] {
+    try {
+      return f();
+    } catch {
+      this.#ctx.emit({ type: 'drop', reason: 'internal-error' });
+      return [];
+    }
+  }
+
+  #handleClient(bytes: Uint8Array, client: TurnClient<C>, now: number): TurnOutput<C>[] {
     const ctx = this.#ctx;
     if (isChannelData(bytes)) return channelDataFromClient(ctx, bytes, client, now);
     const decoded = decodeStunMessage(bytes);
@@ -147,7 +181,7 @@ export class TurnEngine<C> {
 
   /** A datagram from `from` arrived at a relay socket of `allocation`. */
   handlePeer(allocation: number, from: TransportAddress, bytes: Uint8Array, now: number): TurnOutput<C>[] {
-    return fromPeer(this.#ctx, allocation, from, bytes, now);
+    return this.#guard(() => fromPeer(this.#ctx, allocation, from, bytes, now));
   }
 
   /** RFC 6062: the adapter's connection for a Connect succeeded (`ok`) or failed. */

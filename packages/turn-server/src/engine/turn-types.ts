@@ -61,7 +61,9 @@ export type TurnDropReason =
   | 'auth-rate-limited'
   | 'bandwidth'
   | 'retransmit-in-progress'
-  | 'tcp-peer-refused';
+  | 'tcp-peer-refused'
+  | 'too-big'
+  | 'internal-error';
 
 export type TurnEvent =
   | { readonly type: 'drop'; readonly reason: TurnDropReason }

@@ -175,11 +175,15 @@ export async function startStunListeners(opts: StunListenerOptions): Promise<Stu
         conn.destroy();
         return;
       }
+      if (conn.remoteAddress === undefined || conn.remotePort === undefined) {
+        conn.destroy(); // already gone: nothing to answer
+        return;
+      }
       connections.add(conn);
       const from: TransportAddress = {
         family: conn.remoteFamily === 'IPv6' ? 6 : 4,
-        address: conn.remoteAddress ?? '',
-        port: conn.remotePort ?? 0,
+        address: conn.remoteAddress,
+        port: conn.remotePort,
       };
       const framer = new StreamFramer();
       let detached = false;

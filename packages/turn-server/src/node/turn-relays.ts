@@ -13,7 +13,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect as tcpConnect, createServer, type Server, type Socket } from 'node:net';
 import { formatIp, parseIp, type TransportAddress } from '@peerlink/wire';
 import { TurnEngine } from '../engine/turn-engine.js';
-import type { TurnEngineOptions, TurnOutput, TurnStats } from '../engine/turn-types.js';
+import type { TurnEngineOptions, TurnEvent, TurnOutput, TurnStats } from '../engine/turn-types.js';
 import type { ClientHandle, HookClient, TurnHook } from './stun-listeners.js';
 
 type Send = ClientHandle;
@@ -68,12 +68,14 @@ export class NodeTurnRelays {
   readonly #peers = new Map<number, { peer: Socket; client?: Socket }>();
   readonly #timer: ReturnType<typeof setInterval>;
   readonly #onSocketError: (err: Error) => void;
+  readonly #onEvent: (e: TurnEvent) => void;
   #closed = false;
 
   constructor(opts: NodeTurnOptions) {
     this.engine = new TurnEngine<Send>(opts);
     this.#now = opts.now ?? Date.now;
     this.#onSocketError = opts.onSocketError ?? (() => {});
+    this.#onEvent = opts.onEvent ?? (() => {});
     this.hook = {
       handle: (bytes: Uint8Array, client: HookClient) =>
         this.#run(this.engine.handleClient(bytes, client, this.#now())),
@@ -98,9 +100,14 @@ export class NodeTurnRelays {
           const socket = this.#sockets
             .get(o.allocation)
             ?.find((s): s is UdpSocket => 'send' in s && s.address().family === family);
-          socket?.send(o.bytes, o.to.port, o.to.address, (err) => {
-            if (err) this.#onSocketError(err);
-          });
+          try {
+            socket?.send(o.bytes, o.to.port, o.to.address, (err) => {
+              if (err) this.#onSocketError(err);
+            });
+          } catch (err) {
+            // dgram throws synchronously for some destinations; one datagram lost, not the server.
+            this.#onSocketError(err as Error);
+          }
           break;
         }
         case 'open-relays':
@@ -165,6 +172,11 @@ export class NodeTurnRelays {
     client.on('close', () => {
       if (this.#peers.has(connection)) this.#run(this.engine.tcpClosed(connection));
     });
+    // Byte streams bypass the engine, so count them here, with the same event the engine emits.
+    const count = (direction: 'to-peer' | 'to-client') => (chunk: Buffer) =>
+      this.#onEvent({ type: 'relayed', direction, bytes: chunk.length });
+    client.on('data', count('to-peer'));
+    entry.peer.on('data', count('to-client'));
     client.pipe(entry.peer);
     entry.peer.pipe(client);
     entry.peer.resume();

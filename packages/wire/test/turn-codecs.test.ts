@@ -4,6 +4,9 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
   decodeChannelData,
+  decodeIcmp,
+  decodeReservationToken,
+  encodeIcmp,
   encodeChannelData,
   isChannelData,
   makeTurnRestCredentials,
@@ -69,5 +72,26 @@ describe('TURN REST API credentials', () => {
     assert.equal(turnRestExpiry('alice'), undefined);
     assert.throws(() => makeTurnRestCredentials('s', 'a:b', 10, 0));
     assert.throws(() => makeTurnRestCredentials('s', 'a', 0, 0));
+  });
+});
+
+describe('ICMP and RESERVATION-TOKEN (RFC 8656 §18.13, §18.10)', () => {
+  it('encodes ICMP byte for byte and round-trips it', () => {
+    const v = { type: 3, code: 4, errorData: 1400 };
+    assert.deepEqual([...encodeIcmp(v)], [0, 0, 3, 4, 0, 0, 0x05, 0x78]);
+    fc.assert(
+      fc.property(fc.nat(255), fc.nat(255), fc.nat(0xffffffff), (type, code, errorData) => {
+        const d = decodeIcmp(encodeIcmp({ type, code, errorData }));
+        assert.deepEqual(d.ok && d.value, { type, code, errorData });
+      }),
+    );
+    assert.ok(!decodeIcmp(new Uint8Array(7)).ok);
+    assert.throws(() => encodeIcmp({ type: 256, code: 0, errorData: 0 }));
+  });
+
+  it('accepts only 8-byte reservation tokens', () => {
+    const t = decodeReservationToken(new Uint8Array(8).fill(9));
+    assert.ok(t.ok && t.value.length === 8);
+    assert.ok(!decodeReservationToken(new Uint8Array(4)).ok);
   });
 });
