@@ -27,6 +27,7 @@ const port = Number(portText);
 const seconds = Number(secondsText);
 const rate = Number(rateText ?? 200);
 const MESSAGE = 1024;
+// KCP windows in segments: 1024 as kcptun here, unless PLTB_WINDOW says otherwise.
 const WINDOW = Number(process.env.PLTB_WINDOW ?? 1024);
 const nowNs = () => process.hrtime.bigint();
 
