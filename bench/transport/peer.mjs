@@ -11,21 +11,20 @@
 // one JSON line with its measurement and CPU time, then exits.
 import { createSocket } from 'node:dgram';
 import { createServer, connect } from 'node:net';
+import { createIdentity, PathSession, Session } from '../../packages/transport/dist/src/index.js';
 import {
-  createIdentity,
   monotonicClock,
   nodeAead,
-  PathSession,
   runPathSession,
-  Session,
   UdpPath,
-} from '../../packages/transport/dist/src/index.js';
+} from '../../packages/transport/dist/src/node/index.js';
 
 const [system, role, test, host, portText, secondsText, rateText] = process.argv.slice(2);
 const port = Number(portText);
 const seconds = Number(secondsText);
 const rate = Number(rateText ?? 200);
 const MESSAGE = 1024;
+// KCP windows in segments: 1024 as kcptun here, unless PLTB_WINDOW says otherwise.
 const WINDOW = Number(process.env.PLTB_WINDOW ?? 1024);
 const nowNs = () => process.hrtime.bigint();
 

@@ -4,7 +4,8 @@
  * reconnecting, closed) and the kind of path carrying it (relay, turn, direct).
  */
 import { EventEmitter } from 'node:events';
-import { type PathSession, type SessionEvent, type SessionStats, runPathSession } from '@peerlink/transport';
+import type { PathSession, SessionEvent, SessionStats } from '@peerlink/transport';
+import { runPathSession } from '@peerlink/transport/node';
 import { ClientError } from './errors.js';
 import { PeerStream } from './peer-stream.js';
 import type { RelayPath } from './relay-path.js';

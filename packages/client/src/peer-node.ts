@@ -11,14 +11,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import {
-  createIdentity,
-  nodeAead,
-  PathSession,
-  Session,
-  type Identity,
-  type KcpModeName,
-} from '@peerlink/transport';
+import { createIdentity, PathSession, Session, type Identity, type KcpModeName } from '@peerlink/transport';
+import { nodeAead } from '@peerlink/transport/node';
 import { ClientError } from './errors.js';
 import { PeerConnection } from './peer-connection.js';
 import { RelayPath } from './relay-path.js';

@@ -10,39 +10,28 @@
  *   KCP (a loss stalls every stream until repaired; datagrams never wait).
  *
  * Engines are sans-IO: {@link Session} takes bytes and `now`, returns datagrams and events.
- * {@link PathSession} joins it to paths; `runPathSession` and {@link UdpPath} are the Node adapters.
+ * {@link PathSession} joins it to paths. This entry point imports nothing from Node; the Node
+ * adapters (UDP path, timers, OpenSSL AEAD) are in `@peerlink/transport/node` (src/node/index.ts,
+ * with a two-peer example).
  *
- * @example Two peers over loopback UDP
+ * @example A session on a fake clock, as the tests drive it
  * ```ts
- * import { createSocket } from 'node:dgram';
- * import { createIdentity, PathSession, runPathSession, Session, UdpPath, monotonicClock } from '@peerlink/transport';
+ * import { createIdentity, Session } from '@peerlink/transport';
  *
- * const alice = createIdentity();
- * const bob = createIdentity(); // in peerlink, the server's welcome tells each side the other's key
- * const [sa, sb] = [createSocket('udp4'), createSocket('udp4')];
- * await Promise.all([sa, sb].map((s) => new Promise<void>((r) => s.bind(0, '127.0.0.1', r))));
- *
- * const a = new PathSession(
- *   new Session({ role: 'initiator', identity: alice, remoteIdentity: bob.publicKey, mode: 'fast' }),
- *   monotonicClock,
- *   (event) => console.log('alice', event.type),
- *   1200,
- * );
- * const b = new PathSession(
- *   new Session({ role: 'responder', identity: bob, remoteIdentity: alice.publicKey, mode: 'fast' }),
- *   monotonicClock,
- *   (event) => {
- *     if (event.type === 'message') console.log('bob got', new TextDecoder().decode(event.data));
- *   },
- *   1200,
- * );
- * a.addPath(new UdpPath(sa, { address: '127.0.0.1', port: sb.address().port }));
- * b.addPath(new UdpPath(sb, { address: '127.0.0.1', port: sa.address().port }));
- * a.select(`udp:127.0.0.1:${sb.address().port}`);
- * b.select(`udp:127.0.0.1:${sa.address().port}`);
- * runPathSession(b);
- * runPathSession(a);
- * // once alice sees { type: 'open' }: a.sendMessage(new TextEncoder().encode('hello'));
+ * const a = new Session({ role: 'initiator', identity: createIdentity() });
+ * const b = new Session({ role: 'responder', identity: createIdentity() });
+ * let now = 0;
+ * a.start(now);
+ * b.start(now);
+ * // Shuttle datagrams until both are open (a path would carry them; here, directly).
+ * while (!a.isOpen || !b.isOpen) {
+ *   for (const d of a.takeOutput()) b.receive(d, now);
+ *   for (const d of b.takeOutput()) a.receive(d, now);
+ *   now += 10;
+ * }
+ * a.sendMessage(new TextEncoder().encode('hello'), now);
+ * for (const d of a.takeOutput()) b.receive(d, now);
+ * console.log(b.takeEvents().map((e) => e.type)); // ['open', 'message']
  * ```
  */
 
@@ -57,6 +46,3 @@ export { ReplayWindow } from './crypto/replay-window.js';
 export { Session, type SessionOptions } from './session/session.js';
 export type { SessionEvent, SessionStats } from './session/session-types.js';
 export { type Path, PathSession, type PathStats } from './path.js';
-export { UdpPath } from './node/udp-path.js';
-export { nodeAead } from './node/node-aead.js';
-export { monotonicClock, runPathSession } from './node/run-path-session.js';

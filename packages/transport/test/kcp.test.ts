@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeKcpSegments, KcpCommand } from '@peerlink/wire';
+import fc from 'fast-check';
+import { decodeKcpSegments, encodeKcpSegments, KcpCommand } from '@peerlink/wire';
 import { Kcp, type KcpOptions } from '../src/kcp/kcp.js';
 import { KcpMode, type KcpModeName } from '../src/kcp/constants.js';
 import { type LinkOptions, LossyLink, run, seededRandom } from './helpers/lossy-link.js';
@@ -161,6 +162,40 @@ describe('KCP over a lossy link', () => {
     assert.equal(same.input(badCmd), false, 'unknown command');
     assert.equal(same.input(d), true);
     assert.equal(same.recv()?.length, 1);
+  });
+
+  it('never throws on well-framed segments with random fields in any command', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            cmd: fc.constantFrom(
+              KcpCommand.Push,
+              KcpCommand.Ack,
+              KcpCommand.WindowAsk,
+              KcpCommand.WindowTell,
+            ),
+            frg: fc.integer({ min: 0, max: 255 }),
+            wnd: fc.integer({ min: 0, max: 0xffff }),
+            ts: fc.integer({ min: 0, max: 0xffffffff }),
+            sn: fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 0xffffffff })),
+            una: fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 0xffffffff })),
+            data: fc.uint8Array({ maxLength: 64 }),
+          }),
+          { maxLength: 30 },
+        ),
+        (segments) => {
+          const k = new Kcp(5, { noDelay: KcpMode.fast });
+          k.send(new Uint8Array(3000));
+          k.update(0);
+          for (const s of segments) k.input(encodeKcpSegments([{ conv: 5, ...s }]), 10);
+          k.update(100);
+          k.takeOutput();
+          for (let m = k.recv(); m; m = k.recv());
+          k.check(200);
+        },
+      ),
+    );
   });
 
   it('refuses a message of 128 fragments or more', () => {

@@ -52,6 +52,21 @@ describe('session', () => {
     assert.throws(() => p.a.session.writeStream(s1, text('x'), p.now), { code: 'TRANSPORT_STREAM_CLOSED' });
   });
 
+  it('sends each handshake message once on a clean path, HS3 included', () => {
+    const types: number[] = [];
+    const p = sessionPair({
+      tamper: (bytes) => {
+        if ((bytes[0] ?? 0) <= 3) types.push(bytes[0] ?? 0);
+        return bytes;
+      },
+    });
+    p.start();
+    p.run(() => isOpen(p.a) && isOpen(p.b));
+    const until = p.now + 5_000;
+    p.run(() => p.now >= until);
+    assert.deepEqual(types, [1, 2, 3]);
+  });
+
   it('fails with TRANSPORT_KEY_MISMATCH when the responder is not the pinned identity', () => {
     const p = sessionPair({ a: { remoteIdentity: createIdentity().publicKey } });
     p.start();

@@ -5,14 +5,8 @@
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { describe, it } from 'node:test';
-import {
-  createIdentity,
-  PathSession,
-  runPathSession,
-  Session,
-  type SessionEvent,
-  UdpPath,
-} from '../src/index.js';
+import { createIdentity, PathSession, Session, type SessionEvent } from '../src/index.js';
+import { runPathSession, UdpPath } from '../src/node/index.js';
 
 async function bound(): Promise<Socket> {
   const s = createSocket('udp4');

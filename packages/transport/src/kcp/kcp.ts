@@ -12,6 +12,7 @@
 import { KCP_OVERHEAD, KcpCommand, type KcpCommandValue, writeKcpSegment } from '@peerlink/wire';
 import * as C from './constants.js';
 import { diff32, type KcpNoDelay } from './constants.js';
+import { CongestionWindow, RttEstimator, WindowProbe } from './congestion.js';
 import { TransportError } from '../errors.js';
 
 interface Segment {
@@ -64,27 +65,21 @@ export class Kcp {
   private sndUna = 0;
   private sndNxt = 0;
   private rcvNxt = 0;
-  private ssthresh = C.THRESH_INIT;
   private readonly perSegmentGrowth: boolean;
   /** Segments newly acknowledged by the datagram `input` is reading. */
   private newlyAcked = 0;
-  private rxRttval = 0;
-  private rxSrtt = 0;
-  private rxRto = C.RTO_DEFAULT;
-  private rxMinrto = C.RTO_MIN;
+  private readonly rtt = new RttEstimator();
+  private readonly congestion = new CongestionWindow();
+  private readonly windowProbe = new WindowProbe();
   private sndWnd = C.DEFAULT_SEND_WINDOW;
   private rcvWnd = C.DEFAULT_RECEIVE_WINDOW;
   private rmtWnd = C.DEFAULT_RECEIVE_WINDOW;
-  private cwnd = 0;
-  private incr = 0;
   private probe = 0;
   private current = 0;
   private interval = C.DEFAULT_INTERVAL;
   private tsFlush = C.DEFAULT_INTERVAL;
   private nodelay = 0;
   private updated = false;
-  private tsProbe = 0;
-  private probeWait = 0;
   private fastresend = 0;
   private nocwnd = 0;
   private deadLink = false;
@@ -112,7 +107,7 @@ export class Kcp {
       options.receiveWindow ?? C.DEFAULT_RECEIVE_WINDOW,
     );
     if (options.noDelay) this.setNoDelay(options.noDelay);
-    if (this.perSegmentGrowth) this.ssthresh = this.sndWnd;
+    if (this.perSegmentGrowth) this.congestion.ssthresh = this.sndWnd;
   }
 
   /** ikcp `ikcp_setmtu`: at least 50 bytes. */
@@ -134,7 +129,7 @@ export class Kcp {
   setNoDelay(o: KcpNoDelay): void {
     if (o.nodelay >= 0) {
       this.nodelay = o.nodelay;
-      this.rxMinrto = o.nodelay ? C.RTO_NODELAY_MIN : C.RTO_MIN;
+      this.rtt.minRto = o.nodelay ? C.RTO_NODELAY_MIN : C.RTO_MIN;
     }
     if (o.interval >= 0) this.interval = Math.min(5000, Math.max(10, o.interval));
     if (o.resend >= 0) this.fastresend = o.resend;
@@ -158,7 +153,7 @@ export class Kcp {
 
   /** Smoothed RTT in ms (0 until the first ack). */
   get srtt(): number {
-    return this.rxSrtt;
+    return this.rtt.srtt;
   }
 
   /** Drains the datagrams produced by `update`/`flush`. */
@@ -274,7 +269,7 @@ export class Kcp {
       this.parseUna(una);
       this.shrinkBuf();
       if (cmd === KcpCommand.Ack) {
-        if (diff32(this.current, ts) >= 0) this.updateAck(diff32(this.current, ts));
+        if (diff32(this.current, ts) >= 0) this.rtt.sample(diff32(this.current, ts), this.interval);
         this.parseAck(sn);
         this.shrinkBuf();
         if (!sawAck) {
@@ -307,47 +302,17 @@ export class Kcp {
     if (sawAck) this.parseFastAck(maxack);
     if (diff32(this.sndUna, prevUna) > 0) {
       const steps = this.perSegmentGrowth ? this.newlyAcked : 1;
-      for (let i = 0; i < steps && this.cwnd < this.rmtWnd; i++) this.growCongestionWindow();
+      for (let i = 0; i < steps && this.congestion.cwnd < this.rmtWnd; i++) {
+        this.congestion.grow(this.mss, this.rmtWnd);
+      }
     }
     this.newlyAcked = 0;
     return true;
   }
 
-  /** ikcp_input's congestion window growth: slow start, then additive increase. */
-  private growCongestionWindow(): void {
-    const mss = this.mss;
-    if (this.cwnd < this.ssthresh) {
-      this.cwnd++;
-      this.incr += mss;
-    } else {
-      if (this.incr < mss) this.incr = mss;
-      this.incr += Math.floor((mss * mss) / this.incr) + Math.floor(mss / 16);
-      if ((this.cwnd + 1) * mss <= this.incr)
-        this.cwnd = Math.floor((this.incr + mss - 1) / (mss > 0 ? mss : 1));
-    }
-    if (this.cwnd > this.rmtWnd) {
-      this.cwnd = this.rmtWnd;
-      this.incr = this.rmtWnd * mss;
-    }
-  }
-
   private reject(): false {
     this.counters.rejectedInputs++;
     return false;
-  }
-
-  /** ikcp `ikcp_update_ack`: Jacobson/Karels smoothing, RTO = srtt + max(interval, 4 rttvar). */
-  private updateAck(rtt: number): void {
-    if (this.rxSrtt === 0) {
-      this.rxSrtt = rtt;
-      this.rxRttval = Math.floor(rtt / 2);
-    } else {
-      const delta = Math.abs(rtt - this.rxSrtt);
-      this.rxRttval = Math.floor((3 * this.rxRttval + delta) / 4);
-      this.rxSrtt = Math.max(1, Math.floor((7 * this.rxSrtt + rtt) / 8));
-    }
-    const rto = this.rxSrtt + Math.max(this.interval, 4 * this.rxRttval);
-    this.rxRto = Math.min(Math.max(this.rxMinrto, rto), C.RTO_MAX);
   }
 
   private shrinkBuf(): void {
@@ -477,25 +442,25 @@ export class Kcp {
       this.emit(KcpCommand.Ack, 0, wnd, this.acklist[i + 1] as number, this.acklist[i] as number, empty);
     }
     this.acklist = [];
-    this.updateProbe(current);
+    if (this.windowProbe.due(this.rmtWnd, current)) this.probe |= C.ASK_SEND;
     if (this.probe & C.ASK_SEND) this.emit(KcpCommand.WindowAsk, 0, wnd, 0, 0, empty);
     if (this.probe & C.ASK_TELL) this.emit(KcpCommand.WindowTell, 0, wnd, 0, 0, empty);
     this.probe = 0;
 
     let cwnd = Math.min(this.sndWnd, this.rmtWnd);
-    if (this.nocwnd === 0) cwnd = Math.min(this.cwnd, cwnd);
+    if (this.nocwnd === 0) cwnd = Math.min(this.congestion.cwnd, cwnd);
     while (diff32(this.sndNxt, this.sndUna + cwnd) < 0 && this.sndQueue.length > 0) {
       const seg = this.sndQueue.shift() as Segment;
       seg.ts = current;
       seg.sn = this.sndNxt;
       this.sndNxt = (this.sndNxt + 1) >>> 0;
       seg.resendts = current;
-      seg.rto = this.rxRto;
+      seg.rto = this.rtt.rto;
       this.sndBuf.push(seg);
     }
 
     const resent = this.fastresend > 0 ? this.fastresend : 0xffffffff;
-    const rtomin = this.nodelay === 0 ? this.rxRto >> 3 : 0;
+    const rtomin = this.nodelay === 0 ? this.rtt.rto >> 3 : 0;
     let change = false;
     let lost = false;
     for (const seg of this.sndBuf) {
@@ -503,14 +468,14 @@ export class Kcp {
       if (seg.xmit === 0) {
         needsend = true;
         seg.xmit++;
-        seg.rto = this.rxRto;
+        seg.rto = this.rtt.rto;
         seg.resendts = (current + seg.rto + rtomin) >>> 0;
       } else if (diff32(current, seg.resendts) >= 0) {
         needsend = true;
         seg.xmit++;
         this.counters.timeoutRetransmits++;
-        if (this.nodelay === 0) seg.rto += Math.max(seg.rto, this.rxRto);
-        else seg.rto += Math.floor((this.nodelay < 2 ? seg.rto : this.rxRto) / 2);
+        if (this.nodelay === 0) seg.rto += Math.max(seg.rto, this.rtt.rto);
+        else seg.rto += Math.floor((this.nodelay < 2 ? seg.rto : this.rtt.rto) / 2);
         seg.resendts = (current + seg.rto) >>> 0;
         lost = true;
       } else if (seg.fastack >= resent && seg.xmit <= C.FAST_ACK_LIMIT) {
@@ -528,43 +493,6 @@ export class Kcp {
       }
     }
     this.flushBuffer();
-    this.adjustAfterLoss(change, lost, resent);
-  }
-
-  /** ikcp_flush's window probing: back off 7 s, ×1.5, up to 120 s while the peer's window is 0. */
-  private updateProbe(current: number): void {
-    if (this.rmtWnd !== 0) {
-      this.tsProbe = 0;
-      this.probeWait = 0;
-      return;
-    }
-    if (this.probeWait === 0) {
-      this.probeWait = C.PROBE_INIT;
-      this.tsProbe = (current + this.probeWait) >>> 0;
-    } else if (diff32(current, this.tsProbe) >= 0) {
-      if (this.probeWait < C.PROBE_INIT) this.probeWait = C.PROBE_INIT;
-      this.probeWait = Math.min(C.PROBE_LIMIT, this.probeWait + Math.floor(this.probeWait / 2));
-      this.tsProbe = (current + this.probeWait) >>> 0;
-      this.probe |= C.ASK_SEND;
-    }
-  }
-
-  /** ikcp_flush's tail: halve on fast retransmit, collapse to 1 on timeout. */
-  private adjustAfterLoss(change: boolean, lost: boolean, resent: number): void {
-    if (change) {
-      const inflight = diff32(this.sndNxt, this.sndUna);
-      this.ssthresh = Math.max(Math.floor(inflight / 2), C.THRESH_MIN);
-      this.cwnd = this.ssthresh + resent;
-      this.incr = this.cwnd * this.mss;
-    }
-    if (lost) {
-      this.ssthresh = Math.max(Math.floor(this.cwnd / 2), C.THRESH_MIN);
-      this.cwnd = 1;
-      this.incr = this.mss;
-    }
-    if (this.cwnd < 1) {
-      this.cwnd = 1;
-      this.incr = this.mss;
-    }
+    this.congestion.afterFlush(change, lost, diff32(this.sndNxt, this.sndUna), resent, this.mss);
   }
 }

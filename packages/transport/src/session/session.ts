@@ -211,6 +211,8 @@ export class Session {
     });
     this.kcp.update(now);
     this.state = 'open';
+    // The responder's first DATA packet tells the initiator HS3 arrived, so it stops repeating it.
+    if (this.o.role === 'responder') this.seal(Uint8Array.of(Inner.Keepalive), now);
     this.remoteIdentity = done.remoteIdentity;
     this.events.push({ type: 'open', remoteIdentity: done.remoteIdentity });
   }
