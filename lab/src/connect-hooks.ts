@@ -32,6 +32,8 @@ export interface ConnectEvents {
   connected: boolean;
   /** ms from the connect call to the probe's echo (time to first byte). */
   firstByteMs: number | null;
+  /** ms from the end of the signaling exchange (session open) to the probe's echo: one relay RTT. */
+  afterSignalingMs: number | null;
   /** ms until the path first became direct. */
   directMs: number | null;
   /** Path that carried the bulk transfer. */
@@ -45,6 +47,7 @@ export function parseConnectEvents(stdout: string, bytes: number): ConnectEvents
   const ev: ConnectEvents = {
     connected: false,
     firstByteMs: null,
+    afterSignalingMs: null,
     directMs: null,
     path: null,
     bytesVerified: false,
@@ -60,6 +63,7 @@ export function parseConnectEvents(stdout: string, bytes: number): ConnectEvents
     if (e.event === 'connected') {
       ev.connected = true;
       ev.firstByteMs = Number(e.ms);
+      if (typeof e.firstByteAfterSignalingMs === 'number') ev.afterSignalingMs = e.firstByteAfterSignalingMs;
     } else if (e.event === 'path' && e.path === 'direct' && ev.directMs === null) {
       ev.directMs = Number(e.ms);
     } else if (e.event === 'done') {

@@ -45,12 +45,12 @@ export function matrixMarkdown(results: readonly PairResult[]): string {
   const s = summarise(results);
   const f = (x: number | null): string => (x === null ? 'n/a' : `${x} %`);
   return [
-    '| A | B | expected | status | connected | path | first byte ms | direct ms | bytes verified | links measured |',
+    '| A | B | expected | status | connected | path | first byte ms (after signaling) | direct ms | bytes verified | links measured |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...results.map(
       (r) =>
         `| ${r.a} | ${r.b} | ${r.expected.outcome} (${r.expected.method}) | ${r.status} | ${cell(r.connected)} | ` +
-        `${cell(r.path)} | ${cell(r.firstByteMs)} | ${cell(r.directMs)} | ${cell(r.bytesVerified)} | ${links(r)} |`,
+        `${cell(r.path)} | ${cell(r.firstByteMs)} (${cell(r.afterSignalingMs)}) | ${cell(r.directMs)} | ${cell(r.bytesVerified)} | ${links(r)} |`,
     ),
     '',
     `pairs ${s.pairs}, ran ${s.ran}, not runnable yet ${s.notRunnable}, missed ${s.missed}, failed ${s.failed}`,

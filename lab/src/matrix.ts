@@ -26,6 +26,8 @@ export interface PairResult {
   readonly connected: boolean | null;
   readonly path: ConnectEvents['path'];
   readonly firstByteMs: number | null;
+  /** ms from session open (end of signaling) to the first byte's echo. */
+  readonly afterSignalingMs: number | null;
   readonly directMs: number | null;
   readonly bytesVerified: boolean | null;
   readonly note: string | null;
@@ -89,6 +91,7 @@ function notRunnable(a: PresetName, b: PresetName, ipv6: boolean): PairResult {
     connected: null,
     path: null,
     firstByteMs: null,
+    afterSignalingMs: null,
     directMs: null,
     bytesVerified: null,
     note: NOT_YET,
@@ -137,6 +140,7 @@ export async function runPair(a: PresetName, b: PresetName, opts: MatrixOptions 
       connected: ev.connected,
       path: ev.path,
       firstByteMs: ev.firstByteMs,
+      afterSignalingMs: ev.afterSignalingMs,
       directMs: ev.directMs,
       bytesVerified: ev.bytesVerified,
       note: ev.error,

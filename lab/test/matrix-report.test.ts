@@ -18,6 +18,7 @@ const result = (a: PairResult['a'], b: PairResult['b'], path: PairResult['path']
   connected: path !== null,
   path,
   firstByteMs: 40,
+  afterSignalingMs: 12,
   directMs: path === 'direct' ? 900 : null,
   bytesVerified: path !== null,
   note: null,
@@ -49,7 +50,7 @@ describe('matrix figures', () => {
 
   it("reads peerlink connect's JSON events (issue #7 contract)", () => {
     const out = [
-      '{"event":"connected","path":"relay","ms":42}',
+      '{"event":"connected","path":"relay","ms":42,"signalingMs":30,"firstByteAfterSignalingMs":12}',
       '{"event":"path","path":"relay","remote":null,"ms":42}',
       '{"event":"path","path":"direct","remote":"203.0.113.21:4000","ms":1234}',
       'not json',
@@ -58,6 +59,7 @@ describe('matrix figures', () => {
     assert.deepEqual(parseConnectEvents(out, 1024), {
       connected: true,
       firstByteMs: 42,
+      afterSignalingMs: 12,
       directMs: 1234,
       path: 'direct',
       bytesVerified: true,

@@ -4,6 +4,7 @@
  */
 import { VERSION } from '@peerlink/server';
 import { connect } from './commands/connect.js';
+import { keys } from './commands/keys.js';
 import { listen } from './commands/listen.js';
 import { nat, NAT_HELP } from './commands/nat.js';
 import { serve } from './commands/serve.js';
@@ -18,7 +19,7 @@ const COMMANDS: Record<string, Command> = {
   nat: { summary: 'classify the NAT in front of this machine (RFC 5780)', run: nat },
   token: { summary: 'mint a peer token (HS256 JWT)', run: token },
   'turn-credentials': { summary: 'print TURN REST API credentials', run: turnCredentials },
-  keys: { summary: 'generate and show peer identity keys', pending: 6 },
+  keys: { summary: 'generate and show peer identity keys', run: keys },
   listen: { summary: 'accept peer connections and echo streams', run: listen },
   connect: { summary: 'connect to a peer and measure the path', run: connect },
 };

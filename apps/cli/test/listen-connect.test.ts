@@ -35,7 +35,8 @@ describe('peerlink listen / connect', () => {
       const first = await new Promise<string>((resolve) =>
         createInterface({ input: listener.stdout }).once('line', resolve),
       );
-      assert.equal((JSON.parse(first) as { event: string }).event, 'listening');
+      const listening = JSON.parse(first) as { event: string; publicKey: string };
+      assert.equal(listening.event, 'listening');
       const { stdout } = await run(process.execPath, [
         BIN,
         'connect',
@@ -49,6 +50,8 @@ describe('peerlink listen / connect', () => {
         'bob',
         '--bytes',
         '3000000',
+        '--peer-key',
+        listening.publicKey,
         '--json',
       ]);
       const events = stdout

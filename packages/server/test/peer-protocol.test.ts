@@ -108,54 +108,59 @@ describe('peer protocol over real sockets', () => {
     }
   });
 
-  it('relays 100 MB between two peers, verified by hash, and counts the bytes', async () => {
-    const server = await start({
-      peerOptions: {
-        relay: {
-          bytesPerSecond: 1e10,
-          burstBytes: 1e10,
-          maxFrameBytes: 65540,
-          highWaterBytes: 1 << 20,
-          hardCapBytes: 8 << 20,
+  for (const [secure, megabytes] of [
+    [false, 100],
+    [true, 20],
+  ] as const) {
+    it(`relays ${megabytes} MB between two peers over ${secure ? 'wss' : 'ws'}, verified by hash, and counts the bytes`, async () => {
+      const server = await start({
+        peerOptions: {
+          relay: {
+            bytesPerSecond: 1e10,
+            burstBytes: 1e10,
+            maxFrameBytes: 65540,
+            highWaterBytes: 1 << 20,
+            hardCapBytes: 8 << 20,
+          },
         },
-      },
-    });
-    try {
-      const { a, b, session } = await connectPair(server);
-      const total = 100 * 1024 * 1024;
-      const chunk = 16 * 1024;
-      const sent = createHash('sha256');
-      const got = createHash('sha256');
-      let received = 0;
-      const done = new Promise<void>((resolve) => {
-        b.onFrame = (f) => {
-          assert.equal(f.readUInt32BE(0), session);
-          got.update(f.subarray(4));
-          received += f.length - 4;
-          if (received >= total) resolve();
-        };
       });
-      const block = randomBytes(chunk * 64);
-      for (let off = 0; off < total; off += chunk) {
-        const payload = block.subarray(off % block.length, (off % block.length) + chunk);
-        sent.update(payload);
-        a.ws.send(encodeRelayFrame(session, payload));
-        // Respect the sender's own socket buffer, as the SDK does; the server applies backpressure too.
-        if (a.ws.bufferedAmount > 4 << 20) await new Promise<void>((r) => setImmediate(r));
+      try {
+        const { a, b, session } = await connectPair(server, secure);
+        const total = megabytes * 1024 * 1024;
+        const chunk = 16 * 1024;
+        const sent = createHash('sha256');
+        const got = createHash('sha256');
+        let received = 0;
+        const done = new Promise<void>((resolve) => {
+          b.onFrame = (f) => {
+            assert.equal(f.readUInt32BE(0), session);
+            got.update(f.subarray(4));
+            received += f.length - 4;
+            if (received >= total) resolve();
+          };
+        });
+        const block = randomBytes(chunk * 64);
+        for (let off = 0; off < total; off += chunk) {
+          const payload = block.subarray(off % block.length, (off % block.length) + chunk);
+          sent.update(payload);
+          a.ws.send(encodeRelayFrame(session, payload));
+          // Respect the sender's own socket buffer, as the SDK does; the server applies backpressure too.
+          if (a.ws.bufferedAmount > 4 << 20) await new Promise<void>((r) => setImmediate(r));
+        }
+        await done;
+        assert.equal(received, total);
+        assert.equal(got.digest('hex'), sent.digest('hex'));
+        const metrics = await (await fetch(`${server.httpUrl}/metrics`)).text();
+        const relayed = Number(/^peerlink_relay_bytes_total (\d+)/m.exec(metrics)?.[1]);
+        assert.equal(relayed, total + (total / chunk) * 4);
+        assert.doesNotMatch(metrics, /peerlink_relay_dropped_total\{reason="backpressure"\} [1-9]/);
+        a.ws.close();
+        b.ws.close();
+      } finally {
+        await server.close();
       }
-      await done;
-      assert.equal(received, total);
-      assert.equal(got.digest('hex'), sent.digest('hex'));
-      const metrics = await (await fetch(`${server.httpUrl}/metrics`)).text();
-      const relayed = Number(/^peerlink_relay_bytes_total (\d+)/m.exec(metrics)?.[1]);
-      assert.equal(relayed, total + (total / chunk) * 4);
-      assert.doesNotMatch(metrics, /peerlink_relay_dropped_total\{reason="backpressure"\} [1-9]/);
-      a.ws.close();
-      b.ws.close();
-    } finally {
-      await server.close();
-    }
-  });
+    });
+  }
 
   it('tells the other peer when a peer vanishes and does not come back', async () => {
     const server = await start({ peerOptions: { awayTtlMs: 300 }, signalingTickMs: 50 });

@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ClientError, PeerNode, type PeerConnection } from '@peerlink/client';
 import { UsageError, type Io } from '../io.js';
+import { readIdentity } from './keys.js';
 import { eventPrinter, PEER_HELP, parsePeerArgs } from './peer-args.js';
 
 export const CONNECT_HELP = [

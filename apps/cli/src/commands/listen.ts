@@ -1,6 +1,7 @@
 /** `peerlink listen`: register, accept every connection, echo its messages, datagrams and streams. */
 import { PeerNode } from '@peerlink/client';
 import type { Io } from '../io.js';
+import { readIdentity } from './keys.js';
 import { eventPrinter, PEER_HELP, parsePeerArgs } from './peer-args.js';
 
 export const LISTEN_HELP = [

@@ -8,6 +8,7 @@ export const PEER_OPTIONS = {
   id: { type: 'string' },
   token: { type: 'string' },
   'token-file': { type: 'string' },
+  'key-file': { type: 'string' },
   insecure: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -17,6 +18,7 @@ export const PEER_HELP = [
   '  --server URL       the peerlink server, http(s)://HOST:PORT',
   "  --id ID            this peer's id (the token's subject)",
   '  --token T          peer token (`peerlink token --id ID`); or --token-file F, or env PEERLINK_TOKEN',
+  "  --key-file F       this peer's identity (`peerlink keys --out F`); a fresh one by default",
   '  --insecure         accept a self-signed server certificate (development)',
   '  --json             one JSON event per line on stdout',
 ];
