@@ -16,6 +16,8 @@ async function tokenFor(dataDir: string, id: string): Promise<string> {
 describe('peerlink listen / connect', () => {
   it('connects through the relay, reports the first byte, and verifies the echoed bytes', async () => {
     const server = await spawnServer();
+    const keyFile = `${server.dataDir}/bob.key`;
+    const bobKey = (await run(process.execPath, [BIN, 'keys', '--out', keyFile])).stdout.trim();
     const listener = spawn(
       process.execPath,
       [
@@ -27,6 +29,8 @@ describe('peerlink listen / connect', () => {
         'bob',
         '--token',
         await tokenFor(server.dataDir, 'bob'),
+        '--key-file',
+        keyFile,
         '--json',
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
@@ -37,6 +41,7 @@ describe('peerlink listen / connect', () => {
       );
       const listening = JSON.parse(first) as { event: string; publicKey: string };
       assert.equal(listening.event, 'listening');
+      assert.equal(listening.publicKey, bobKey, 'listen uses the identity from --key-file');
       const { stdout } = await run(process.execPath, [
         BIN,
         'connect',

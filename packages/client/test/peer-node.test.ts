@@ -114,39 +114,42 @@ describe('PeerNode over the relay', () => {
     }
   });
 
-  it('survives a server restart mid-transfer without losing a byte', async () => {
-    let s = await server();
-    const port = Number(new URL(s.httpUrl).port);
-    const dataDir = s.dataDir.path;
-    const bob = await node(s, 'bob');
-    bob.on('connection', echo);
-    const alice = await node(s, 'alice');
-    try {
-      const conn = await alice.connect('bob');
-      const stream = conn.createStream();
-      const total = 3 * 1024 * 1024;
-      let received = 0;
-      const restarted = (async () => {
-        await new Promise<void>((resolve) => {
-          stream.on('data', (d: Buffer) => {
-            received += d.length;
-            if (received >= 512 * 1024) resolve();
+  for (const how of ['restart', 'drain'] as const) {
+    it(`survives a server ${how === 'drain' ? 'drain (GO_AWAY) and ' : ''}restart mid-transfer without losing a byte`, async () => {
+      let s = await server();
+      const port = Number(new URL(s.httpUrl).port);
+      const dataDir = s.dataDir.path;
+      const bob = await node(s, 'bob');
+      bob.on('connection', echo);
+      const alice = await node(s, 'alice');
+      try {
+        const conn = await alice.connect('bob');
+        const stream = conn.createStream();
+        const total = 3 * 1024 * 1024;
+        let received = 0;
+        const restarted = (async () => {
+          await new Promise<void>((resolve) => {
+            stream.on('data', (d: Buffer) => {
+              received += d.length;
+              if (received >= 512 * 1024) resolve();
+            });
           });
-        });
+          if (how === 'drain') await s.drain(200);
+          else await s.close();
+          s = await server({ httpPort: port, dataDir });
+        })();
+        const states: string[] = [];
+        conn.on('state', (st) => states.push(st));
+        const { sent, got } = await roundTrip(stream, total);
+        await restarted;
+        assert.equal(got, sent);
+        assert.ok(states.includes('reconnecting'), `states: ${states.join(',')}`);
+        assert.equal(conn.state, 'connected');
+      } finally {
+        alice.close();
+        bob.close();
         await s.close();
-        s = await server({ httpPort: port, dataDir });
-      })();
-      const states: string[] = [];
-      conn.on('state', (st) => states.push(st));
-      const { sent, got } = await roundTrip(stream, total);
-      await restarted;
-      assert.equal(got, sent);
-      assert.ok(states.includes('reconnecting'), `states: ${states.join(',')}`);
-      assert.equal(conn.state, 'connected');
-    } finally {
-      alice.close();
-      bob.close();
-      await s.close();
-    }
-  });
+      }
+    });
+  }
 });

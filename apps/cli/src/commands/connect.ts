@@ -6,8 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ClientError, PeerNode, type PeerConnection } from '@peerlink/client';
 import { UsageError, type Io } from '../io.js';
-import { readIdentity } from './keys.js';
-import { eventPrinter, PEER_HELP, parsePeerArgs } from './peer-args.js';
+import { eventPrinter, PEER_HELP, parsePeerArgs, peerNodeOptions } from './peer-args.js';
 
 export const CONNECT_HELP = [
   'Usage: peerlink connect --server URL --id ID --token T --to PEER [--bytes N] [--settle S] [--timeout S] [--json]',
@@ -100,12 +99,7 @@ export async function connect(argv: string[], io: Io): Promise<number> {
   }, timeoutMs);
   deadline.unref();
   try {
-    node = await PeerNode.start({
-      server: a.server,
-      id: a.id,
-      token: a.token,
-      insecureTls: a.values['insecure'] === true,
-    });
+    node = await PeerNode.start(peerNodeOptions(a));
     const registerMs = Math.round(performance.now() - started);
     t0 = performance.now();
     const conn = await node.connect(to, { timeoutMs, ...(peerKey ? { peerKey } : {}) });

@@ -4,8 +4,8 @@
  * stored one. `listen`/`connect --key-file FILE` use it, and `connect --peer-key K` pins a peer's.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { createIdentity, type Identity } from '@peerlink/transport';
+import { parseCommandArgs } from '../args.js';
 import { UsageError, type Io } from '../io.js';
 
 export const KEYS_HELP = [
@@ -29,22 +29,12 @@ export function readIdentity(file: string): Identity {
 }
 
 export async function keys(argv: string[], io: Io): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        out: { type: 'string' },
-        show: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new UsageError(`keys: ${(err as Error).message}`);
-  }
+  const values = parseCommandArgs('keys', argv, {
+    out: { type: 'string' },
+    show: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
     io.out(KEYS_HELP);
     return 0;

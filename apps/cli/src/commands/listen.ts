@@ -1,8 +1,7 @@
 /** `peerlink listen`: register, accept every connection, echo its messages, datagrams and streams. */
 import { PeerNode } from '@peerlink/client';
 import type { Io } from '../io.js';
-import { readIdentity } from './keys.js';
-import { eventPrinter, PEER_HELP, parsePeerArgs } from './peer-args.js';
+import { eventPrinter, PEER_HELP, parsePeerArgs, peerNodeOptions } from './peer-args.js';
 
 export const LISTEN_HELP = [
   'Usage: peerlink listen --server URL --id ID --token T [--json]',
@@ -20,12 +19,7 @@ export async function listen(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const print = eventPrinter(a.values['json'] === true, io.out);
-  const node = await PeerNode.start({
-    server: a.server,
-    id: a.id,
-    token: a.token,
-    insecureTls: a.values['insecure'] === true,
-  });
+  const node = await PeerNode.start(peerNodeOptions(a));
   print({
     event: 'listening',
     id: node.id,

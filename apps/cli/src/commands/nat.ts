@@ -1,6 +1,6 @@
 /** `peerlink nat --server URL [--json]`: classify the NAT in front of this machine (RFC 5780). */
-import { parseArgs } from 'node:util';
 import { nodeUdpSocketFactory, probeNat, resolveStunServer } from '@peerlink/p2p';
+import { parseCommandArgs } from '../args.js';
 import { UsageError, type Io } from '../io.js';
 
 export const NAT_HELP = [
@@ -14,21 +14,11 @@ export const NAT_HELP = [
 ].join('\n');
 
 export async function nat(argv: string[], io: Io): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        server: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new UsageError(`nat: ${(err as Error).message}`);
-  }
+  const values = parseCommandArgs('nat', argv, {
+    server: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
     io.out(NAT_HELP);
     return 0;

@@ -1,6 +1,8 @@
 /** Options `listen` and `connect` share: where the server is and who we are. */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import type { PeerNodeOptions } from '@peerlink/client';
+import { parseCommandArgs } from '../args.js';
+import { readIdentity } from './keys.js';
 import { UsageError } from '../io.js';
 
 export const PEER_OPTIONS = {
@@ -29,18 +31,10 @@ export function parsePeerArgs<T extends Record<string, { type: 'string' | 'boole
   extra: T,
   env: Readonly<Record<string, string | undefined>>,
 ) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { ...PEER_OPTIONS, ...extra },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new UsageError(`${cmd}: ${(err as Error).message}`);
-  }
-  const v = values as Record<string, string | boolean | undefined>;
+  const v = parseCommandArgs(cmd, argv, { ...PEER_OPTIONS, ...extra }) as Record<
+    string,
+    string | boolean | undefined
+  >;
   if (v['help']) return { help: true as const, values: v };
   const server = v['server'] ?? env['PEERLINK_SERVER'];
   if (typeof server !== 'string') throw new UsageError(`${cmd}: --server URL is required`);
@@ -65,5 +59,22 @@ export function eventPrinter(json: boolean, out: (line: string) => void) {
           .join(' ')}`,
       );
     }
+  };
+}
+
+/** PeerNode options from the shared flags, with the identity from --key-file when given. */
+export function peerNodeOptions(a: {
+  server: string;
+  id: string;
+  token: string;
+  values: Record<string, string | boolean | undefined>;
+}): PeerNodeOptions {
+  const keyFile = a.values['key-file'];
+  return {
+    server: a.server,
+    id: a.id,
+    token: a.token,
+    insecureTls: a.values['insecure'] === true,
+    ...(typeof keyFile === 'string' ? { identity: readIdentity(keyFile) } : {}),
   };
 }

@@ -1,8 +1,8 @@
 /** `peerlink token --secret S --id ID [--ttl S]`: mint a peer token (HS256 JWT, `sub` = the peer id). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { PeerId, mintPeerToken } from '@peerlink/signaling';
+import { parseCommandArgs } from '../args.js';
 import { UsageError, type Io } from '../io.js';
 
 export const TOKEN_HELP = [
@@ -32,23 +32,13 @@ function secretFromDataDir(dir: string): string {
 }
 
 export async function token(argv: string[], io: Io): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        id: { type: 'string' },
-        secret: { type: 'string' },
-        ttl: { type: 'string' },
-        'data-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new UsageError(`token: ${(err as Error).message}`);
-  }
+  const values = parseCommandArgs('token', argv, {
+    id: { type: 'string' },
+    secret: { type: 'string' },
+    ttl: { type: 'string' },
+    'data-dir': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
     io.out(TOKEN_HELP);
     return 0;

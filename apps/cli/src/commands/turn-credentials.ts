@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { envName } from '@peerlink/server';
 import { makeTurnRestCredentials } from '@peerlink/wire';
+import { parseCommandArgs } from '../args.js';
 import { UsageError, type Io } from '../io.js';
 
 export const TURN_CREDENTIALS_HELP = [
@@ -34,24 +34,14 @@ function secretFromDataDir(dir: string): string {
 }
 
 export async function turnCredentials(argv: string[], io: Io, now = Date.now): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        secret: { type: 'string' },
-        'data-dir': { type: 'string' },
-        user: { type: 'string' },
-        ttl: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new UsageError(`turn-credentials: ${(err as Error).message}`);
-  }
+  const values = parseCommandArgs('turn-credentials', argv, {
+    secret: { type: 'string' },
+    'data-dir': { type: 'string' },
+    user: { type: 'string' },
+    ttl: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
     io.out(TURN_CREDENTIALS_HELP);
     return 0;
