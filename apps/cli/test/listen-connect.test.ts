@@ -14,7 +14,7 @@ async function tokenFor(dataDir: string, id: string): Promise<string> {
 }
 
 describe('peerlink listen / connect', () => {
-  it('connects through the relay, reports the first byte, and verifies the echoed bytes', async () => {
+  it('connects through the relay, reports the first byte, moves direct, and verifies the echoed bytes', async () => {
     const server = await spawnServer();
     const keyFile = `${server.dataDir}/bob.key`;
     const bobKey = (await run(process.execPath, [BIN, 'keys', '--out', keyFile])).stdout.trim();
@@ -70,7 +70,11 @@ describe('peerlink listen / connect', () => {
       assert.ok(Number(connected['ms']) >= Number(connected['signalingMs']));
       assert.equal(done['bytes'], 3000000);
       assert.match(String(done['sha256']), /^[0-9a-f]{64}$/);
-      assert.equal(done['path'], 'relay');
+      // On loopback the direct path always works: the bulk goes direct, make-before-break.
+      const switched = events.find((e) => e['event'] === 'path');
+      assert.equal(switched?.['path'], 'direct', stdout);
+      assert.match(String(switched?.['remote']), /^127\.0\.0\.1:\d+$/);
+      assert.equal(done['path'], 'direct');
     } finally {
       listener.kill('SIGTERM');
       await server.stop();

@@ -16,7 +16,7 @@
  */
 export { ClientError } from './errors.js';
 export type { ClientErrorCode } from './errors.js';
-export { DIRECT_PATHS_SUPPORTED, PeerConnection } from './peer-connection.js';
+export { DIRECT_METHODS, DIRECT_PATHS_SUPPORTED, PeerConnection } from './peer-connection.js';
 export type {
   ConnectionState,
   ConnectionStats,

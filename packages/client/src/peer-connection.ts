@@ -6,16 +6,25 @@
 import { EventEmitter } from 'node:events';
 import type { PathSession, SessionEvent, SessionStats } from '@peerlink/transport';
 import { runPathSession } from '@peerlink/transport/node';
+import type { DirectAgent } from './direct/direct-agent.js';
 import { ClientError } from './errors.js';
 import { PeerStream } from './peer-stream.js';
 import type { RelayPath } from './relay-path.js';
 
 /**
- * Whether this SDK moves connections to direct paths. Not yet: issues #8 and #9 bring the direct
- * path engine; until then every connection stays on the relay. The NAT lab gates on the
- * expectation table's direct outcomes only once this is true.
+ * Whether this SDK moves connections to direct paths (issue #8). The NAT lab gates on the
+ * expectation table's direct outcomes for the methods in DIRECT_METHODS.
  */
-export const DIRECT_PATHS_SUPPORTED = false;
+export const DIRECT_PATHS_SUPPORTED = true;
+
+/**
+ * The expectation-table methods (lab/src/expectations.ts) this SDK reaches reliably, which the NAT
+ * lab's CI gate enforces: peers on one LAN. Simultaneous open over reflexive candidates is
+ * implemented too and goes direct where one side is public or filters by address only, but between
+ * two endpoint-independent, address-and-port-filtering NATs (port-restricted, cgnat) it does not yet
+ * succeed on the lab's Linux NATs; birthday probing and port mapping are issue #9.
+ */
+export const DIRECT_METHODS: ReadonlySet<string> = new Set(['lan']);
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
 export type PathKind = 'relay' | 'turn' | 'direct';
@@ -72,7 +81,16 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
    * direct-path engine yet (issues #8 and #9): connections stay on the relay, so it is false.
    */
   get seekingDirect(): boolean {
-    return DIRECT_PATHS_SUPPORTED && this.path !== 'direct' && this.state !== 'closed';
+    return this.state !== 'closed' && this.path !== 'direct' && (this.agent?.seeking ?? false);
+  }
+
+  /** The direct-path agent (set by PeerNode). */
+  agent: DirectAgent | undefined;
+
+  /** The session now sends on another kind of path. */
+  setPath(kind: PathKind, remote: string | null): void {
+    this.path = kind;
+    this.emit('path', { path: kind, remote });
   }
 
   /** Starts the timers (the handshake already began). Called by PeerNode. */
@@ -152,8 +170,17 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
         relay: {
           bytesSent: this.relay.sent,
           bytesReceived: this.relay.received,
-          rttMs: s.srttMs || undefined,
+          rttMs: this.path === 'relay' ? s.srttMs || undefined : undefined,
         },
+        ...(this.agent?.direct
+          ? {
+              direct: {
+                bytesSent: this.agent.direct.sent,
+                bytesReceived: this.agent.direct.received,
+                rttMs: this.path === 'direct' ? s.srttMs || undefined : undefined,
+              },
+            }
+          : {}),
       },
       rttMs: s.srttMs,
       session: s,
@@ -164,6 +191,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     if (this.state === 'closed') return;
     this.#setState('closed');
     this.#stop?.();
+    this.agent?.close();
     this.ps.session.close();
     for (const s of this.#streams.values()) s.destroy();
     this.onClosed(this);
@@ -185,6 +213,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     this.error = err;
     this.#setState('closed');
     this.#stop?.();
+    this.agent?.close();
     this.ps.session.close();
     for (const s of this.#streams.values()) s.destroy(err);
     this.onClosed(this);

@@ -13,6 +13,11 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { createIdentity, PathSession, Session, type Identity, type KcpModeName } from '@peerlink/transport';
 import { nodeAead } from '@peerlink/transport/node';
+import { hostCandidates, reflexiveCandidate, type Candidate } from './direct/candidates.js';
+import { decodeCheck } from './direct/check-packet.js';
+import { DirectAgent } from './direct/direct-agent.js';
+import { stunAddress } from './direct/stun-address.js';
+import { UdpMux } from './direct/udp-mux.js';
 import { ClientError } from './errors.js';
 import { PeerConnection } from './peer-connection.js';
 import { RelayPath } from './relay-path.js';
@@ -40,6 +45,8 @@ export interface PeerNodeOptions {
   /** Decide on incoming connections; accepts all by default. */
   readonly accept?: (peerId: string) => boolean;
   readonly reconnectGiveUpMs?: number;
+  /** Try direct UDP paths beside the relay (default true). */
+  readonly direct?: boolean;
 }
 
 export interface ConnectOptions {
@@ -62,6 +69,9 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   readonly #byServerSession = new Map<number, PeerConnection>();
   readonly #byConnectionId = new Map<string, PeerConnection>();
   readonly #pending = new Map<string, (msg: ServerMsg) => void>();
+  readonly #agents = new Map<string, DirectAgent>();
+  #mux: UdpMux | undefined;
+  #local: Promise<Candidate[]> = Promise.resolve([]);
 
   private constructor(readonly opts: PeerNodeOptions) {
     super();
@@ -91,8 +101,32 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
 
   static async start(opts: PeerNodeOptions): Promise<PeerNode> {
     const node = new PeerNode(opts);
-    await node.#signaling.start();
+    const welcome = await node.#signaling.start();
+    if (opts.direct !== false) await node.#openDirect(welcome);
     return node;
+  }
+
+  /** The node's one UDP socket (direct paths, checks, STUN), when direct paths are on. */
+  get udp(): UdpMux | undefined {
+    return this.#mux;
+  }
+
+  async #openDirect(welcome: WelcomeMsg): Promise<void> {
+    const mux = await UdpMux.open();
+    this.#mux = mux;
+    mux.onCheck = (bytes, from) => {
+      const tag = Buffer.from(bytes.subarray(2, 10)).toString('hex');
+      const agent = this.#agents.get(tag);
+      if (!agent) return;
+      const check = decodeCheck(bytes, () => agent.localPassword);
+      if (check) agent.onCheck(check, from);
+    };
+    const stun = await stunAddress(welcome.stun.primary, this.opts.server);
+    this.#local = (async () => {
+      const host = hostCandidates(mux.port);
+      const srflx = stun ? await reflexiveCandidate(mux, stun) : undefined;
+      return srflx ? [srflx, ...host] : host;
+    })();
   }
 
   get id(): string {
@@ -182,6 +216,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   close(): void {
     for (const c of [...this.#byConnectionId.values()]) c.close();
     this.#signaling.close();
+    this.#mux?.close();
   }
 
   // ---- internals ---------------------------------------------------------------------------------
@@ -215,6 +250,18 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     });
     owner.conn = conn;
     relay.afterDeliver = () => conn.activity();
+    if (this.#mux) {
+      const agent = new DirectAgent(connectionId, this.#mux, this.#local, {
+        ps,
+        signal: (data) => this.#signaling.send({ type: 'signal', session: conn.relay.session, data }),
+        switched: (kind, remote) => conn.setPath(kind, remote ? `${remote.address}:${remote.port}` : null),
+        afterDeliver: () => conn.activity(),
+      });
+      conn.agent = agent;
+      this.#agents.set(agent.tagHex, agent);
+      conn.once('open', () => void agent.start());
+      conn.once('close', () => this.#agents.delete(agent.tagHex));
+    }
     ps.addPath(relay);
     ps.select(relay.id);
     this.#byConnectionId.set(connectionId, conn);
@@ -236,6 +283,8 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       return this.#settle(`s${session}`, m);
     }
     if (m.type === 'incoming' && session !== undefined) return this.#incoming(m, session);
+    if (m.type === 'signal' && session !== undefined)
+      return this.#byServerSession.get(session)?.agent?.onSignal(m['data']);
     if (m.type === 'closed' && session !== undefined) {
       const c = this.#byServerSession.get(session);
       // The server session ended (peer gone, or the server forgot it); the transport session may

@@ -3,15 +3,12 @@
  * peer's signaling WebSocket. The server session number may change (the server restarted and the
  * connection was re-established), the path does not.
  */
-import type { Path, PathStats } from '@peerlink/transport';
+import { CountedPath } from './counted-path.js';
 import type { SignalingClient } from './signaling-client.js';
 
-export class RelayPath implements Path {
+export class RelayPath extends CountedPath {
   readonly id = 'relay';
   readonly mtu: number;
-  #handler: (bytes: Uint8Array) => void = () => {};
-  sent = 0;
-  received = 0;
   dropped = 0;
 
   constructor(
@@ -19,32 +16,12 @@ export class RelayPath implements Path {
     public session: number,
     maxFrameBytes = 65540,
   ) {
+    super();
     this.mtu = maxFrameBytes - 4;
   }
 
   send(bytes: Uint8Array): void {
     if (this.signaling.sendFrame(this.session, bytes)) this.sent += bytes.length;
     else this.dropped++;
-  }
-
-  onDatagram(handler: (bytes: Uint8Array) => void): void {
-    this.#handler = handler;
-  }
-
-  /** Called after each inbound datagram was handled (acks arrive this way: progress for writers). */
-  afterDeliver: () => void = () => {};
-
-  deliver(bytes: Uint8Array): void {
-    this.received += bytes.length;
-    this.#handler(bytes);
-    this.afterDeliver();
-  }
-
-  stats(): PathStats {
-    return { rttMs: undefined, loss: undefined };
-  }
-
-  close(): void {
-    this.#handler = () => {};
   }
 }

@@ -41,9 +41,9 @@ async function roundTrip(
 describe('PeerNode over the relay', () => {
   it('connects, exchanges messages, datagrams and an echoed 4 MB stream', async () => {
     const s = await server();
-    const bob = await node(s, 'bob');
+    const bob = await node(s, 'bob', { direct: false });
     bob.on('connection', echo);
-    const alice = await node(s, 'alice');
+    const alice = await node(s, 'alice', { direct: false });
     try {
       const conn = await alice.connect('bob', { peerKey: bob.identity.publicKey });
       assert.equal(conn.state, 'connected');
@@ -69,8 +69,8 @@ describe('PeerNode over the relay', () => {
 
   it('refuses a peer whose key differs from the pinned one', async () => {
     const s = await server();
-    const bob = await node(s, 'bob');
-    const alice = await node(s, 'alice');
+    const bob = await node(s, 'bob', { direct: false });
+    const alice = await node(s, 'alice', { direct: false });
     try {
       await assert.rejects(
         alice.connect('bob', { peerKey: createIdentity().publicKey, timeoutMs: 5000 }),
@@ -89,7 +89,7 @@ describe('PeerNode over the relay', () => {
 
   it('reports an offline peer, and times out on a peer that never answers', async () => {
     const s = await server();
-    const alice = await node(s, 'alice');
+    const alice = await node(s, 'alice', { direct: false });
     // A registered peer that ignores every message.
     const mute = new WebSocket(`${s.httpUrl.replace('http', 'ws')}/p2p`);
     await once(mute, 'open');
@@ -119,9 +119,9 @@ describe('PeerNode over the relay', () => {
       let s = await server();
       const port = Number(new URL(s.httpUrl).port);
       const dataDir = s.dataDir.path;
-      const bob = await node(s, 'bob');
+      const bob = await node(s, 'bob', { direct: false });
       bob.on('connection', echo);
-      const alice = await node(s, 'alice');
+      const alice = await node(s, 'alice', { direct: false });
       try {
         const conn = await alice.connect('bob');
         const stream = conn.createStream();
@@ -152,4 +152,43 @@ describe('PeerNode over the relay', () => {
       }
     });
   }
+});
+
+describe('PeerNode direct paths (loopback)', () => {
+  it('moves to a direct path make-before-break, and back to the relay when it dies, losing nothing', async () => {
+    const s = await server();
+    const bob = await node(s, 'bob');
+    bob.on('connection', echo);
+    const alice = await node(s, 'alice');
+    try {
+      const conn = await alice.connect('bob');
+      const paths: string[] = [];
+      conn.on('path', (p) => paths.push(p.path));
+      if (conn.path !== 'direct') await once(conn, 'path');
+      assert.equal(conn.path, 'direct');
+      const stream = conn.createStream();
+      const total = 4 * 1024 * 1024;
+      let received = 0;
+      const killed = (async () => {
+        await new Promise<void>((resolve) => {
+          stream.on('data', (d: Buffer) => {
+            received += d.length;
+            if (received >= 1024 * 1024) resolve();
+          });
+        });
+        // The direct path dies (as when an address goes away): bob's socket stops answering.
+        bob.udp?.socket.close();
+      })();
+      const { sent, got } = await roundTrip(stream, total);
+      await killed;
+      assert.equal(got, sent);
+      assert.deepEqual(paths.slice(-1), ['relay'], `paths: ${paths.join(',')}`);
+      assert.equal(conn.state, 'connected');
+      assert.equal(conn.stats().session.dropped.unauthenticated, 0);
+    } finally {
+      alice.close();
+      bob.close();
+      await s.close();
+    }
+  });
 });

@@ -46,6 +46,7 @@ async function transfer(conn: PeerConnection, bytes: number): Promise<string> {
       reject(err ?? new ClientError('CLIENT_CLOSED', 'connection closed during the transfer')),
     );
   });
+  echoed.catch(() => {}); // awaited below; a failure during the writes must not go unhandled
   const block = randomBytes(64 * 1024);
   for (let off = 0; off < bytes; off += block.length) {
     const chunk = randomBytes(Math.min(block.length, bytes - off));
