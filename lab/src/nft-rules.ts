@@ -43,6 +43,7 @@ const pct = (n: number): number => {
 /** The ruleset text for `nft -f -`. Interfaces are named `wan` and `lan` in every router. */
 export function routerRuleset(r: RouterRules): string {
   const guard: string[] = [];
+  const input: string[] = [];
   const pre: string[] = [];
   const post: string[] = [];
   const sets: string[] = [];
@@ -60,6 +61,11 @@ export function routerRuleset(r: RouterRules): string {
       );
     }
     post.push(`oifname "wan" masquerade${l.mapping === 'endpoint-independent' ? '' : ' random'}`);
+    // Like a real home or carrier router, drop unsolicited UDP aimed at the router itself. Accepting
+    // it (and answering port-unreachable) would confirm a conntrack entry for the outside endpoint,
+    // after which masquerade must give the inside host's own packets to that endpoint another port:
+    // simultaneous open between two such NATs could then never meet.
+    input.push('iifname "wan" meta l4proto udp ct state new drop');
     if (l.filtering !== 'address-and-port-dependent') {
       if (l.mapping !== 'endpoint-independent' || !r.inside) {
         throw new LabError('LAB_BAD_SPEC', `${l.filtering} filtering needs EIM and a single inside address`);
@@ -84,6 +90,7 @@ export function routerRuleset(r: RouterRules): string {
     'table ip lab {\n' +
     sets.map((s) => `  ${s}\n`).join('') +
     chain('guard', 'type filter hook forward priority filter; policy accept;', guard) +
+    chain('wan_in', 'type filter hook input priority filter; policy accept;', input) +
     chain('nat_in', 'type nat hook prerouting priority dstnat; policy accept;', pre) +
     chain('nat_out', 'type nat hook postrouting priority srcnat; policy accept;', post) +
     '}\n'

@@ -18,13 +18,11 @@ import type { RelayPath } from './relay-path.js';
 export const DIRECT_PATHS_SUPPORTED = true;
 
 /**
- * The expectation-table methods (lab/src/expectations.ts) this SDK reaches reliably, which the NAT
- * lab's CI gate enforces: peers on one LAN. Simultaneous open over reflexive candidates is
- * implemented too and goes direct where one side is public or filters by address only, but between
- * two endpoint-independent, address-and-port-filtering NATs (port-restricted, cgnat) it does not yet
- * succeed on the lab's Linux NATs; birthday probing and port mapping are issue #9.
+ * The expectation-table methods (lab/src/expectations.ts) this SDK implements, which the NAT lab's
+ * CI gate enforces: simultaneous open from both sides over host and reflexive candidates, which
+ * also covers peers on one LAN. Birthday probing and port mapping are issue #9.
  */
-export const DIRECT_METHODS: ReadonlySet<string> = new Set(['lan']);
+export const DIRECT_METHODS: ReadonlySet<string> = new Set(['simultaneous-open', 'lan']);
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
 export type PathKind = 'relay' | 'turn' | 'direct';
