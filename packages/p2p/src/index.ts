@@ -23,7 +23,7 @@ export { probeNat } from './nat/probe.js';
 export type { ProbeOptions } from './nat/probe.js';
 export { resolveStunServer, ServerAddressError } from './nat/server-address.js';
 export type { ResolvedServer } from './nat/server-address.js';
-export { DEFAULT_TIMING, StunTransactions } from './nat/stun-transaction.js';
+export { DEFAULT_TIMING, mappedAddressOf, StunTransactions } from './nat/stun-transaction.js';
 export type { StunReply, TransactionTiming } from './nat/stun-transaction.js';
 export type { DatagramSocket, SocketFactory } from './net/datagram-socket.js';
 export { nodeUdpSocketFactory } from './net/node-udp.js';

@@ -3,16 +3,8 @@
  * address a STUN Binding to the server's STUN port reports for the node's one UDP socket.
  */
 import { networkInterfaces } from 'node:os';
-import { randomBytes } from 'node:crypto';
-import {
-  StunAttr,
-  StunClass,
-  StunMethod,
-  decodeStunMessage,
-  decodeXorAddress,
-  encodeStunMessage,
-  findAttribute,
-} from '@peerlink/wire';
+import { mappedAddressOf, StunTransactions, type DatagramSocket } from '@peerlink/p2p';
+import type { TransportAddress } from '@peerlink/wire';
 import type { Addr, UdpMux } from './udp-mux.js';
 
 export interface Candidate extends Addr {
@@ -29,35 +21,27 @@ export function hostCandidates(port: number): Candidate[] {
   return out;
 }
 
-/** Asks the server's STUN port for our reflexive address; undefined when nothing answers. */
-export function reflexiveCandidate(
-  mux: UdpMux,
-  stun: Addr,
-  timeoutMs = 1500,
-): Promise<Candidate | undefined> {
-  const transactionId = new Uint8Array(randomBytes(12));
-  const request = encodeStunMessage({
-    method: StunMethod.Binding,
-    cls: StunClass.Request,
-    transactionId,
-    attributes: [],
-  });
-  return new Promise((resolve) => {
-    const timers: NodeJS.Timeout[] = [];
-    const done = (c: Candidate | undefined): void => {
-      for (const t of timers) clearTimeout(t);
-      mux.onStun = () => {};
-      resolve(c);
-    };
-    mux.onStun = (bytes) => {
-      const m = decodeStunMessage(bytes);
-      if (!m.ok || m.value.cls !== StunClass.SuccessResponse) return;
-      if (Buffer.compare(Buffer.from(m.value.transactionId), Buffer.from(transactionId)) !== 0) return;
-      const x = findAttribute(m.value, StunAttr.XorMappedAddress);
-      const a = x ? decodeXorAddress(x.value, m.value.transactionId) : undefined;
-      if (a?.ok) done({ type: 'srflx', address: a.value.address, port: a.value.port });
-    };
-    for (const at of [0, 250, 750]) timers.push(setTimeout(() => mux.send(request, stun), at));
-    timers.push(setTimeout(() => done(undefined), timeoutMs));
-  });
+/**
+ * Asks the server's STUN port for our reflexive address (sends at 0, 250 and 750 ms, gives up at
+ * 1.5 s); undefined when nothing answers. The node's socket is shared, so STUN is only listened to
+ * while gathering.
+ */
+export async function reflexiveCandidate(mux: UdpMux, stun: Addr): Promise<Candidate | undefined> {
+  const socket: DatagramSocket = {
+    send: (bytes, to) => mux.send(bytes, to),
+    onMessage: (handler) => {
+      mux.onStun = (bytes, from) => handler(bytes, { family: 4, ...from });
+    },
+    local: () => ({ family: 4, address: '0.0.0.0', port: mux.port }),
+    close: () => {},
+  };
+  const to: TransportAddress = { family: 4, address: stun.address, port: stun.port };
+  try {
+    const mapped = mappedAddressOf(await new StunTransactions(socket).request(to, [], GATHER_TIMING));
+    return mapped ? { type: 'srflx', address: mapped.address, port: mapped.port } : undefined;
+  } finally {
+    mux.onStun = () => {};
+  }
 }
+
+const GATHER_TIMING = { rtoMs: 250, tries: 3, lastWaitMs: 750 };

@@ -11,7 +11,6 @@
 import {
   StunAttr,
   decodeAddress,
-  decodeXorAddress,
   encodeChangeRequest,
   findAttribute,
   type TransportAddress,
@@ -20,6 +19,7 @@ import type { DatagramSocket, SocketFactory } from '../net/datagram-socket.js';
 import { classifyNat, type Classification, type NatObservations } from './classify.js';
 import {
   DEFAULT_TIMING,
+  mappedAddressOf,
   StunTransactions,
   type StunReply,
   type TransactionTiming,
@@ -34,21 +34,6 @@ export interface ProbeOptions {
   readonly timing?: TransactionTiming;
   /** How long to wait for a hairpinned probe. */
   readonly hairpinWaitMs?: number;
-}
-
-function mappedOf(reply: StunReply | null): TransportAddress | null {
-  if (!reply) return null;
-  const xor = findAttribute(reply.message, StunAttr.XorMappedAddress);
-  if (xor) {
-    const r = decodeXorAddress(xor.value, reply.message.transactionId);
-    if (r.ok) return r.value;
-  }
-  const plain = findAttribute(reply.message, StunAttr.MappedAddress);
-  if (plain) {
-    const r = decodeAddress(plain.value);
-    if (r.ok) return r.value;
-  }
-  return null;
 }
 
 function otherAddressOf(reply: StunReply): TransportAddress | undefined {
@@ -72,7 +57,7 @@ export async function probeNat(opts: ProbeOptions): Promise<Classification> {
   try {
     const a = await open();
     const r1 = await a.request(opts.server, [], timing);
-    const m1 = mappedOf(r1);
+    const m1 = mappedAddressOf(r1);
     const ipv6 = family === 6 ? m1 !== null : await probeIpv6(opts, open, timing);
     const withIpv6Reason = (c: Classification): Classification =>
       opts.serverIpv6 || family === 6
@@ -84,20 +69,20 @@ export async function probeNat(opts: ProbeOptions): Promise<Classification> {
 
     const f = await open();
     const rf = await f.request(opts.server, [], timing);
-    const mf = mappedOf(rf);
+    const mf = mappedAddressOf(rf);
     if (mf) samples.push({ local: f.socket.local().port, mapped: mf.port });
     for (let i = 0; i < 2; i++) {
       const p = await open();
-      const m = mappedOf(await p.request(opts.server, [], timing));
+      const m = mappedAddressOf(await p.request(opts.server, [], timing));
       if (m) samples.push({ local: p.socket.local().port, mapped: m.port });
     }
 
     const mapping = async (): Promise<Pick<NatObservations, 'mappedViaAltIp' | 'mappedViaAltIpPort'>> => {
       if (!other) return {};
-      const viaIp = mappedOf(await a.request({ ...opts.server, address: other.address }, [], timing));
+      const viaIp = mappedAddressOf(await a.request({ ...opts.server, address: other.address }, [], timing));
       if (!viaIp || (viaIp.address === m1.address && viaIp.port === m1.port))
         return { mappedViaAltIp: viaIp };
-      const viaBoth = mappedOf(await a.request(other, [], timing));
+      const viaBoth = mappedAddressOf(await a.request(other, [], timing));
       return { mappedViaAltIp: viaIp, mappedViaAltIpPort: viaBoth };
     };
     const filtering = async (): Promise<
@@ -155,5 +140,5 @@ async function probeIpv6(
   } catch {
     return false;
   }
-  return mappedOf(await t.request(opts.serverIpv6, [], timing)) !== null;
+  return mappedAddressOf(await t.request(opts.serverIpv6, [], timing)) !== null;
 }

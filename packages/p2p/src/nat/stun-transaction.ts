@@ -4,9 +4,13 @@
  * address they come from: RFC 5780 answers to CHANGE-REQUEST arrive from another address by design.
  */
 import {
+  StunAttr,
   StunClass,
   StunMethod,
+  decodeAddress,
   decodeStunMessage,
+  decodeXorAddress,
+  findAttribute,
   encodeStunMessage,
   newTransactionId,
   type StunAttribute,
@@ -125,4 +129,20 @@ function hex(b: Uint8Array): string {
   let s = '';
   for (const x of b) s += x.toString(16).padStart(2, '0');
   return s;
+}
+
+/** The reflexive address a Binding response reports (XOR-MAPPED-ADDRESS, else MAPPED-ADDRESS). */
+export function mappedAddressOf(reply: StunReply | null): TransportAddress | null {
+  if (!reply) return null;
+  const xor = findAttribute(reply.message, StunAttr.XorMappedAddress);
+  if (xor) {
+    const r = decodeXorAddress(xor.value, reply.message.transactionId);
+    if (r.ok) return r.value;
+  }
+  const plain = findAttribute(reply.message, StunAttr.MappedAddress);
+  if (plain) {
+    const r = decodeAddress(plain.value);
+    if (r.ok) return r.value;
+  }
+  return null;
 }
