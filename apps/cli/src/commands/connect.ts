@@ -29,6 +29,9 @@ const num = (v: unknown, name: string, dflt: number): number => {
   return n;
 };
 
+/** Bytes written to the stream at a time. */
+const CHUNK = 64 * 1024;
+
 async function transfer(conn: PeerConnection, bytes: number): Promise<string> {
   const stream = conn.createStream();
   const sent = createHash('sha256');
@@ -47,9 +50,8 @@ async function transfer(conn: PeerConnection, bytes: number): Promise<string> {
     );
   });
   echoed.catch(() => {}); // awaited below; a failure during the writes must not go unhandled
-  const block = randomBytes(64 * 1024);
-  for (let off = 0; off < bytes; off += block.length) {
-    const chunk = randomBytes(Math.min(block.length, bytes - off));
+  for (let off = 0; off < bytes; off += CHUNK) {
+    const chunk = randomBytes(Math.min(CHUNK, bytes - off));
     sent.update(chunk);
     if (!stream.write(chunk)) await new Promise((r) => stream.once('drain', r));
   }
