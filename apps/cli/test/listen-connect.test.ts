@@ -66,7 +66,8 @@ describe('peerlink listen / connect', () => {
       const connected = events.find((e) => e['event'] === 'connected');
       const done = events.find((e) => e['event'] === 'done');
       assert.ok(connected && done, stdout);
-      assert.equal(connected['path'], 'relay');
+      // The probe starts on the relay; on loopback the direct path may win the race for its echo.
+      assert.match(String(connected['path']), /^(relay|direct)$/);
       assert.ok(Number(connected['ms']) >= Number(connected['signalingMs']));
       assert.equal(done['bytes'], 3000000);
       assert.match(String(done['sha256']), /^[0-9a-f]{64}$/);
