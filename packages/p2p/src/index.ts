@@ -27,3 +27,23 @@ export { DEFAULT_TIMING, mappedAddressOf, StunTransactions } from './nat/stun-tr
 export type { StunReply, TransactionTiming } from './nat/stun-transaction.js';
 export type { DatagramSocket, SocketFactory } from './net/datagram-socket.js';
 export { nodeUdpSocketFactory } from './net/node-udp.js';
+export {
+  BirthdayLock,
+  birthdayPacketBudget,
+  birthdaySuccess,
+  DEFAULT_BIRTHDAY,
+  PortShuffle,
+} from './punch/birthday.js';
+export type { BirthdayBudget } from './punch/birthday.js';
+export { endpointKey, isIpv6, normaliseAddress, parseCandidate } from './punch/endpoint.js';
+export type { Candidate, CandidateType, Endpoint } from './punch/endpoint.js';
+export { isEasyNat, isHardNat, natHintOf, parseNatHint, UNKNOWN_NAT } from './punch/nat-hint.js';
+export type { NatHint } from './punch/nat-hint.js';
+export {
+  DEFAULT_PUNCH_TIMING,
+  PRIMARY_VIA,
+  PunchEngine,
+  SEQUENTIAL_WINDOW,
+  TURN_VIA,
+} from './punch/punch-engine.js';
+export type { PunchAction, PunchOptions, PunchState, PunchTiming, Via } from './punch/punch-engine.js';

@@ -1,0 +1,428 @@
+/**
+ * The hole-punch scheduler of one connection, sans-IO: it is told the candidates and NAT hints of
+ * both sides (exchanged through signaling), the checks that arrive, and the time; it answers with
+ * the checks to send, the sockets to open or close, and which path to use. The adapter encodes and
+ * authenticates the checks (client/src/direct) and owns sockets, timers and the transport session.
+ *
+ * Both sides probe every candidate pair at once, every `probeEveryMs` for `probeForMs`; a valid check
+ * from an unknown address triggers a check back (a peer-reflexive candidate); the first pair whose
+ * check is answered is selected (make-before-break: the relay stays until then, and afterwards as
+ * the backup). A better pair (IPv6 over IPv4, host over reflexive, direct over TURN) that answers
+ * later replaces it. Checks every `keepaliveMs` hold the NAT mapping; none answered for
+ * `deadAfterMs` and the path is dropped and probing starts over. With one hard side (a random port
+ * per destination) and one easy side, birthday probing (birthday.ts) runs after a short wait for
+ * simultaneous open; sequential allocators get their next ports probed. See docs/hole-punching.md.
+ */
+import { DEFAULT_BIRTHDAY, PortShuffle, type BirthdayBudget, type BirthdayLock } from './birthday.js';
+import { endpointKey, isIpv6, type Candidate, type Endpoint } from './endpoint.js';
+import { isEasyNat, isHardNat, type NatHint } from './nat-hint.js';
+
+/** Which local socket: 0 the node's primary socket, 1.. birthday sockets, TURN_VIA the TURN allocation. */
+export type Via = number;
+export const PRIMARY_VIA = 0;
+export const TURN_VIA = -1;
+
+export interface PunchTiming {
+  readonly probeEveryMs: number;
+  readonly probeForMs: number;
+  readonly keepaliveMs: number;
+  readonly deadAfterMs: number;
+  readonly retryAfterMs: number;
+}
+
+export const DEFAULT_PUNCH_TIMING: PunchTiming = {
+  probeEveryMs: 100,
+  probeForMs: 5000,
+  keepaliveMs: 2000,
+  deadAfterMs: 6500,
+  retryAfterMs: 10_000,
+};
+
+/** Ports after the last one seen that a sequential allocator is probed on. */
+export const SEQUENTIAL_WINDOW = 32;
+const BIRTHDAY_STEP_MS = 20;
+
+export type PunchAction =
+  | { readonly type: 'ping'; readonly to: Endpoint; readonly via: Via }
+  | { readonly type: 'pong'; readonly to: Endpoint; readonly via: Via; readonly txid: Uint8Array }
+  | { readonly type: 'open-sockets'; readonly count: number }
+  /** Close the birthday sockets but `keep` (the selected one, if any). */
+  | { readonly type: 'close-sockets'; readonly keep: Via | undefined }
+  | { readonly type: 'select'; readonly to: Endpoint; readonly via: Via; readonly kind: 'direct' | 'turn' }
+  | { readonly type: 'unselect'; readonly reason: 'lost' | 'local-change' | 'remote-change' }
+  /** No direct pair yet and both sides have UDP: a TURN allocation may give a `turn` path. */
+  | { readonly type: 'need-turn' };
+
+export interface PunchOptions {
+  readonly initiator: boolean;
+  readonly timing?: Partial<PunchTiming>;
+  readonly birthday?: BirthdayBudget;
+  /** The node's lock: one birthday attempt per node at a time. */
+  readonly lock?: BirthdayLock;
+  readonly random?: () => number;
+}
+
+interface Side {
+  readonly candidates: readonly Candidate[];
+  readonly nat: NatHint;
+}
+
+interface Target {
+  readonly to: Endpoint;
+  readonly via: Via;
+  until: number;
+}
+
+interface Birthday {
+  readonly role: 'hard' | 'easy';
+  phase: 'waiting' | 'running' | 'done';
+  at: number;
+  until: number;
+  vias: Via[];
+  shuffle: PortShuffle | undefined;
+  sent: number;
+  lastStep: number;
+}
+
+export type PunchState = 'waiting' | 'probing' | 'selected' | 'idle';
+
+export class PunchEngine {
+  readonly #timing: PunchTiming;
+  readonly #budget: BirthdayBudget;
+  readonly #random: () => number;
+  #actions: PunchAction[] = [];
+  #local: Side | undefined;
+  #remote: (Side & { generation: number }) | undefined;
+  #rttMs: number | undefined;
+  readonly #targets = new Map<string, Target>();
+  readonly #known = new Map<string, { to: Endpoint; via: Via }>();
+  #selected: { to: Endpoint; via: Via; priority: number; lastPong: number } | undefined;
+  #startAt = 0;
+  #nextProbe = 0;
+  #nextKeepalive = 0;
+  #nextRound = Infinity;
+  #roundOpen = false;
+  #turn = false;
+  #turnAsked = false;
+  #birthday: Birthday | undefined;
+  /** Checks sent, by kind of probing (the packet budget, in stats). */
+  readonly sent = { checks: 0, birthday: 0 };
+
+  constructor(private readonly opts: PunchOptions) {
+    this.#timing = { ...DEFAULT_PUNCH_TIMING, ...opts.timing };
+    this.#budget = opts.birthday ?? DEFAULT_BIRTHDAY;
+    this.#random = opts.random ?? Math.random;
+  }
+
+  get selected(): { to: Endpoint; via: Via } | undefined {
+    return this.#selected;
+  }
+
+  get state(): PunchState {
+    if (this.#selected) return 'selected';
+    if (!this.#local || !this.#remote) return 'waiting';
+    return this.#targets.size > 0 || this.#birthdayActive() ? 'probing' : 'idle';
+  }
+
+  /** The round trip of the signaling exchange: the initiator waits half of it so both open together. */
+  setSignalingRtt(ms: number): void {
+    this.#rttMs = ms;
+  }
+
+  setLocal(candidates: readonly Candidate[], nat: NatHint, now: number): void {
+    this.#local = { candidates, nat };
+    this.#plan(now, true);
+  }
+
+  /** The peer's candidates; a higher generation (its addresses changed) replaces what it said before. */
+  setRemote(candidates: readonly Candidate[], nat: NatHint, generation: number, now: number): void {
+    const prev = this.#remote;
+    if (prev && generation < prev.generation) return;
+    if (prev && generation > prev.generation) {
+      this.#reset(now, 'remote-change');
+      this.#remote = { candidates, nat, generation };
+      return this.#plan(now, true);
+    }
+    const merged = prev ? [...prev.candidates] : [];
+    for (const c of candidates) if (!merged.some((m) => endpointKey(m) === endpointKey(c))) merged.push(c);
+    this.#remote = { candidates: merged, nat: prev && !nat.udp ? prev.nat : nat, generation };
+    this.#plan(now, prev === undefined);
+  }
+
+  /** A TURN allocation exists: probe the peer through it too. */
+  turnReady(now: number): void {
+    this.#turn = true;
+    this.#plan(now, false);
+  }
+
+  /** The birthday sockets the adapter opened for `open-sockets`. */
+  socketsOpened(vias: readonly Via[], now: number): void {
+    const b = this.#birthday;
+    if (!b || b.role !== 'hard' || b.phase !== 'running') return;
+    b.vias = [...vias];
+    b.lastStep = now - this.#budget.rearmEveryMs; // send from each at once
+    this.handleTimer(now);
+  }
+
+  /** A valid ping (authenticated by the adapter) arrived from `from` on `via`. */
+  onPing(from: Endpoint, via: Via, txid: Uint8Array, now: number): void {
+    this.#push({ type: 'pong', to: from, via, txid });
+    const k = this.#key(from, via);
+    if (this.#selected && this.#priority(from, via) <= this.#selected.priority) return;
+    if (!this.#targets.has(k)) {
+      this.#targets.set(k, { to: from, via, until: now + this.#timing.probeForMs });
+      this.#ping(from, via); // triggered check
+    }
+  }
+
+  /** A valid pong: the pair works. */
+  onPong(from: Endpoint, via: Via, now: number): void {
+    const s = this.#selected;
+    if (s && s.via === via && endpointKey(s.to) === endpointKey(from)) {
+      s.lastPong = now;
+      return;
+    }
+    const priority = this.#priority(from, via);
+    if (s && priority <= s.priority) return;
+    this.#selected = { to: from, via, priority, lastPong: now };
+    this.#nextKeepalive = now + this.#timing.keepaliveMs;
+    for (const [k, t] of this.#targets) if (this.#priority(t.to, t.via) <= priority) this.#targets.delete(k);
+    this.#stopBirthday(via);
+    this.#push({ type: 'select', to: from, via, kind: priority === 0 ? 'turn' : 'direct' });
+  }
+
+  /** The node's addresses changed: drop the path at once and wait for fresh local candidates. */
+  localChanged(now: number): void {
+    this.#reset(now, 'local-change');
+    this.#local = undefined;
+  }
+
+  handleTimer(now: number): void {
+    const t = this.#timing;
+    const s = this.#selected;
+    if (s) {
+      if (now - s.lastPong > t.deadAfterMs) this.#lose(now);
+      else if (now >= this.#nextKeepalive) {
+        this.#ping(s.to, s.via);
+        this.#nextKeepalive = now + t.keepaliveMs;
+      }
+    }
+    if (!this.#selected && this.#targets.size === 0 && now >= this.#nextRound && this.#known.size > 0) {
+      for (const [k, x] of this.#known) this.#targets.set(k, { ...x, until: now + t.probeForMs });
+      this.#roundOpen = true;
+      this.#nextRound = Infinity;
+      this.#nextProbe = now;
+    }
+    if (this.#targets.size > 0 && now >= this.#startAt && now >= this.#nextProbe) {
+      for (const [k, x] of this.#targets) {
+        if (now > x.until) {
+          this.#known.set(k, { to: x.to, via: x.via });
+          this.#targets.delete(k);
+        } else this.#ping(x.to, x.via);
+      }
+      this.#nextProbe = now + t.probeEveryMs;
+    }
+    this.#stepBirthday(now);
+    if (this.#roundOpen && this.#targets.size === 0 && !this.#birthdayActive()) {
+      this.#roundOpen = false;
+      if (!this.#selected) {
+        this.#nextRound = now + t.retryAfterMs;
+        this.#askTurn();
+      }
+    }
+  }
+
+  /** When handleTimer wants to run next (absolute ms), or undefined when nothing is scheduled. */
+  nextTimeout(): number | undefined {
+    const times: number[] = [];
+    if (this.#selected) times.push(this.#nextKeepalive, this.#selected.lastPong + this.#timing.deadAfterMs);
+    if (this.#targets.size > 0) times.push(Math.max(this.#startAt, this.#nextProbe));
+    else if (!this.#selected && this.#known.size > 0 && this.#nextRound !== Infinity)
+      times.push(this.#nextRound);
+    const b = this.#birthday;
+    if (b && b.phase === 'waiting') times.push(b.at);
+    if (b && b.phase === 'running')
+      times.push(
+        Math.min(b.until, b.lastStep + (b.role === 'easy' ? BIRTHDAY_STEP_MS : this.#budget.rearmEveryMs)),
+      );
+    return times.length > 0 ? Math.min(...times) : undefined;
+  }
+
+  takeActions(): PunchAction[] {
+    const out = this.#actions;
+    this.#actions = [];
+    return out;
+  }
+
+  close(): void {
+    this.#stopBirthday(undefined);
+    this.#targets.clear();
+    this.#known.clear();
+  }
+
+  // ---- internals ---------------------------------------------------------------------------------
+
+  #plan(now: number, fresh: boolean): void {
+    const local = this.#local;
+    const remote = this.#remote;
+    if (!local || !remote) return;
+    if (fresh || !this.#roundOpen) {
+      const waitHalfRtt = this.opts.initiator && this.#rttMs !== undefined ? this.#rttMs / 2 : 0;
+      this.#startAt = Math.max(this.#startAt, now + waitHalfRtt);
+      this.#nextProbe = this.#startAt;
+    }
+    this.#roundOpen = true;
+    const until = Math.max(now, this.#startAt) + this.#timing.probeForMs;
+    const v6 = local.candidates.some((c) => isIpv6(c.address));
+    const v4 = local.candidates.some((c) => !isIpv6(c.address)) || local.nat.udp;
+    for (const c of remote.candidates) {
+      if (isIpv6(c.address) ? !v6 : !v4) continue;
+      this.#target(c, PRIMARY_VIA, until);
+      if (this.#turn && c.type !== 'host' && c.type !== 'relay' && !isIpv6(c.address))
+        this.#target(c, TURN_VIA, until);
+    }
+    const r = remote.nat;
+    if (r.mappingVaries && r.portAllocation === 'sequential' && r.publicIp && r.ports.length > 0) {
+      const last = Math.max(...r.ports);
+      for (let p = last + 1; p <= Math.min(65_535, last + SEQUENTIAL_WINDOW); p++)
+        this.#target({ address: r.publicIp, port: p }, PRIMARY_VIA, until);
+    }
+    if (!this.#birthday && local.nat.udp && r.udp && r.publicIp) {
+      const role =
+        isHardNat(local.nat) && isEasyNat(r)
+          ? 'hard'
+          : isEasyNat(local.nat) && isHardNat(r)
+            ? 'easy'
+            : undefined;
+      if (role) {
+        this.#birthday = {
+          role,
+          phase: 'waiting',
+          at: Math.max(now, this.#startAt) + this.#budget.startAfterMs,
+          until: Infinity,
+          vias: [],
+          shuffle: undefined,
+          sent: 0,
+          lastStep: now,
+        };
+      }
+    }
+    if (isHardNat(local.nat) && isHardNat(r)) this.#askTurn();
+  }
+
+  #target(to: Endpoint, via: Via, until: number): void {
+    const k = this.#key(to, via);
+    if (this.#selected && this.#priority(to, via) <= this.#selected.priority) return;
+    const t = this.#targets.get(k);
+    if (t) t.until = Math.max(t.until, until);
+    else this.#targets.set(k, { to, via, until });
+  }
+
+  #stepBirthday(now: number): void {
+    const b = this.#birthday;
+    const remote = this.#remote;
+    if (!b || !remote || b.phase === 'done') return;
+    const budget = this.#budget;
+    if (b.phase === 'waiting') {
+      if (now < b.at) return;
+      if (this.#selected) return void (b.phase = 'done');
+      if (this.opts.lock && !this.opts.lock.tryAcquire(this)) {
+        b.at = now + 1000; // another connection of this node is punching: wait for it
+        return;
+      }
+      b.phase = 'running';
+      b.until = now + budget.forMs;
+      b.lastStep = now;
+      if (b.role === 'hard') this.#push({ type: 'open-sockets', count: budget.sockets });
+      else b.shuffle = new PortShuffle(budget.lowPort, budget.highPort, this.#random);
+      return;
+    }
+    if (now > b.until || (b.role === 'easy' && b.sent >= budget.probes)) return this.#stopBirthday(undefined);
+    if (b.role === 'hard') {
+      const easy = remote.candidates.find((c) => c.type === 'srflx' && !isIpv6(c.address));
+      if (!easy || b.vias.length === 0 || now - b.lastStep < budget.rearmEveryMs) return;
+      b.lastStep = now;
+      for (const via of b.vias) {
+        this.#ping(easy, via);
+        this.sent.birthday++;
+      }
+      return;
+    }
+    const due = Math.min(budget.probes - b.sent, Math.floor(((now - b.lastStep) * budget.ratePerSec) / 1000));
+    if (due <= 0) return;
+    b.lastStep = now;
+    for (let i = 0; i < due; i++) {
+      const port = b.shuffle?.next();
+      if (port === undefined) break;
+      this.#ping({ address: remote.nat.publicIp as string, port }, PRIMARY_VIA);
+      b.sent++;
+      this.sent.birthday++;
+    }
+  }
+
+  #birthdayActive(): boolean {
+    const b = this.#birthday;
+    return b !== undefined && b.phase !== 'done';
+  }
+
+  #stopBirthday(keep: Via | undefined): void {
+    const b = this.#birthday;
+    if (!b || b.phase === 'done') return;
+    if (b.phase === 'running') {
+      if (b.role === 'hard')
+        this.#push({ type: 'close-sockets', keep: keep !== undefined && keep > 0 ? keep : undefined });
+      this.opts.lock?.release(this);
+    }
+    b.phase = 'done';
+  }
+
+  #askTurn(): void {
+    if (this.#turnAsked || !this.#local?.nat.udp || !this.#remote?.nat.udp) return;
+    this.#turnAsked = true;
+    this.#push({ type: 'need-turn' });
+  }
+
+  #lose(now: number): void {
+    const s = this.#selected;
+    if (!s) return;
+    this.#selected = undefined;
+    this.#known.set(this.#key(s.to, s.via), { to: s.to, via: s.via });
+    this.#push({ type: 'unselect', reason: 'lost' });
+    this.#nextRound = now;
+  }
+
+  #reset(now: number, reason: 'local-change' | 'remote-change'): void {
+    if (this.#selected) this.#push({ type: 'unselect', reason });
+    this.#selected = undefined;
+    this.#stopBirthday(undefined);
+    this.#birthday = undefined;
+    this.#targets.clear();
+    this.#known.clear();
+    this.#roundOpen = false;
+    this.#nextRound = Infinity;
+    this.#startAt = now;
+  }
+
+  /** IPv6 over IPv4, a peer's host address over its reflexive ones, anything direct over TURN. */
+  #priority(to: Endpoint, via: Via): number {
+    if (via === TURN_VIA) return 0;
+    if (isIpv6(to.address)) return 3;
+    const host = this.#remote?.candidates.some(
+      (c) => c.type === 'host' && endpointKey(c) === endpointKey(to),
+    );
+    return host ? 2 : 1;
+  }
+
+  #key(to: Endpoint, via: Via): string {
+    return `${via}|${endpointKey(to)}`;
+  }
+
+  #ping(to: Endpoint, via: Via): void {
+    this.sent.checks++;
+    this.#push({ type: 'ping', to, via });
+  }
+
+  #push(a: PunchAction): void {
+    this.#actions.push(a);
+  }
+}
