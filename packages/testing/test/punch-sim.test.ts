@@ -56,8 +56,8 @@ function run(hostA: SimHost, hostB: SimHost, clock: FakeClock, net: SimNetwork, 
   });
   const peers: Peer[] = [hostA, hostB].map((host, i) => {
     const lock = new BirthdayLock();
-    let seed = 7 + i;
-    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const rng = new SeededRandom(seed * 31 + i);
+    const random = (): number => rng.next();
     return {
       engine: new PunchEngine({ initiator: i === 0, lock, random }),
       host,
@@ -111,8 +111,11 @@ function run(hostA: SimHost, hostB: SimHost, clock: FakeClock, net: SimNetwork, 
         }
         p.engine.socketsOpened(vias, clock.now());
       } else if (a.type === 'close-sockets') {
-        for (const [via, s] of p.sockets)
-          if (via !== PRIMARY_VIA && via !== a.keep) (s.close(), p.sockets.delete(via));
+        for (const [via, s] of p.sockets) {
+          if (via === PRIMARY_VIA || via === a.keep) continue;
+          s.close();
+          p.sockets.delete(via);
+        }
       } else if (a.type === 'select') p.selected = { to: a.to, via: a.via, at: clock.now() - start };
       else if (a.type === 'unselect') p.selected = undefined;
     }
