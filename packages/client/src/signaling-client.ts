@@ -77,6 +77,14 @@ export class SignalingClient {
     return true;
   }
 
+  /**
+   * Tells the server which path our side of `session` now uses, for its metrics (`path` message,
+   * docs/peer-protocol.md). The server does not reply; false when the socket is not open.
+   */
+  reportPath(session: number, path: 'relay' | 'direct' | 'turn'): boolean {
+    return this.send({ type: 'path', session, path });
+  }
+
   sendFrame(session: number, payload: Uint8Array): boolean {
     const ws = this.#ws;
     if (this.state !== 'open' || ws?.readyState !== WebSocket.OPEN) return false;

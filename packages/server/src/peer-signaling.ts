@@ -5,6 +5,7 @@
  */
 import type { Server } from 'node:http';
 import {
+  PEER_PATHS,
   PeerEngine,
   attachPeerWebSocket,
   verifyPeerToken,
@@ -33,6 +34,8 @@ export interface PeerSignalingOptions {
 export interface PeerSignaling {
   readonly engine: PeerEngine;
   readonly adapter: PeerWsAdapter;
+  /** `peerlink_path_switches_total`, for the totals in /status. */
+  readonly pathSwitches: Counter<'to'>;
 }
 
 function hostOnly(hostHeader: string): string {
@@ -77,6 +80,13 @@ export function startPeerSignaling(o: PeerSignalingOptions): PeerSignaling {
     labelNames: ['reason'],
     registers: reg,
   });
+  const pathSwitches = new Counter({
+    name: 'peerlink_path_switches_total',
+    help: 'Session sides that reported a move to another path (relay, direct, turn), by new path',
+    labelNames: ['to'],
+    registers: reg,
+  });
+  for (const to of PEER_PATHS) pathSwitches.inc({ to }, 0); // every series exists from the start
   const handled = new Histogram({
     name: 'peerlink_signaling_handle_seconds',
     help: 'Time to handle one inbound peer protocol frame',
@@ -106,6 +116,7 @@ export function startPeerSignaling(o: PeerSignalingOptions): PeerSignaling {
       },
       relayDropped: (reason) => relayDropped.inc({ reason }),
       closed: (reason) => closes.inc({ reason }),
+      pathSwitched: (to) => pathSwitches.inc({ to }),
     },
   });
   const stats = (): ReturnType<PeerEngine['stats']> => engine.stats();
@@ -124,6 +135,16 @@ export function startPeerSignaling(o: PeerSignalingOptions): PeerSignaling {
       },
     });
   }
+  new Gauge({
+    name: 'peerlink_peer_session_sides',
+    help: 'Sides of active sessions on each path, as last reported (relay until a side reports)',
+    labelNames: ['path'],
+    registers: reg,
+    collect() {
+      const sides = stats().sides;
+      for (const path of PEER_PATHS) this.set({ path }, sides[path]);
+    },
+  });
   const adapter = attachPeerWebSocket({
     engine,
     servers: o.servers,
@@ -131,5 +152,5 @@ export function startPeerSignaling(o: PeerSignalingOptions): PeerSignaling {
     onHandled: (seconds, kind) => handled.observe({ kind }, seconds),
     ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
   });
-  return { engine, adapter };
+  return { engine, adapter, pathSwitches };
 }

@@ -52,6 +52,9 @@ export interface StartOptions {
   readonly signalingTickMs?: number;
 }
 
+/** Routes whose answer reads the counts and TURN gauges that `refreshCounts` gathers. */
+const REFRESHED_ROUTES = new Set(['/status', '/metrics']);
+
 function urlHost(host: string): string {
   const h = isWildcard(host) ? (host === '::' ? '::1' : '127.0.0.1') : host;
   return h.includes(':') ? `[${h}]` : h;
@@ -189,11 +192,15 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
   const counterTotal = async (c: { get(): Promise<{ values: { value: number }[] }> }): Promise<number> =>
     (await c.get()).values.reduce((a, v) => a + v.value, 0);
   let stunCounts = { stunRequests: 0, stunDropped: 0 };
+  let switchCounts: Record<string, number> = {};
   const refreshCounts = async (): Promise<void> => {
     stunCounts = {
       stunRequests: await counterTotal(metrics.stunRequests),
       stunDropped: await counterTotal(metrics.stunDropped),
     };
+    switchCounts = Object.fromEntries(
+      (await signaling.pathSwitches.get()).values.map((v) => [String(v.labels['to']), v.value]),
+    );
     const t = turn.stats();
     metrics.turn.allocations.set(t.allocations);
     metrics.turn.permissions.set(t.permissions);
@@ -211,10 +218,15 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       const s = signaling.engine.stats();
       return { ...stunCounts, connections: s.connections, peers: s.peers, sessions: s.sessions };
     },
+    paths: () => ({ sides: signaling.engine.stats().sides, switches: switchCounts }),
   };
   const http = buildHttpApp({ status, metrics, logger });
   const https = buildHttpApp({ status, metrics, logger, https: { cert: tls.cert, key: tls.key } });
-  for (const app of [http, https]) app.addHook('onRequest', refreshCounts);
+  // Only the routes that show these numbers pay for gathering them.
+  for (const app of [http, https])
+    app.addHook('onRequest', async (req) => {
+      if (REFRESHED_ROUTES.has(req.routeOptions.url ?? '')) await refreshCounts();
+    });
   const signaling = startPeerSignaling({
     registry: metrics.registry,
     servers: [

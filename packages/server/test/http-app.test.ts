@@ -16,6 +16,10 @@ function app(now = 10_000) {
         now: () => now,
         stun: () => ({ primary: '127.0.0.1:3478', alternate: '127.0.0.2:3479' }),
         counts: () => ({ stunRequests: 4 }),
+        paths: () => ({
+          sides: { relay: 1, direct: 1, turn: 0 },
+          switches: { relay: 0, direct: 1, turn: 0 },
+        }),
       },
     }),
   };
@@ -39,6 +43,7 @@ describe('HTTP API (injected, no sockets)', () => {
     assert.equal(body.uptimeSeconds, 60);
     assert.deepEqual(body.stun, { primary: '127.0.0.1:3478', alternate: '127.0.0.2:3479' });
     assert.equal(body.counts.stunRequests, 4);
+    assert.deepEqual(body.paths.sides, { relay: 1, direct: 1, turn: 0 });
   });
 
   it('GET /metrics is Prometheus text that counts HTTP requests', async () => {

@@ -162,6 +162,35 @@ describe('peer protocol over real sockets', () => {
     });
   }
 
+  it('counts a reported path switch in /metrics and /status, and drops the sides when the session ends', async () => {
+    const server = await start();
+    try {
+      const { a, b, session } = await connectPair(server);
+      a.send({ type: 'path', session, path: 'direct' });
+      a.send({ type: 'ping', ts: 1 }); // no reply to a path report: the pong says it was handled
+      await a.next('pong');
+      const metrics = await (await fetch(`${server.httpUrl}/metrics`)).text();
+      assert.match(metrics, /^peerlink_path_switches_total\{to="direct"\} 1$/m);
+      assert.match(metrics, /^peerlink_path_switches_total\{to="turn"\} 0$/m);
+      assert.match(metrics, /^peerlink_peer_session_sides\{path="direct"\} 1$/m);
+      assert.match(metrics, /^peerlink_peer_session_sides\{path="relay"\} 1$/m);
+      const status = (await (await fetch(`${server.httpUrl}/status`)).json()) as {
+        paths: { sides: Record<string, number>; switches: Record<string, number> };
+      };
+      assert.deepEqual(status.paths.sides, { relay: 1, direct: 1, turn: 0 });
+      assert.equal(status.paths.switches['direct'], 1);
+      a.send({ type: 'close', session });
+      await b.next('closed');
+      const after = await (await fetch(`${server.httpUrl}/metrics`)).text();
+      assert.match(after, /^peerlink_peer_session_sides\{path="direct"\} 0$/m);
+      assert.match(after, /^peerlink_path_switches_total\{to="direct"\} 1$/m);
+      a.ws.close();
+      b.ws.close();
+    } finally {
+      await server.close();
+    }
+  });
+
   it('tells the other peer when a peer vanishes and does not come back', async () => {
     const server = await start({ peerOptions: { awayTtlMs: 300 }, signalingTickMs: 50 });
     try {

@@ -21,7 +21,9 @@ export type { PeerEngineDeps } from './protocols/peer/engine.js';
 export {
   ClientMessage,
   parseClientMessage,
+  PEER_PATHS,
   PeerId,
+  PeerPath,
   PROTOCOL_NAME,
   PROTOCOL_VERSION,
 } from './protocols/peer/messages.js';

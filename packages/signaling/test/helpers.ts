@@ -1,6 +1,7 @@
 // A scripted harness around the sans-IO PeerEngine: fake clock, fake connections, and the actions
 // it produced, decoded.
 import {
+  NULL_OBSERVER,
   PeerEngine,
   type Action,
   type ConnId,
@@ -15,6 +16,8 @@ export class Harness {
   readonly closed = new Map<ConnId, { code: number; reason: string }>();
   readonly paused = new Set<ConnId>();
   readonly auth: { conn: ConnId; token: string }[] = [];
+  /** What the engine told its observer about path switches, in order (the counter's input). */
+  readonly pathSwitches: string[] = [];
   /** Bytes sent but not flushed, per connection (the harness flushes only when told). */
   autoFlush = true;
   #seq = 0;
@@ -27,6 +30,7 @@ export class Harness {
         iceServers: (id) => [{ urls: ['turn:203.0.113.1:3478'], username: `x:${id}`, credential: 'c' }],
       },
       randomU32: () => ++this.#seq,
+      observer: { ...NULL_OBSERVER, pathSwitched: (to) => this.pathSwitches.push(to) },
     });
   }
 
@@ -104,4 +108,17 @@ export class Harness {
         break;
     }
   }
+}
+
+/** alice (KEY-A) connects to bob (KEY-B) with a payload; bob answers unless told not to. */
+export function pair(h: Harness, opts: { answer?: boolean } = {}): { a: ConnId; b: ConnId; session: number } {
+  const a = h.open('198.51.100.1:1111');
+  const b = h.open('198.51.100.2:2222');
+  h.register(a, 'alice', 'alice', 'KEY-A');
+  h.register(b, 'bob', 'bob', 'KEY-B');
+  h.text(a, { type: 'connect', target: 'bob', ref: 'r1', payload: { hello: 1 } });
+  const connecting = h.last(a) as Extract<ServerMessage, { type: 'connecting' }>;
+  const session = connecting.session;
+  if (opts.answer !== false) h.text(b, { type: 'answer', session, payload: { ok: true } });
+  return { a, b, session };
 }

@@ -1,19 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CloseCode, encodeRelayFrame, type ServerMessage } from '../src/index.js';
-import { Harness } from './helpers.js';
-
-function pair(h: Harness, opts: { answer?: boolean } = {}) {
-  const a = h.open('198.51.100.1:1111');
-  const b = h.open('198.51.100.2:2222');
-  h.register(a, 'alice', 'alice', 'KEY-A');
-  h.register(b, 'bob', 'bob', 'KEY-B');
-  h.text(a, { type: 'connect', target: 'bob', ref: 'r1', payload: { hello: 1 } });
-  const connecting = h.last(a) as Extract<ServerMessage, { type: 'connecting' }>;
-  const session = connecting.session;
-  if (opts.answer !== false) h.text(b, { type: 'answer', session, payload: { ok: true } });
-  return { a, b, session };
-}
+import { CloseCode, encodeRelayFrame } from '../src/index.js';
+import { Harness, pair } from './helpers.js';
 
 describe('peer engine: registration', () => {
   it('welcomes a registered peer with its observed address, STUN, ICE servers and limits', () => {

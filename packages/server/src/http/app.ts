@@ -13,6 +13,8 @@ export interface StatusSource {
   now: () => number;
   stun: () => { primary: string | null; alternate: string | null };
   counts: () => Record<string, number>;
+  /** Session sides per path now, and path switches since start, each keyed by path. */
+  paths: () => { sides: Record<string, number>; switches: Record<string, number> };
 }
 
 export interface HttpAppOptions {
@@ -24,7 +26,7 @@ export interface HttpAppOptions {
 
 const ENDPOINTS = [
   { path: '/', what: 'this page' },
-  { path: '/status', what: 'JSON: version, uptime, counts, STUN addresses' },
+  { path: '/status', what: 'JSON: version, uptime, counts, session paths, STUN addresses' },
   { path: '/metrics', what: 'Prometheus metrics' },
 ];
 
@@ -61,6 +63,7 @@ export function buildHttpApp(opts: HttpAppOptions): FastifyInstance {
       uptimeSeconds: Math.round((now - opts.status.startedAt) / 1000),
       stun: opts.status.stun(),
       counts: opts.status.counts(),
+      paths: opts.status.paths(),
     };
   });
 

@@ -13,6 +13,7 @@ import {
   PROTOCOL_VERSION,
   type ClientMessage,
   type PeerErrorCode,
+  type PeerPath,
   type ServerMessage,
 } from './messages.js';
 import {
@@ -24,6 +25,7 @@ import {
   type WelcomeSource,
 } from './options.js';
 import { RelayRouter } from './relay-router.js';
+import { countSides, recordPath } from './session-paths.js';
 import type { Action, Conn, ConnId, ConnMeta, Peer, Session } from './state.js';
 
 export interface PeerEngineDeps {
@@ -238,6 +240,8 @@ export class PeerEngine {
     sessions: number;
     sessionsActive: number;
     mailboxHeld: number;
+    /** Sides of active sessions per reported path. */
+    sides: Record<PeerPath, number>;
   } {
     let away = 0;
     for (const p of this.#peers.values()) if (p.awaySince !== undefined) away++;
@@ -250,6 +254,7 @@ export class PeerEngine {
       sessions: this.#sessions.size,
       sessionsActive: active,
       mailboxHeld: this.#mailbox.held,
+      sides: countSides(this.#sessions.values()),
     };
   }
 
@@ -373,6 +378,11 @@ export class PeerEngine {
         );
       case 'signal':
         return this.#toPeer(other, { type: 'signal', session: s.id, from: peer.id, data: msg.data }, now);
+      case 'path':
+        if (s.state !== 'active')
+          return this.#fail(conn, 'SESSION_NOT_ACTIVE', `session ${s.id} is not answered yet`, s.id);
+        if (recordPath(s, peer.id, msg.path)) this.#obs.pathSwitched(msg.path);
+        return; // no reply: the report is for the server's metrics only
       case 'close':
         this.#toPeer(other, { type: 'closed', session: s.id, reason: msg.reason ?? 'closed by peer' }, now);
         return this.#endSession(s);
@@ -399,7 +409,14 @@ export class PeerEngine {
     }
     let id = this.#random() || 1;
     while (this.#sessions.has(id)) id = (this.#random() || 1) >>> 0;
-    const s: Session = { id, initiator: peer.id, target: target.id, state: 'pending', createdAt: now };
+    const s: Session = {
+      id,
+      initiator: peer.id,
+      target: target.id,
+      state: 'pending',
+      createdAt: now,
+      paths: { initiator: 'relay', target: 'relay' },
+    };
     this.#sessions.set(id, s);
     peer.sessions.add(id);
     target.sessions.add(id);

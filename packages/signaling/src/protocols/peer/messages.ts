@@ -19,6 +19,10 @@ export const SessionId = z.number().int().min(1).max(0xffffffff);
 const Reason = z.string().max(200);
 /** Opaque application data the server forwards unread (SDP, handshake hints, punch timing...). */
 const Opaque = z.unknown();
+/** How a session side's data travels: through this server's /p2p relay, direct UDP, or a TURN relay. */
+export const PeerPath = z.enum(['relay', 'direct', 'turn']);
+export type PeerPath = z.infer<typeof PeerPath>;
+export const PEER_PATHS: readonly PeerPath[] = PeerPath.options;
 
 export const ClientMessage = z.discriminatedUnion('type', [
   z.object({
@@ -40,6 +44,8 @@ export const ClientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('candidate'), session: SessionId, candidate: Opaque }),
   z.object({ type: z.literal('signal'), session: SessionId, data: Opaque }),
   z.object({ type: z.literal('close'), session: SessionId, reason: Reason.optional() }),
+  /** The sender's side of the session now runs on `path` (docs/peer-protocol.md); no reply. */
+  z.object({ type: z.literal('path'), session: SessionId, path: PeerPath }),
   z.object({ type: z.literal('ping'), ts: z.number().optional() }),
   z.object({ type: z.literal('pong'), ts: z.number().optional() }),
 ]);

@@ -1,5 +1,5 @@
 /** Limits and timeouts of the peer protocol engine, with their defaults. */
-import type { IceServer } from './messages.js';
+import type { IceServer, PeerPath } from './messages.js';
 
 export interface RelayLimits {
   /** Largest relay frame, header included. */
@@ -76,6 +76,8 @@ export interface PeerObserver {
     reason: 'quota' | 'backpressure' | 'peer-away' | 'unknown-session' | 'not-in-session' | 'too-large',
   ): void;
   closed(reason: string): void;
+  /** A session side moved to another path (a report of the path it is already on is not a switch). */
+  pathSwitched(to: PeerPath): void;
 }
 
 export const NULL_OBSERVER: PeerObserver = {
@@ -84,6 +86,7 @@ export const NULL_OBSERVER: PeerObserver = {
   relayed() {},
   relayDropped() {},
   closed() {},
+  pathSwitched() {},
 };
 
 /** WebSocket close codes the engine uses (docs/peer-protocol.md). */

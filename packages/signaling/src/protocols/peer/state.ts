@@ -1,5 +1,6 @@
 /** The engine's records: connections, peers and sessions. Plain data, no behaviour. */
 import type { TokenBucket } from '../../core/token-bucket.js';
+import type { PeerPath } from './messages.js';
 
 export type ConnId = number;
 
@@ -47,6 +48,8 @@ export interface Session {
   readonly target: string;
   state: 'pending' | 'active';
   readonly createdAt: number;
+  /** The path each side last reported; 'relay' until it reports. */
+  readonly paths: { initiator: PeerPath; target: PeerPath };
 }
 
 export type Action =
