@@ -19,10 +19,10 @@ export const DIRECT_PATHS_SUPPORTED = true;
 
 /**
  * The expectation-table methods (lab/src/expectations.ts) this SDK implements, which the NAT lab's
- * CI gate enforces: simultaneous open from both sides over host and reflexive candidates, which
- * also covers peers on one LAN. Birthday probing and port mapping are issue #9.
+ * CI gate enforces: simultaneous open over host and reflexive candidates (which covers peers on one
+ * LAN), global IPv6, and birthday probing against a symmetric NAT (@peerlink/p2p's PunchEngine).
  */
-export const DIRECT_METHODS: ReadonlySet<string> = new Set(['simultaneous-open', 'lan']);
+export const DIRECT_METHODS: ReadonlySet<string> = new Set(['simultaneous-open', 'lan', 'birthday', 'ipv6']);
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
 export type PathKind = 'relay' | 'turn' | 'direct';
@@ -74,10 +74,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     super();
   }
 
-  /**
-   * True while the node still tries to move this connection to a direct path. This SDK has no
-   * direct-path engine yet (issues #8 and #9): connections stay on the relay, so it is false.
-   */
+  /** True while the node still probes for a direct path for this connection. */
   get seekingDirect(): boolean {
     return this.state !== 'closed' && this.path !== 'direct' && (this.agent?.seeking ?? false);
   }

@@ -13,7 +13,8 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { createIdentity, PathSession, Session, type Identity, type KcpModeName } from '@peerlink/transport';
 import { nodeAead } from '@peerlink/transport/node';
-import { hostCandidates, reflexiveCandidate, type Candidate } from './direct/candidates.js';
+import { BirthdayLock, type Candidate } from '@peerlink/p2p';
+import { gather, hostFingerprint, type LocalCandidates } from './direct/candidates.js';
 import { decodeCheck } from './direct/check-packet.js';
 import { DirectAgent } from './direct/direct-agent.js';
 import { stunAddress } from './direct/stun-address.js';
@@ -62,6 +63,7 @@ export interface PeerNodeEvents {
 }
 
 const SESSION_MTU = 1200;
+const ADDRESS_WATCH_MS = 2000;
 
 export class PeerNode extends EventEmitter<PeerNodeEvents> {
   readonly identity: Identity;
@@ -71,7 +73,11 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   readonly #pending = new Map<string, (msg: ServerMsg) => void>();
   readonly #agents = new Map<string, DirectAgent>();
   #mux: UdpMux | undefined;
-  #local: Promise<Candidate[]> = Promise.resolve([]);
+  #local: Promise<LocalCandidates> | undefined;
+  /** Bumped when the host's addresses change: candidates of an older generation are void. */
+  #generation = 0;
+  #watch: NodeJS.Timeout | undefined;
+  readonly #birthdayLock = new BirthdayLock();
 
   private constructor(readonly opts: PeerNodeOptions) {
     super();
@@ -114,19 +120,31 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   async #openDirect(welcome: WelcomeMsg): Promise<void> {
     const mux = await UdpMux.open();
     this.#mux = mux;
-    mux.onCheck = (bytes, from) => {
+    mux.onCheck = (bytes, from, via) => {
       const tag = Buffer.from(bytes.subarray(2, 10)).toString('hex');
       const agent = this.#agents.get(tag);
       if (!agent) return;
       const check = decodeCheck(bytes, () => agent.localPassword);
-      if (check) agent.onCheck(check, from);
+      if (check) agent.onCheck(check, from, via);
     };
     const stun = await stunAddress(welcome.stun.primary, this.opts.server);
-    this.#local = (async () => {
-      const host = hostCandidates(mux.port);
-      const srflx = stun ? await reflexiveCandidate(mux, stun) : undefined;
-      return srflx ? [srflx, ...host] : host;
-    })();
+    this.#local = gather(mux, stun);
+    // A changed host address (a new network, a lost interface) voids every candidate: gather again
+    // and tell every connection, which drops its direct path at once and punches anew.
+    let seen = hostFingerprint(mux.dualStack);
+    this.#watch = setInterval(() => {
+      const now = hostFingerprint(mux.dualStack);
+      if (now === seen) return;
+      seen = now;
+      const generation = ++this.#generation;
+      const local = gather(mux, stun);
+      this.#local = local;
+      void local.then((l) => {
+        if (generation !== this.#generation) return;
+        for (const a of this.#agents.values()) a.setLocal(l, generation);
+      });
+    }, ADDRESS_WATCH_MS);
+    this.#watch.unref();
   }
 
   get id(): string {
@@ -151,6 +169,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     const hs1 = session.takeOutput();
     const ref = connectionId;
     const deadline = Date.now() + timeoutMs;
+    const asked = performance.now();
     const reply = await this.#request(
       ref,
       { type: 'connect', target: peerId, ref, payload: { connection: connectionId, hs: hs1.map(b64u) } },
@@ -169,6 +188,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     if (answer.type === 'rejected')
       throw new ClientError('CLIENT_REJECTED', `${peerId} rejected: ${String(answer['reason'])}`);
     const conn = this.#wire(peerId, connectionId, true, session, serverSession);
+    conn.agent?.setSignalingRtt(performance.now() - asked);
     const announced = fromB64u(answer['publicKey']);
     const hs2 = ((answer['payload'] as { hs?: unknown } | undefined)?.hs ?? []) as unknown[];
     for (const h of hs2) {
@@ -216,6 +236,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   close(): void {
     for (const c of [...this.#byConnectionId.values()]) c.close();
     this.#signaling.close();
+    clearInterval(this.#watch);
     this.#mux?.close();
   }
 
@@ -250,16 +271,32 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     });
     owner.conn = conn;
     relay.afterDeliver = () => conn.activity();
-    if (this.#mux) {
-      const agent = new DirectAgent(connectionId, this.#mux, this.#local, {
-        ps,
-        signal: (data) => this.#signaling.send({ type: 'signal', session: conn.relay.session, data }),
-        switched: (kind, remote) => conn.setPath(kind, remote ? `${remote.address}:${remote.port}` : null),
-        afterDeliver: () => conn.activity(),
-      });
+    const mux = this.#mux;
+    if (mux) {
+      const agent = new DirectAgent(
+        connectionId,
+        mux,
+        {
+          ps,
+          signal: (data) => this.#signaling.send({ type: 'signal', session: conn.relay.session, data }),
+          switched: (kind, remote) => {
+            conn.setPath(kind, remote ? `${remote.address}:${remote.port}` : null);
+            this.#signaling.reportPath(conn.relay.session, kind);
+          },
+          afterDeliver: () => conn.activity(),
+          needTurn: () => this.#turnCandidate(),
+          permitTurn: (peers) => this.#permitTurn(peers),
+        },
+        { initiator, lock: this.#birthdayLock },
+      );
       conn.agent = agent;
       this.#agents.set(agent.tagHex, agent);
-      conn.once('open', () => void agent.start());
+      conn.once('open', () => {
+        const generation = this.#generation;
+        void this.#local?.then((l) => {
+          if (generation === this.#generation) agent.setLocal(l, generation);
+        });
+      });
       conn.once('close', () => this.#agents.delete(agent.tagHex));
     }
     ps.addPath(relay);
@@ -370,6 +407,13 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       if (this.#signaling.state !== 'open') return; // the next welcome retries
     }
   }
+
+  /** A TURN relayed candidate for connections that found no direct pair (none yet: see #turn). */
+  async #turnCandidate(): Promise<Candidate | undefined> {
+    return undefined;
+  }
+
+  #permitTurn(_peers: readonly { address: string; port: number }[]): void {}
 
   /** Sends `msg` (if any) and waits for the message settled under `key`, or a timeout. */
   #request(key: string, msg: Record<string, unknown> | undefined, timeoutMs: number): Promise<ServerMsg> {

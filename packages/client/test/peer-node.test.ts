@@ -177,7 +177,7 @@ describe('PeerNode direct paths (loopback)', () => {
           });
         });
         // The direct path dies (as when an address goes away): bob's socket stops answering.
-        bob.udp?.socket.close();
+        bob.udp?.close();
       })();
       const { sent, got } = await roundTrip(stream, total);
       await killed;

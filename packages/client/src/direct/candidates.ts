@@ -1,32 +1,63 @@
 /**
- * Candidate gathering: host addresses of this machine (IPv4, not loopback) and the server-reflexive
- * address a STUN Binding to the server's STUN port reports for the node's one UDP socket.
+ * Candidate gathering for the node's primary socket: host addresses of this machine (IPv4, and
+ * global IPv6 when the socket is dual-stack), and the server-reflexive address with a NAT hint from
+ * Binding requests to the server's two addresses and two ports (RFC 5780's OTHER-ADDRESS names the
+ * second pair), all sent at once: one round trip.
  */
 import { networkInterfaces } from 'node:os';
-import { mappedAddressOf, StunTransactions, type DatagramSocket } from '@peerlink/p2p';
-import type { TransportAddress } from '@peerlink/wire';
+import {
+  mappedAddressOf,
+  natHintOf,
+  StunTransactions,
+  UNKNOWN_NAT,
+  type Candidate,
+  type DatagramSocket,
+  type NatHint,
+  type StunReply,
+} from '@peerlink/p2p';
+import { decodeAddress, findAttribute, StunAttr, type TransportAddress } from '@peerlink/wire';
 import type { Addr, UdpMux } from './udp-mux.js';
 
-export interface Candidate extends Addr {
-  readonly type: 'host' | 'srflx' | 'prflx';
+export interface LocalCandidates {
+  readonly candidates: Candidate[];
+  readonly nat: NatHint;
 }
 
-export function hostCandidates(port: number): Candidate[] {
+/** IPv4 host addresses, and global unicast IPv6 ones when `ipv6` (no loopback, no link-local). */
+export function hostCandidates(port: number, ipv6: boolean): Candidate[] {
   const out: Candidate[] = [];
   for (const list of Object.values(networkInterfaces())) {
     for (const a of list ?? []) {
-      if (a.family === 'IPv4' && !a.internal) out.push({ type: 'host', address: a.address, port });
+      if (a.internal) continue;
+      if (a.family === 'IPv4') out.push({ type: 'host', address: a.address, port });
+      else if (ipv6 && /^[23]/.test(a.address)) out.push({ type: 'host', address: a.address, port });
     }
   }
   return out;
 }
 
+/** The host addresses, as a string that changes when they do (the node's change watch). */
+export const hostFingerprint = (ipv6: boolean): string =>
+  hostCandidates(0, ipv6)
+    .map((c) => c.address)
+    .sort()
+    .join(',');
+
+/** Gathers host candidates and, when a STUN server is known, the reflexive one and the NAT hint. */
+export async function gather(mux: UdpMux, stun: Addr | undefined): Promise<LocalCandidates> {
+  const host = hostCandidates(mux.port, mux.dualStack);
+  if (!stun) return { candidates: host, nat: UNKNOWN_NAT };
+  const mapped = await reflexiveSamples(mux, stun);
+  const nat = natHintOf(mux.port, mapped);
+  const srflx = mapped[0];
+  return { candidates: srflx ? [{ type: 'srflx', ...srflx }, ...host] : host, nat };
+}
+
 /**
- * Asks the server's STUN port for our reflexive address (sends at 0, 250 and 750 ms, gives up at
- * 1.5 s); undefined when nothing answers. The node's socket is shared, so STUN is only listened to
- * while gathering.
+ * Binding requests from the node's socket to the primary address, then to the alternate address and
+ * port pairs the first response names. The socket is shared, so STUN is only listened to here.
  */
-export async function reflexiveCandidate(mux: UdpMux, stun: Addr): Promise<Candidate | undefined> {
+async function reflexiveSamples(mux: UdpMux, stun: Addr): Promise<(Addr | null)[]> {
   const socket: DatagramSocket = {
     send: (bytes, to) => mux.send(bytes, to),
     onMessage: (handler) => {
@@ -35,13 +66,29 @@ export async function reflexiveCandidate(mux: UdpMux, stun: Addr): Promise<Candi
     local: () => ({ family: 4, address: '0.0.0.0', port: mux.port }),
     close: () => {},
   };
-  const to: TransportAddress = { family: 4, address: stun.address, port: stun.port };
+  const tx = new StunTransactions(socket);
+  const at = (address: string, port: number): TransportAddress => ({ family: 4, address, port });
+  const plain = (a: TransportAddress | null): Addr | null =>
+    a ? { address: a.address, port: a.port } : null;
   try {
-    const mapped = mappedAddressOf(await new StunTransactions(socket).request(to, [], GATHER_TIMING));
-    return mapped ? { type: 'srflx', address: mapped.address, port: mapped.port } : undefined;
+    const first = await tx.request(at(stun.address, stun.port), [], GATHER_TIMING);
+    const other = otherAddress(first);
+    if (!first || !other) return [plain(mappedAddressOf(first))];
+    const rest = await Promise.all(
+      [at(other.address, stun.port), at(other.address, other.port), at(stun.address, other.port)].map((to) =>
+        tx.request(to, [], GATHER_TIMING),
+      ),
+    );
+    return [first, ...rest].map((r) => plain(mappedAddressOf(r)));
   } finally {
     mux.onStun = () => {};
   }
+}
+
+function otherAddress(reply: StunReply | null): TransportAddress | undefined {
+  const attr = reply ? findAttribute(reply.message, StunAttr.OtherAddress) : undefined;
+  const d = attr ? decodeAddress(attr.value) : undefined;
+  return d?.ok && d.value.family === 4 ? d.value : undefined;
 }
 
 const GATHER_TIMING = { rtoMs: 250, tries: 3, lastWaitMs: 750 };

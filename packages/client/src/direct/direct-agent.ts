@@ -1,29 +1,42 @@
 /**
- * The direct path of one connection: exchange candidates and check passwords through the session's
- * signaling, probe every remote candidate (and any address a valid ping comes from) at once from
- * both sides, and move the session to the first address that answers: make-before-break, the relay
- * stays as the warm backup. Checks every 2 s hold the NAT mapping; three missed answers put the
- * session back on the relay and probing starts over.
+ * The direct path of one connection: the adapter around @peerlink/p2p's sans-IO PunchEngine. It
+ * exchanges candidates, NAT hints and check passwords through the session's signaling, encodes and
+ * authenticates the engine's checks, runs its timer, lends it sockets for birthday probing, and
+ * moves the transport session onto the path the engine selects (make-before-break: the relay stays
+ * as the warm backup) and back to the relay when the engine drops it.
  */
 import { randomBytes } from 'node:crypto';
+import {
+  BirthdayLock,
+  parseCandidate,
+  parseNatHint,
+  PunchEngine,
+  TURN_VIA,
+  type Candidate,
+  type PunchAction,
+  type Via,
+} from '@peerlink/p2p';
 import type { PathSession } from '@peerlink/transport';
-import type { Candidate } from './candidates.js';
+import type { LocalCandidates } from './candidates.js';
 import { connectionTag, encodeCheck, newTxid, type Check } from './check-packet.js';
-import { key, type Addr, type DirectPath, type UdpMux } from './udp-mux.js';
-
-const PROBE_EVERY_MS = 100;
-const PROBE_FOR_MS = 5000;
-const KEEPALIVE_MS = 2000;
-const DEAD_AFTER_MS = 6500;
-const RETRY_AFTER_MS = 10_000;
+import { type Addr, type DirectPath, type UdpMux } from './udp-mux.js';
 
 export interface DirectHooks {
   readonly ps: PathSession;
   /** Sends data to the peer through the server session ('signal'). */
   signal(data: Record<string, unknown>): void;
-  /** The session now sends on `path` ('relay' or a direct path). */
-  switched(path: 'relay' | 'direct', remote: Addr | null): void;
+  /** The session now sends on `path`. */
+  switched(path: 'relay' | 'direct' | 'turn', remote: Addr | null): void;
   afterDeliver(): void;
+  /** The engine found no direct pair: resolve with a TURN relayed candidate, if the node can get one. */
+  needTurn(): Promise<Candidate | undefined>;
+  /** Let the peer's addresses through the node's TURN allocation. */
+  permitTurn(peers: readonly Addr[]): void;
+}
+
+export interface DirectOptions {
+  readonly initiator: boolean;
+  readonly lock: BirthdayLock;
 }
 
 export class DirectAgent {
@@ -31,84 +44,180 @@ export class DirectAgent {
   readonly tagHex: string;
   readonly localPassword = new Uint8Array(randomBytes(16));
   remotePassword: Uint8Array | undefined;
-  readonly #targets = new Map<string, { addr: Addr; until: number }>();
+  readonly engine: PunchEngine;
   #direct: DirectPath | undefined;
-  #lastPong = 0;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
-  #nextRound = 0;
+  #local: LocalCandidates | undefined;
+  #generation = 0;
+  #extra: Via[] = [];
+  #relayCandidate: Candidate | undefined;
+  /** Addresses of the peer that sent a valid check, by via: aliases of the selected path. */
+  readonly #heard = new Map<string, { from: Addr; via: Via }>();
+  switches = 0;
 
   constructor(
     connectionId: string,
     private readonly mux: UdpMux,
-    private readonly local: Promise<Candidate[]>,
     private readonly hooks: DirectHooks,
+    opts: DirectOptions,
   ) {
     this.tag = connectionTag(connectionId);
     this.tagHex = Buffer.from(this.tag).toString('hex');
+    this.engine = new PunchEngine({ initiator: opts.initiator, lock: opts.lock });
   }
 
   get direct(): DirectPath | undefined {
     return this.#direct;
   }
 
-  async start(): Promise<void> {
-    const candidates = await this.local;
-    if (this.#closed) return;
-    this.hooks.signal({
-      kind: 'direct-candidates',
-      password: Buffer.from(this.localPassword).toString('base64url'),
-      candidates: candidates.map((c) => ({ type: c.type, address: c.address, port: c.port })),
-    });
+  /** True while the engine still probes (or waits for the peer's candidates). */
+  get seeking(): boolean {
+    const s = this.engine.state;
+    return !this.#closed && (s === 'probing' || s === 'waiting');
   }
 
-  /** Candidates and password from the peer. */
+  setSignalingRtt(ms: number): void {
+    this.engine.setSignalingRtt(ms);
+  }
+
+  /** Our candidates (again after an address change, with a new generation). */
+  setLocal(local: LocalCandidates, generation: number): void {
+    if (this.#closed) return;
+    if (generation !== this.#generation) {
+      this.#generation = generation;
+      this.engine.localChanged(now());
+      this.#relayCandidate = undefined;
+      this.#run();
+    }
+    this.#local = local;
+    this.#announce();
+    this.engine.setLocal(this.#candidates(), local.nat, now());
+    this.#run();
+  }
+
+  /** Candidates, NAT hint and password from the peer. */
   onSignal(data: unknown): void {
-    const d = data as { kind?: unknown; password?: unknown; candidates?: unknown };
+    const d = data as { kind?: unknown; password?: unknown; candidates?: unknown; generation?: unknown };
     if (d.kind !== 'direct-candidates' || typeof d.password !== 'string' || !Array.isArray(d.candidates))
       return;
+    if (d.password.length > 64) return;
     this.remotePassword = new Uint8Array(Buffer.from(d.password, 'base64url'));
-    for (const c of d.candidates.slice(0, 16) as { address?: unknown; port?: unknown }[]) {
-      if (typeof c.address === 'string' && typeof c.port === 'number')
-        this.#probe({ address: c.address, port: c.port });
-    }
-    this.#tick();
+    const candidates = d.candidates
+      .slice(0, 24)
+      .map(parseCandidate)
+      .filter((c) => c !== undefined);
+    const generation = typeof d.generation === 'number' && Number.isInteger(d.generation) ? d.generation : 0;
+    this.hooks.permitTurn(candidates.filter((c) => c.type !== 'host'));
+    this.engine.setRemote(candidates, parseNatHint((data as { nat?: unknown }).nat), generation, now());
+    this.#run();
   }
 
-  onCheck(check: Check, from: Addr): void {
+  onCheck(check: Check, from: Addr, via: Via): void {
     if (!this.remotePassword || this.#closed) return;
-    this.#heard.set(key(from), from);
-    if (this.#direct) this.mux.alias(from, this.#direct);
-    if (check.kind === 1) {
-      this.mux.send(encodeCheck(2, this.tag, check.txid, this.remotePassword), from);
-      if (!this.#direct) this.#probe(from); // triggered check towards a peer-reflexive address
-      return;
-    }
-    this.#lastPong = Date.now();
-    if (!this.#direct) this.#use(from);
+    this.#heard.set(`${via}|${from.address}|${from.port}`, { from, via });
+    if (this.#direct && via === this.#direct.via) this.mux.alias(from, via, this.#direct);
+    if (check.kind === 1) this.engine.onPing(from, via, check.txid, now());
+    else this.engine.onPong(from, via, now());
+    this.#run();
   }
 
   close(): void {
     this.#closed = true;
     clearTimeout(this.#timer);
+    this.engine.close();
+    this.engine.takeActions();
+    this.mux.closeVias(this.#extra);
     this.#direct?.close();
   }
 
-  #probe(addr: Addr): void {
-    this.#targets.set(key(addr), { addr, until: Date.now() + PROBE_FOR_MS });
+  // ---- internals ---------------------------------------------------------------------------------
+
+  #candidates(): Candidate[] {
+    const own = this.#local?.candidates ?? [];
+    return this.#relayCandidate ? [...own, this.#relayCandidate] : own;
   }
 
-  #use(addr: Addr): void {
-    const path = this.mux.path(addr);
+  #announce(): void {
+    this.hooks.signal({
+      kind: 'direct-candidates',
+      password: Buffer.from(this.localPassword).toString('base64url'),
+      generation: this.#generation,
+      candidates: this.#candidates().map((c) => ({ type: c.type, address: c.address, port: c.port })),
+      nat: this.#local?.nat,
+    });
+  }
+
+  /** Carries out the engine's actions and sets its timer. */
+  #run(): void {
+    if (this.#closed) return;
+    for (const a of this.engine.takeActions()) this.#act(a);
+    clearTimeout(this.#timer);
+    const due = this.engine.nextTimeout();
+    if (due === undefined) return;
+    this.#timer = setTimeout(
+      () => {
+        this.engine.handleTimer(now());
+        this.#run();
+      },
+      Math.max(0, due - now()),
+    );
+    this.#timer.unref();
+  }
+
+  #act(a: PunchAction): void {
+    const password = this.remotePassword;
+    switch (a.type) {
+      case 'ping':
+        if (password) this.mux.send(encodeCheck(1, this.tag, newTxid(), password), a.to, a.via);
+        return;
+      case 'pong':
+        if (password) this.mux.send(encodeCheck(2, this.tag, a.txid, password), a.to, a.via);
+        return;
+      case 'open-sockets':
+        void this.mux.openExtra(a.count).then((vias) => {
+          if (this.#closed) return this.mux.closeVias(vias);
+          this.#extra = vias;
+          this.engine.socketsOpened(vias, now());
+          this.#run();
+        });
+        return;
+      case 'close-sockets':
+        this.mux.closeVias(this.#extra.filter((v) => v !== a.keep));
+        this.#extra = this.#extra.filter((v) => v === a.keep);
+        return;
+      case 'select':
+        return this.#use(a.to, a.via, a.kind);
+      case 'unselect':
+        return this.#fallBack();
+      case 'need-turn':
+        void this.hooks.needTurn().then((relay) => {
+          if (!relay || this.#closed) return;
+          this.#relayCandidate = relay;
+          this.#announce();
+          this.engine.turnReady(now());
+          this.#run();
+        });
+        return;
+    }
+  }
+
+  #use(to: Addr, via: Via, kind: 'direct' | 'turn'): void {
+    const old = this.#direct;
+    const path = this.mux.path(to, via);
     path.afterDeliver = () => this.hooks.afterDeliver();
     this.hooks.ps.addPath(path);
     this.hooks.ps.select(path.id);
     this.#direct = path;
     // The peer may pick another of our addresses than we picked of its: accept its packets from any
-    // address that passed a check (the session authenticates every packet anyway).
-    for (const a of this.#heard.values()) this.mux.alias(a, path);
-    this.#targets.clear();
-    this.hooks.switched('direct', addr);
+    // address that passed a check on this socket (the session authenticates every packet anyway).
+    for (const h of this.#heard.values()) if (h.via === via) this.mux.alias(h.from, via, path);
+    if (old && old !== path) {
+      this.hooks.ps.removePath(old.id);
+      old.close();
+    }
+    this.switches++;
+    this.hooks.switched(via === TURN_VIA ? 'turn' : kind, to);
   }
 
   #fallBack(): void {
@@ -118,45 +227,9 @@ export class DirectAgent {
     this.hooks.ps.select('relay');
     this.hooks.ps.removePath(dead.id);
     dead.close();
-    this.#known.set(key(dead.remote), dead.remote);
+    this.switches++;
     this.hooks.switched('relay', null);
-    this.#nextRound = Date.now();
-  }
-
-  #tick(): void {
-    clearTimeout(this.#timer);
-    if (this.#closed || !this.remotePassword) return;
-    const now = Date.now();
-    const password = this.remotePassword;
-    if (this.#direct) {
-      if (now - this.#lastPong > DEAD_AFTER_MS) this.#fallBack();
-      else this.mux.send(encodeCheck(1, this.tag, newTxid(), password), this.#direct.remote);
-    }
-    if (!this.#direct) {
-      if (this.#targets.size === 0 && now >= this.#nextRound && this.#known.size > 0) {
-        for (const a of this.#known.values()) this.#probe(a);
-        this.#nextRound = now + RETRY_AFTER_MS;
-      }
-      for (const [k, t] of this.#targets) {
-        if (now > t.until) {
-          this.#known.set(k, t.addr);
-          this.#targets.delete(k);
-          continue;
-        }
-        this.mux.send(encodeCheck(1, this.tag, newTxid(), password), t.addr);
-      }
-    }
-    this.#timer = setTimeout(() => this.#tick(), this.#direct ? KEEPALIVE_MS : PROBE_EVERY_MS);
-    this.#timer.unref();
-  }
-
-  /** Candidates tried before, for the next round of probing after a fallback. */
-  readonly #known = new Map<string, Addr>();
-  /** Addresses of the peer that sent us a valid check. */
-  readonly #heard = new Map<string, Addr>();
-
-  /** True until the first round of probing has run out without a direct path. */
-  get seeking(): boolean {
-    return !this.#closed && !this.#direct && (this.remotePassword === undefined || this.#targets.size > 0);
   }
 }
+
+const now = (): number => Math.floor(performance.now());

@@ -1,17 +1,20 @@
 /**
- * One UDP socket per node, shared by STUN (reflexive address), connectivity checks and the direct
- * paths of every connection. Datagrams are told apart by their first bytes: STUN by its magic
- * cookie (session packets also start with small type bytes), checks by CHECK_TYPE, everything
- * else belongs to the direct path of its source.
+ * The node's UDP sockets. One primary socket (dual-stack where the host has IPv6) is shared by STUN
+ * (reflexive address), connectivity checks and the direct paths of every connection; birthday
+ * probing borrows extra sockets for a few seconds (`openExtra`), and keeps at most the one that won.
+ * Datagrams are told apart by their first bytes: STUN by its magic cookie, checks by CHECK_TYPE,
+ * everything else belongs to the direct path of its socket and source. A socket is named by its
+ * `via` number (0 the primary), as the punch engine names it.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { normaliseAddress, PRIMARY_VIA, type Endpoint, type Via } from '@peerlink/p2p';
 import { isStunMessage } from '@peerlink/wire';
 import { CountedPath } from '../counted-path.js';
 
 export const CHECK_TYPE = 0xc7;
 
-export type Addr = { address: string; port: number };
-export const key = (a: Addr): string => `${a.address}:${a.port}`;
+export type Addr = Endpoint;
+export const key = (via: Via, a: Addr): string => `${via}|${a.address}|${a.port}`;
 
 export class DirectPath extends CountedPath {
   readonly id: string;
@@ -19,15 +22,16 @@ export class DirectPath extends CountedPath {
 
   constructor(
     private readonly mux: UdpMux,
+    readonly via: Via,
     readonly remote: Addr,
   ) {
     super();
-    this.id = `udp:${key(remote)}`;
+    this.id = `udp:${via}:${remote.address}:${remote.port}`;
   }
 
   send(bytes: Uint8Array): void {
     this.sent += bytes.length;
-    this.mux.send(bytes, this.remote);
+    this.mux.send(bytes, this.remote, this.via);
   }
 
   override close(): void {
@@ -36,68 +40,147 @@ export class DirectPath extends CountedPath {
   }
 }
 
+/** A socket-like sender the mux routes through when a via is not a local socket (TURN). */
+export interface VirtualVia {
+  send(bytes: Uint8Array, to: Addr): void;
+}
+
 export class UdpMux {
   readonly paths = new Map<string, DirectPath>();
   onStun: (bytes: Uint8Array, from: Addr) => void = () => {};
-  onCheck: (bytes: Uint8Array, from: Addr) => void = () => {};
+  /** Datagrams from `server` on the primary socket are offered here first (a TURN client). */
+  onServer: ((bytes: Uint8Array, from: Addr) => boolean) | undefined;
+  onCheck: (bytes: Uint8Array, from: Addr, via: Via) => void = () => {};
   dropped = 0;
+  readonly #sockets = new Map<Via, Socket>();
+  readonly #virtual = new Map<Via, VirtualVia>();
+  #nextVia = 1;
 
-  private constructor(readonly socket: Socket) {
-    socket.on('message', (msg, rinfo) => {
-      const bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
-      const from = { address: rinfo.address, port: rinfo.port };
-      if (isStunMessage(bytes)) return this.onStun(bytes, from);
-      if (bytes[0] === CHECK_TYPE) return this.onCheck(bytes, from);
-      const path = this.paths.get(key(from));
-      if (path) path.deliver(bytes);
-      else this.dropped++;
-    });
-    // Unreachable destinations raise errors later; a path that stops working is noticed by its checks.
-    socket.on('error', () => {});
+  private constructor(
+    primary: Socket,
+    /** The primary socket speaks IPv6 too (dual-stack). */
+    readonly dualStack: boolean,
+  ) {
+    this.#attach(primary, PRIMARY_VIA);
   }
 
-  static open(): Promise<UdpMux> {
-    return new Promise((resolve, reject) => {
-      const s = createSocket({ type: 'udp4' });
-      s.once('error', reject);
-      s.bind(0, () => {
-        s.off('error', reject);
-        resolve(new UdpMux(s));
-      });
-    });
+  /** Opens the primary socket: dual-stack when the host can, IPv4 only otherwise. */
+  static async open(): Promise<UdpMux> {
+    try {
+      return new UdpMux(await bind('udp6'), true);
+    } catch {
+      return new UdpMux(await bind('udp4'), false);
+    }
   }
 
   get port(): number {
-    return this.socket.address().port;
+    return this.#sockets.get(PRIMARY_VIA)!.address().port;
   }
 
-  send(bytes: Uint8Array, to: Addr): void {
+  /** Opens `count` extra sockets on fresh ports (birthday probing); resolves with their vias. */
+  async openExtra(count: number): Promise<Via[]> {
+    const settled = await Promise.allSettled(
+      Array.from({ length: count }, () => bind(this.dualStack ? 'udp6' : 'udp4')),
+    );
+    const vias: Via[] = [];
+    for (const s of settled) {
+      if (s.status !== 'fulfilled') continue;
+      const via = this.#nextVia++;
+      this.#attach(s.value, via);
+      vias.push(via);
+    }
+    return vias;
+  }
+
+  /** Closes extra sockets (never the primary) and drops their paths. */
+  closeVias(vias: Iterable<Via>): void {
+    for (const via of vias) {
+      if (via === PRIMARY_VIA) continue;
+      const s = this.#sockets.get(via);
+      this.#sockets.delete(via);
+      for (const [k, p] of this.paths) if (p.via === via) this.paths.delete(k);
+      try {
+        s?.close();
+      } catch {
+        // already closed
+      }
+    }
+  }
+
+  /** Routes sends on `via` to something that is not a local socket (a TURN allocation). */
+  setVirtual(via: Via, sender: VirtualVia | undefined): void {
+    if (sender) this.#virtual.set(via, sender);
+    else this.#virtual.delete(via);
+  }
+
+  /** A datagram that arrived on a virtual via (TURN Data), routed like one from a socket. */
+  receive(bytes: Uint8Array, from: Addr, via: Via): void {
+    if (bytes[0] === CHECK_TYPE) return this.onCheck(bytes, from, via);
+    const path = this.paths.get(key(via, from));
+    if (path) path.deliver(bytes);
+    else this.dropped++;
+  }
+
+  send(bytes: Uint8Array, to: Addr, via: Via = PRIMARY_VIA): void {
+    const virtual = this.#virtual.get(via);
+    if (virtual) return virtual.send(bytes, to);
+    const s = this.#sockets.get(via);
+    if (!s) return void this.dropped++;
+    const v6socket = this.dualStack;
+    const address = v6socket && !to.address.includes(':') ? `::ffff:${to.address}` : to.address;
     try {
-      this.socket.send(bytes, to.port, to.address, () => {});
+      s.send(bytes, to.port, address, () => {});
     } catch {
       this.dropped++;
     }
   }
 
-  path(remote: Addr): DirectPath {
-    let p = this.paths.get(key(remote));
+  path(remote: Addr, via: Via): DirectPath {
+    let p = this.paths.get(key(via, remote));
     if (!p) {
-      p = new DirectPath(this, remote);
-      this.paths.set(key(remote), p);
+      p = new DirectPath(this, via, remote);
+      this.paths.set(key(via, remote), p);
     }
     return p;
   }
 
-  /** Delivers datagrams from `from` to `path` as well. */
-  alias(from: Addr, path: DirectPath): void {
-    this.paths.set(key(from), path);
+  /** Delivers datagrams from `from` on `via` to `path` as well. */
+  alias(from: Addr, via: Via, path: DirectPath): void {
+    this.paths.set(key(via, from), path);
   }
 
   close(): void {
-    try {
-      this.socket.close();
-    } catch {
-      // already closed
+    for (const s of this.#sockets.values()) {
+      try {
+        s.close();
+      } catch {
+        // already closed
+      }
     }
+    this.#sockets.clear();
   }
+
+  #attach(socket: Socket, via: Via): void {
+    this.#sockets.set(via, socket);
+    socket.on('message', (msg, rinfo) => {
+      const bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
+      const from = { address: normaliseAddress(rinfo.address), port: rinfo.port };
+      if (via === PRIMARY_VIA && this.onServer?.(bytes, from)) return;
+      if (isStunMessage(bytes)) return via === PRIMARY_VIA ? this.onStun(bytes, from) : undefined;
+      this.receive(bytes, from, via);
+    });
+    // Unreachable destinations raise errors later; a path that stops working is noticed by its checks.
+    socket.on('error', () => {});
+  }
+}
+
+function bind(type: 'udp4' | 'udp6'): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = createSocket({ type, ipv6Only: false });
+    s.once('error', reject);
+    s.bind(0, () => {
+      s.off('error', reject);
+      resolve(s);
+    });
+  });
 }
