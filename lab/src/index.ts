@@ -43,7 +43,7 @@ export {
   summarise as summariseLink,
 } from './link-check.js';
 export type { LinkCondition, LinkMeasurement, PingResult, SiteLinkMeasurement } from './link-check.js';
-export { CI_PAIRS, runMatrix, runPair } from './matrix.js';
+export { CI_PAIRS, CI_PAIRS6, runMatrix, runPair } from './matrix.js';
 export type { MatrixOptions, PairResult, PairStatus } from './matrix.js';
 export { matrixMarkdown, summarise as summariseMatrix } from './matrix-report.js';
 export type { MatrixSummary } from './matrix-report.js';

@@ -47,6 +47,12 @@ export const CI_PAIRS: readonly [PresetName, PresetName][] = [
   ['same-nat', 'same-nat'],
 ];
 
+/** Pairs CI runs with IPv6 on both sides: only IPv6 can make these direct (both IPv4 sides are hard). */
+export const CI_PAIRS6: readonly [PresetName, PresetName][] = [
+  ['symmetric', 'symmetric'],
+  ['cgnat-symmetric', 'port-restricted'],
+];
+
 export interface MatrixOptions {
   /** Give both sites IPv6 and judge against the table's IPv6 column. */
   readonly ipv6?: boolean;

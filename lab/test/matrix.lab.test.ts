@@ -1,12 +1,13 @@
 // The matrix runner on the CI pairs. Every pair must connect and verify its bytes (issue #7: relay
 // first, so udp-blocked too); the table's direct outcomes are enforced once the SDK seeks direct
-// paths, for the methods in DIRECT_METHODS (issue #8: simultaneous open and LAN; #9: the rest). Without `peerlink connect` every pair must be
-// reported not runnable rather than faked.
+// paths, for the methods in DIRECT_METHODS (simultaneous open, LAN, IPv6, birthday). Without
+// `peerlink connect` every pair must be reported not runnable rather than faked.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DIRECT_METHODS } from '@peerlink/client';
 import {
   CI_PAIRS,
+  CI_PAIRS6,
   connectAvailable,
   labNamespaces,
   matrixMarkdown,
@@ -39,5 +40,14 @@ describe('matrix runner', () => {
       );
       assert.deepEqual(gated.filter((r) => r.status !== 'ok').map(line), []);
     }
+  });
+
+  it('runs the IPv6 CI pairs: direct over IPv6 where IPv4 alone cannot be', async () => {
+    if (!(await connectAvailable())) return;
+    const results = await runMatrix({ pairs: CI_PAIRS6, ipv6: true, settleSec: 15 });
+    console.log(matrixMarkdown(results).replace(/^/gm, '# '));
+    const line = (r: (typeof results)[number]): string =>
+      `${r.a}/${r.b}: ${r.status} ${r.path} ${r.note ?? ''}`;
+    assert.deepEqual(results.filter((r) => r.status !== 'ok' || r.path !== 'direct').map(line), []);
   });
 });

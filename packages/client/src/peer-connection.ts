@@ -38,6 +38,9 @@ export interface ConnectionStats {
   path: PathKind;
   paths: Record<string, { bytesSent: number; bytesReceived: number; rttMs: number | undefined }>;
   rttMs: number;
+  /** Path switches so far (to direct, TURN or back to the relay), and the checks the punching cost. */
+  pathSwitches: number;
+  punch: { checksSent: number; birthdayChecks: number };
   session: SessionStats;
 }
 
@@ -169,7 +172,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
         },
         ...(this.agent?.direct
           ? {
-              direct: {
+              [this.path === 'turn' ? 'turn' : 'direct']: {
                 bytesSent: this.agent.direct.sent,
                 bytesReceived: this.agent.direct.received,
                 rttMs: this.path === 'direct' ? s.srttMs || undefined : undefined,
@@ -178,6 +181,11 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
           : {}),
       },
       rttMs: s.srttMs,
+      pathSwitches: this.agent?.switches ?? 0,
+      punch: {
+        checksSent: this.agent?.engine.sent.checks ?? 0,
+        birthdayChecks: this.agent?.engine.sent.birthday ?? 0,
+      },
       session: s,
     };
   }

@@ -185,6 +185,13 @@ describe('PeerNode direct paths (loopback)', () => {
       assert.deepEqual(paths.slice(-1), ['relay'], `paths: ${paths.join(',')}`);
       assert.equal(conn.state, 'connected');
       assert.equal(conn.stats().session.dropped.unauthenticated, 0);
+      assert.ok(conn.stats().pathSwitches >= 2, 'to direct and back, counted');
+      // Both sides reported their switches: the server counts them.
+      const metrics = await (await fetch(`${s.httpUrl}/metrics`)).text();
+      const counted = (to: string): number =>
+        Number(new RegExp(`peerlink_path_switches_total\\{to="${to}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+      assert.ok(counted('direct') >= 1, metrics);
+      assert.ok(counted('relay') >= 1, metrics);
     } finally {
       alice.close();
       bob.close();
