@@ -1,6 +1,7 @@
 // A TurnClient wired to peerlink's own sans-IO TURN engine in-process, on a fake clock: the client's
 // datagrams go to the engine, the engine's answers come back, and what the engine relays to peers is
 // collected. `lose` drops chosen datagrams on the way, to exercise retransmission.
+import { createHash } from 'node:crypto';
 import {
   PeerPolicy,
   TurnEngine,
@@ -17,15 +18,19 @@ export const CLIENT: TransportAddress = { family: 4, address: '203.0.113.7', por
 /** A peer the engine's policy allows (198.51.100.0/24 is opened below). */
 export const PEER: TransportAddress = { family: 4, address: '198.51.100.20', port: 5000 };
 
-export function seededRandom(seed = 1): (n: number) => Uint8Array {
-  let x = seed >>> 0 || 1;
+/** Deterministic random bytes: SHA-256 of a seed and a counter, so runs repeat exactly. */
+export function hashRandom(seed: string): (n: number) => Uint8Array {
+  let count = 0;
   return (n) => {
     const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      out[i] = x & 0xff;
+    for (let at = 0; at < n; at += 32) {
+      out.set(
+        createHash('sha256')
+          .update(`${seed}:${count++}`)
+          .digest()
+          .subarray(0, n - at),
+        at,
+      );
     }
     return out;
   };
@@ -55,7 +60,7 @@ export class EngineLink {
       relayIps: { 4: SERVER.address },
       users: new Map([['alice', 'wonderland']]),
       nonceKey: new Uint8Array(20).fill(7),
-      random: seededRandom(2),
+      random: hashRandom('engine'),
       peerPolicy: new PeerPolicy({ allow: [parseCidr('198.51.100.0/24')!] }),
       onEvent: (e) => this.engineEvents.push(e),
       ...engine,
@@ -64,7 +69,7 @@ export class EngineLink {
       server: SERVER,
       username: 'alice',
       password: 'wonderland',
-      random: seededRandom(3),
+      random: hashRandom('client'),
       ...client,
     });
   }
