@@ -1,6 +1,11 @@
 /**
- * @peerlink/p2p: NAT classification today; candidates, checks, hole punching and path selection
- * with the P2P issues.
+ * @peerlink/p2p: NAT classification, and a sans-IO TURN client (RFC 8656 over UDP) for the relayed
+ * candidate; candidates, checks, hole punching and path selection with the P2P issues.
+ *
+ * The TURN client owns no socket and no timer (`TurnClient`): the node feeds it what comes from the
+ * TURN server on its one UDP socket, calls `handleTimer` at `nextTimeout()`, and sends `takeOutput()`
+ * to the server. `runTurnClient` drives one over a socket of its own with real timers. Flow and
+ * options: docs/turn-client.md.
  *
  * @example
  * ```ts
@@ -9,6 +14,18 @@
  * const { report, reasons } = await probeNat({ server: server.primary, serverIpv6: server.ipv6,
  *   sockets: nodeUdpSocketFactory });
  * console.log(report, reasons);
+ * ```
+ *
+ * @example A relayed address from a TURN server, and data to a peer through it
+ * ```ts
+ * import { TurnClient, nodeUdpSocketFactory, runTurnClient } from '@peerlink/p2p';
+ * const server = { family: 4, address: '127.0.0.1', port: 3478 } as const;
+ * const turn = runTurnClient(new TurnClient({ server, username: 'u', password: 'p' }),
+ *   await nodeUdpSocketFactory(4), { onEvent: (e) => e.type === 'data' && console.log(e.bytes) });
+ * const { relayed } = await turn.allocated();   // give `relayed` to the peer as a candidate
+ * turn.permit(peer);                            // CreatePermission, then ChannelBind
+ * turn.sendTo(peer, new TextEncoder().encode('hi'));
+ * await turn.close();                           // Refresh LIFETIME 0
  * ```
  */
 export { classifyNat, classifyPortAllocation, SEQUENTIAL_MAX_STEP } from './nat/classify.js';
@@ -47,3 +64,19 @@ export {
   TURN_VIA,
 } from './punch/punch-engine.js';
 export type { PunchAction, PunchOptions, PunchState, PunchTiming, Via } from './punch/punch-engine.js';
+export { TurnClient } from './turn-client/turn-client.js';
+export { TurnClientError, TurnClientErrorCode } from './turn-client/turn-client-errors.js';
+export type {
+  TurnClientDropReason,
+  TurnClientEvent,
+  TurnClientOptions,
+  TurnClientState,
+  TurnClientStats,
+} from './turn-client/turn-client-types.js';
+export { TURN_TIMING } from './turn-client/turn-transactions.js';
+export { runTurnClient } from './turn-client/run-turn-client.js';
+export type {
+  RunningTurnClient,
+  RunTurnClientOptions,
+  TurnAllocation,
+} from './turn-client/run-turn-client.js';
