@@ -17,6 +17,7 @@ import { BirthdayLock, type Candidate } from '@peerlink/p2p';
 import { gather, hostFingerprint, type LocalCandidates } from './direct/candidates.js';
 import { decodeCheck } from './direct/check-packet.js';
 import { DirectAgent } from './direct/direct-agent.js';
+import { NodeTurn } from './direct/node-turn.js';
 import { stunAddress } from './direct/stun-address.js';
 import { UdpMux } from './direct/udp-mux.js';
 import { ClientError } from './errors.js';
@@ -77,6 +78,8 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   /** Bumped when the host's addresses change: candidates of an older generation are void. */
   #generation = 0;
   #watch: NodeJS.Timeout | undefined;
+  #turn: NodeTurn | undefined;
+  #relayIps: string[] = [];
   readonly #birthdayLock = new BirthdayLock();
 
   private constructor(readonly opts: PeerNodeOptions) {
@@ -129,6 +132,8 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     };
     const stun = await stunAddress(welcome.stun.primary, this.opts.server);
     this.#local = gather(mux, stun);
+    if (stun) this.#relayIps = [stun.address];
+    this.#turn = new NodeTurn(mux, () => this.#signaling.welcome?.iceServers ?? [], this.opts.server);
     // A changed host address (a new network, a lost interface) voids every candidate: gather again
     // and tell every connection, which drops its direct path at once and punches anew.
     let seen = hostFingerprint(mux.dualStack);
@@ -237,6 +242,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     for (const c of [...this.#byConnectionId.values()]) c.close();
     this.#signaling.close();
     clearInterval(this.#watch);
+    this.#turn?.close();
     this.#mux?.close();
   }
 
@@ -287,7 +293,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
           needTurn: () => this.#turnCandidate(),
           permitTurn: (peers) => this.#permitTurn(peers),
         },
-        { initiator, lock: this.#birthdayLock },
+        { initiator, lock: this.#birthdayLock, relayIps: this.#relayIps },
       );
       conn.agent = agent;
       this.#agents.set(agent.tagHex, agent);
@@ -408,12 +414,14 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     }
   }
 
-  /** A TURN relayed candidate for connections that found no direct pair (none yet: see #turn). */
+  /** The node's TURN relayed candidate, for connections that found no direct pair. */
   async #turnCandidate(): Promise<Candidate | undefined> {
-    return undefined;
+    return this.#turn?.candidate();
   }
 
-  #permitTurn(_peers: readonly { address: string; port: number }[]): void {}
+  #permitTurn(peers: readonly { address: string; port: number }[]): void {
+    this.#turn?.permit(peers);
+  }
 
   /** Sends `msg` (if any) and waits for the message settled under `key`, or a timeout. */
   #request(key: string, msg: Record<string, unknown> | undefined, timeoutMs: number): Promise<ServerMsg> {

@@ -37,6 +37,8 @@ export interface DirectHooks {
 export interface DirectOptions {
   readonly initiator: boolean;
   readonly lock: BirthdayLock;
+  /** IPs of the TURN servers the peers use: a peer address there is a TURN path, not a direct one. */
+  readonly relayIps: readonly string[];
 }
 
 export class DirectAgent {
@@ -64,7 +66,7 @@ export class DirectAgent {
   ) {
     this.tag = connectionTag(connectionId);
     this.tagHex = Buffer.from(this.tag).toString('hex');
-    this.engine = new PunchEngine({ initiator: opts.initiator, lock: opts.lock });
+    this.engine = new PunchEngine({ initiator: opts.initiator, lock: opts.lock, relayIps: opts.relayIps });
   }
 
   get direct(): DirectPath | undefined {
@@ -116,7 +118,7 @@ export class DirectAgent {
   onCheck(check: Check, from: Addr, via: Via): void {
     if (!this.remotePassword || this.#closed) return;
     this.#heard.set(`${via}|${from.address}|${from.port}`, { from, via });
-    if (this.#direct && via === this.#direct.via) this.mux.alias(from, via, this.#direct);
+    if (this.#direct) this.mux.alias(from, via, this.#direct);
     if (check.kind === 1) this.engine.onPing(from, via, check.txid, now());
     else this.engine.onPong(from, via, now());
     this.#run();
@@ -209,9 +211,10 @@ export class DirectAgent {
     this.hooks.ps.addPath(path);
     this.hooks.ps.select(path.id);
     this.#direct = path;
-    // The peer may pick another of our addresses than we picked of its: accept its packets from any
-    // address that passed a check on this socket (the session authenticates every packet anyway).
-    for (const h of this.#heard.values()) if (h.via === via) this.mux.alias(h.from, via, path);
+    // The peer may pick another pair than we picked (another of our addresses, its own TURN
+    // allocation): accept its packets from any address and socket that passed a check (the session
+    // authenticates every packet anyway).
+    for (const h of this.#heard.values()) this.mux.alias(h.from, h.via, path);
     if (old && old !== path) {
       this.hooks.ps.removePath(old.id);
       old.close();

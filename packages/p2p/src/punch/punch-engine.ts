@@ -60,6 +60,8 @@ export interface PunchOptions {
   /** The node's lock: one birthday attempt per node at a time. */
   readonly lock?: BirthdayLock;
   readonly random?: () => number;
+  /** IPs of TURN servers: a peer address there is the peer's allocation (a TURN path), whatever it was called. */
+  readonly relayIps?: readonly string[];
 }
 
 interface Side {
@@ -406,11 +408,12 @@ export class PunchEngine {
   /** IPv6 over IPv4, a peer's host address over its reflexive ones, anything direct over TURN. */
   #priority(to: Endpoint, via: Via): number {
     if (via === TURN_VIA) return 0;
+    const k = endpointKey(to);
+    const type = this.#remote?.candidates.find((c) => endpointKey(c) === k)?.type;
+    // The peer's TURN allocation, announced or not yet (a check from it makes a prflx address).
+    if (type === 'relay' || this.opts.relayIps?.includes(to.address)) return 0;
     if (isIpv6(to.address)) return 3;
-    const host = this.#remote?.candidates.some(
-      (c) => c.type === 'host' && endpointKey(c) === endpointKey(to),
-    );
-    return host ? 2 : 1;
+    return type === 'host' ? 2 : 1;
   }
 
   #key(to: Endpoint, via: Via): string {
