@@ -410,8 +410,9 @@ export class PunchEngine {
     if (via === TURN_VIA) return 0;
     const k = endpointKey(to);
     const type = this.#remote?.candidates.find((c) => endpointKey(c) === k)?.type;
-    // The peer's TURN allocation, announced or not yet (a check from it makes a prflx address).
-    if (type === 'relay' || this.opts.relayIps?.includes(to.address)) return 0;
+    // The peer's TURN allocation, announced or not yet: an address at the TURN server that is not
+    // one of the peer's own candidates came out of an allocation.
+    if (type === 'relay' || (type === undefined && this.opts.relayIps?.includes(to.address))) return 0;
     if (isIpv6(to.address)) return 3;
     return type === 'host' ? 2 : 1;
   }
