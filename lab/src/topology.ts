@@ -29,6 +29,7 @@ import { inNs, run, setSysctl, type LabProcess } from './exec.js';
 import { deleteNamespace, newRunNames, type RunNames } from './names.js';
 import { routerRuleset } from './nft-rules.js';
 import { startTapLink } from './tap-link.js';
+import { startGatewayIn } from './gateway/start.js';
 
 /** The condition of one site's access link, each direction stated separately. */
 export interface SiteLink {
@@ -261,6 +262,12 @@ async function buildSite(ctx: Ctx, i: number, spec: SiteSpec): Promise<LabSite> 
       ...(v6 && k === 0 ? { ipv6: preset.layers.length ? ('firewall' as const) : ('open' as const) } : {}),
     });
     await inNs(ns, 'nft', ['-f', '-'], rules);
+    if (layer?.portMapping) {
+      // The fake gateway answers on this router's LAN side and maps to its WAN side.
+      const lanIp = k === 0 ? lan.at(1) : carrierLink(i).at(1);
+      const wanIp = k === layers - 1 ? wanAddress(i) : carrierLink(i).at(2);
+      ctx.own(await startGatewayIn(ns, lanIp, wanIp));
+    }
     if (layer && spec.mappingTimeoutSec) {
       const t = String(spec.mappingTimeoutSec);
       await setSysctl(ns, 'net.netfilter.nf_conntrack_udp_timeout', t);

@@ -27,3 +27,52 @@ export { DEFAULT_TIMING, mappedAddressOf, StunTransactions } from './nat/stun-tr
 export type { StunReply, TransactionTiming } from './nat/stun-transaction.js';
 export type { DatagramSocket, SocketFactory } from './net/datagram-socket.js';
 export { nodeUdpSocketFactory } from './net/node-udp.js';
+export { mapPort, mapPortVia, DEFAULT_LIFETIME_SEC, DEFAULT_PROTOCOLS } from './portmap/port-mapper.js';
+export type { MapPortOptions, PortMapping, PortMapProtocol } from './portmap/port-mapper.js';
+export { PortMapError } from './portmap/errors.js';
+export type { PortMapErrorCode, PortMapResult } from './portmap/errors.js';
+export { defaultGateway, localAddressFacing, parseProcNetRoute } from './portmap/gateway-address.js';
+export {
+  NAT_PMP_PORT,
+  NatPmpResult,
+  decodeNatPmpExternalResponse,
+  decodeNatPmpMapResponse,
+  decodeNatPmpRequest,
+  encodeNatPmpError,
+  encodeNatPmpExternalRequest,
+  encodeNatPmpExternalResponse,
+  encodeNatPmpMapRequest,
+  encodeNatPmpMapResponse,
+} from './portmap/nat-pmp.js';
+export type {
+  NatPmpExternalResponse,
+  NatPmpMapRequest,
+  NatPmpMapResponse,
+  NatPmpProtocol,
+  NatPmpRequest,
+} from './portmap/nat-pmp.js';
+export {
+  PCP_MAP_SIZE,
+  PCP_VERSION,
+  PcpResult,
+  decodePcpMapRequest,
+  decodePcpMapResponse,
+  encodePcpMapRequest,
+  encodePcpMapResponse,
+  pcpResultError,
+} from './portmap/pcp.js';
+export type { PcpMapRequest, PcpMapResponse } from './portmap/pcp.js';
+export {
+  IGD_DEVICE,
+  SSDP_MULTICAST,
+  SSDP_PORT,
+  WAN_SERVICES,
+  encodeMSearch,
+  parseDescription,
+  parseSearchResponse,
+  parseSsdp,
+  readSoap,
+  soapEnvelope,
+  soapFault,
+} from './portmap/upnp-igd.js';
+export type { IgdControl } from './portmap/upnp-igd.js';
