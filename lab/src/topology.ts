@@ -65,6 +65,8 @@ export interface LabSite {
   readonly routers: readonly string[];
   /** The address the internet sees the site's traffic from. */
   readonly publicIp: string;
+  /** The fake port-mapping gateway (a `portMapping` layer), which prints one line per change. */
+  readonly gateway: LabProcess | undefined;
 }
 
 export interface Topology {
@@ -247,6 +249,7 @@ async function buildSite(ctx: Ctx, i: number, spec: SiteSpec): Promise<LabSite> 
   }
 
   // Forwarding, NAT rules (innermost layer first), mapping timeouts.
+  let gateway: LabProcess | undefined;
   for (let k = 0; k < layers; k++) {
     const ns = routers[k] as string;
     await setSysctl(ns, 'net.ipv4.ip_forward', 1);
@@ -266,7 +269,8 @@ async function buildSite(ctx: Ctx, i: number, spec: SiteSpec): Promise<LabSite> 
       // The fake gateway answers on this router's LAN side and maps to its WAN side.
       const lanIp = k === 0 ? lan.at(1) : carrierLink(i).at(1);
       const wanIp = k === layers - 1 ? wanAddress(i) : carrierLink(i).at(2);
-      ctx.own(await startGatewayIn(ns, lanIp, wanIp));
+      gateway = await startGatewayIn(ns, lanIp, wanIp);
+      ctx.own(gateway);
     }
     if (layer && spec.mappingTimeoutSec) {
       const t = String(spec.mappingTimeoutSec);
@@ -280,6 +284,7 @@ async function buildSite(ctx: Ctx, i: number, spec: SiteSpec): Promise<LabSite> 
     hosts,
     routers,
     publicIp: preset.layers.length === 0 ? (hosts[0] as LabHost).address : wanAddress(i),
+    gateway,
   };
 }
 

@@ -87,6 +87,25 @@ describe('port mapping through the fake gateway on a symmetric router', () => {
     });
   }
 
+  it('nat-pmp: a mapping whose lifetime runs out is removed (the gateway says unmap), closing the port', async () => {
+    const n = 'expiring';
+    const [a, c] = [`${n}A`, `${n}C`];
+    await nat.ask(`bind ${n}`, event(n, '"bound"'));
+    const mapped = await nat.ask(`map ${n} nat-pmp - 1`, event(n, 'map'));
+    assert.equal(mapped.event, 'mapped', JSON.stringify(mapped));
+    const [extIp, extPort] = (mapped.external as string).split(':') as [string, string];
+    await pub.ask(`bind ${a}`, event(a, '"bound"'));
+    await pub.ask(`send ${a} ${extIp} ${extPort} in-${n}`);
+    await nat.p.waitForLine(event(n, '"recv"', `in-${n}`), WAIT_MS);
+    // The gateway logs `unmap` once the rules are gone; 1 s of lifetime plus slack.
+    await topo.sites[0]!.gateway!.waitForLine(new RegExp(`^unmap ${extIp}:${extPort}$`), WAIT_MS);
+    await pub.ask(`bind ${c}`, event(c, '"bound"'));
+    await pub.ask(`send ${c} ${extIp} ${extPort} late-${n}`);
+    await pub.ask(`send ${a} ${extIp} ${extPort} marker-${n}`);
+    await nat.p.waitForLine(event(n, '"recv"', `marker-${n}`), WAIT_MS);
+    assert.ok(!nat.events(n).some((e) => e.text === `late-${n}`), 'nothing new arrives once expired');
+  });
+
   for (const [protocol, code] of [
     ['pcp', 12], // ADDRESS_MISMATCH (RFC 6887 §7.4)
     ['upnp', 606], // Action not authorized

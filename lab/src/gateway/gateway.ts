@@ -44,9 +44,12 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const log = o.log ?? (() => {});
   let timer: ReturnType<typeof setTimeout> | undefined;
   const apply = (removed: readonly GatewayMapping[], added: readonly GatewayMapping[]): Promise<void> => {
-    for (const m of removed) log(`unmap ${o.wanIp}:${m.externalPort}`);
-    for (const m of added) log(`map ${o.wanIp}:${m.externalPort} -> ${m.internalAddress}:${m.internalPort}`);
-    const done = nft.apply(removed, added);
+    // Logged once the rules are in place: a reader of `unmap` may rely on the port being closed.
+    const done = nft.apply(removed, added).then(() => {
+      for (const m of removed) log(`unmap ${o.wanIp}:${m.externalPort}`);
+      for (const m of added)
+        log(`map ${o.wanIp}:${m.externalPort} -> ${m.internalAddress}:${m.internalPort}`);
+    });
     schedule();
     return done;
   };

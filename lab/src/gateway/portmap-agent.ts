@@ -3,7 +3,7 @@
  * commands on stdin and prints one JSON event per line:
  *
  *   bind NAME                      -> {"event":"bound","name":N,"port":P}
- *   map NAME pcp|nat-pmp|upnp [IP]  -> {"event":"mapped","name":N,"external":"ip:port"} | {"event":"map-failed",...}
+ *   map NAME pcp|nat-pmp|upnp [IP|- [SEC]] -> {"event":"mapped","name":N,"external":"ip:port"} | {"event":"map-failed",...}
  *   send NAME IP PORT TEXT         (no event)
  *   release NAME                   -> {"event":"released","name":N} | {"event":"release-failed",...}
  *   (a datagram arrives)           -> {"event":"recv","name":N,"from":"ip:port","text":T}
@@ -36,9 +36,10 @@ async function command(line: string): Promise<void> {
     const s = sockets.get(name);
     if (!s) return say({ event: 'map-failed', name, why: 'no such socket' });
     try {
-      // IP: claim another internal address than our own (the gateway must refuse).
-      const claim = rest[1] ? { internalAddress: rest[1] } : {};
-      const opts = { internalPort: s.local().port, timeoutMs: 3000, ...claim };
+      // IP: claim another internal address than our own (the gateway must refuse); SEC: lifetime.
+      const claim = rest[1] && rest[1] !== '-' ? { internalAddress: rest[1] } : {};
+      const lifetime = rest[2] ? { lifetimeSec: Number(rest[2]) } : {};
+      const opts = { internalPort: s.local().port, timeoutMs: 3000, ...claim, ...lifetime };
       const m = await mapPortVia(rest[0] as PortMapProtocol, opts);
       mappings.set(name, m);
       say({

@@ -237,9 +237,11 @@ export async function soapCall(
     },
     signal,
   );
+  // UPnP errors come as HTTP 500 with a SOAP fault; any other failure status is plain HTTP.
+  if (status !== 200 && status !== 500) throw new PortMapError('PORTMAP_HTTP', `${action}: HTTP ${status}`);
   const r = readSoap(body);
   if (!r.ok) throw r.error;
-  if (status !== 200) throw new PortMapError('PORTMAP_HTTP', `${action}: HTTP ${status}`);
+  if (status !== 200) throw new PortMapError('PORTMAP_HTTP', `${action}: HTTP ${status} without a fault`);
   if (r.value.action !== `${action}Response`) {
     throw new PortMapError('PORTMAP_BAD_XML', `${action} answered with ${r.value.action.slice(0, 100)}`);
   }
