@@ -5,6 +5,22 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildTopology, type Topology } from '../src/index.js';
 import { start, type LabProcess } from '../src/exec.js';
+import {
+  PcpResult,
+  decodeNatPmpExternalResponse,
+  decodeNatPmpMapResponse,
+  decodePcpMapResponse,
+  encodeMSearch,
+  encodeNatPmpExternalRequest,
+  encodeNatPmpMapRequest,
+  encodePcpMapRequest,
+  parseSearchResponse,
+  readSoap,
+  soapEnvelope,
+} from '@peerlink/p2p';
+import { MappingTable } from '../src/gateway/mapping-table.js';
+import { handleControl, type ControlContext, type ControlReply } from '../src/gateway/port-control.js';
+import { SERVICE, handleSoap, searchAnswer } from '../src/gateway/upnp-control.js';
 
 const AGENT = new URL('../src/gateway/portmap-agent.js', import.meta.url).pathname;
 const WAIT_MS = 8000;
@@ -120,4 +136,149 @@ describe('port mapping through the fake gateway on a symmetric router', () => {
       assert.equal(m.resultCode, code);
     });
   }
+});
+
+// The gateway's protocol logic without sockets (sans-IO): cheap, so it rides along with the lab test.
+describe("the fake gateway's handlers (sans-IO)", () => {
+  const WAN = '203.0.113.20';
+  const ME = '198.51.100.2';
+  const nonce = new Uint8Array(12).fill(7);
+  const ctx = (): ControlContext => ({ table: new MappingTable(() => 0.5), wanIp: WAN, startedAt: 0 });
+  const pcpMap = (o: Partial<Parameters<typeof encodePcpMapRequest>[0]> = {}): Uint8Array =>
+    encodePcpMapRequest({
+      lifetimeSec: 600,
+      clientAddress: ME,
+      nonce,
+      protocol: 17,
+      internalPort: 4000,
+      suggestedExternalPort: 0,
+      suggestedExternalAddress: '0.0.0.0',
+      ...o,
+    });
+  const pcpAnswer = (r: ControlReply) => {
+    const d = decodePcpMapResponse(r.reply!);
+    assert.ok(d.ok);
+    return d.value;
+  };
+
+  it('PCP grants the internal port, renews with the same nonce, refuses another nonce, deletes', () => {
+    const c = ctx();
+    const first = handleControl(c, pcpMap(), ME, 1000);
+    assert.deepEqual(
+      [pcpAnswer(first).resultCode, pcpAnswer(first).externalPort, pcpAnswer(first).externalAddress],
+      [0, 4000, WAN],
+    );
+    assert.equal(first.added.length, 1);
+    const renewed = handleControl(c, pcpMap({ suggestedExternalPort: 4000 }), ME, 2000);
+    assert.equal(pcpAnswer(renewed).externalPort, 4000);
+    const thief = handleControl(c, pcpMap({ nonce: new Uint8Array(12) }), ME, 3000);
+    assert.equal(pcpAnswer(thief).resultCode, PcpResult.NotAuthorized);
+    const gone = handleControl(c, pcpMap({ lifetimeSec: 0 }), ME, 4000);
+    assert.equal(pcpAnswer(gone).resultCode, 0);
+    assert.equal(gone.removed.length, 1);
+    assert.equal(c.table.size, 0);
+  });
+
+  it('PCP refuses another client address and a THIRD_PARTY option, and answers other versions', () => {
+    const c = ctx();
+    const other = handleControl(c, pcpMap({ clientAddress: '198.51.100.9' }), ME, 0);
+    assert.equal(pcpAnswer(other).resultCode, PcpResult.AddressMismatch);
+    // THIRD_PARTY (code 1, RFC 6887 §13.1): 4-byte option header and a 16-byte address.
+    const withOption = new Uint8Array(60 + 20);
+    withOption.set(pcpMap());
+    withOption.set([1, 0, 0, 16], 60);
+    const third = handleControl(c, withOption, ME, 0);
+    assert.equal(pcpAnswer(third).resultCode, PcpResult.UnsuppOption);
+    const v3 = handleControl(c, Uint8Array.from([3, 1, 0, 0, ...new Uint8Array(56)]), ME, 0);
+    assert.equal(v3.reply?.[3], PcpResult.UnsuppVersion);
+    assert.equal(c.table.size, 0);
+  });
+
+  it('NAT-PMP maps the sender, suggests another port when taken, and deletes all with port 0', () => {
+    const c = ctx();
+    const map = (from: string, port: number, lifetimeSec = 60) => {
+      const r = handleControl(
+        c,
+        encodeNatPmpMapRequest({
+          protocol: 'udp',
+          internalPort: port,
+          suggestedExternalPort: port,
+          lifetimeSec,
+        }),
+        from,
+        0,
+      );
+      const d = decodeNatPmpMapResponse(r.reply!);
+      assert.ok(d.ok, JSON.stringify(d));
+      return d.value;
+    };
+    assert.equal(map(ME, 5000).externalPort, 5000);
+    assert.equal(map(ME, 5001).externalPort, 5001);
+    assert.notEqual(map('198.51.100.3', 5000).externalPort, 5000, 'the port is taken by another owner');
+    const ext = decodeNatPmpExternalResponse(handleControl(c, encodeNatPmpExternalRequest(), ME, 0).reply!);
+    assert.ok(ext.ok && ext.value.externalAddress === WAN);
+    map(ME, 0, 0);
+    assert.deepEqual(c.table.ownedBy(ME), []);
+    assert.equal(c.table.size, 1);
+  });
+
+  it('expires mappings with their lifetime', () => {
+    const c = ctx();
+    handleControl(c, pcpMap({ lifetimeSec: 2 }), ME, 0);
+    assert.equal(c.table.nextExpiry(), 2000);
+    assert.deepEqual(c.table.expire(1999), []);
+    assert.equal(c.table.expire(2000).length, 1);
+  });
+
+  it("UPnP maps only the caller's own address, reports conflicts and missing entries", () => {
+    const c = ctx();
+    const add = (client: string, from: string, port: number) =>
+      handleSoap(
+        c,
+        soapEnvelope('AddPortMapping', SERVICE, {
+          NewRemoteHost: '',
+          NewExternalPort: String(port),
+          NewProtocol: 'UDP',
+          NewInternalPort: '4000',
+          NewInternalClient: client,
+          NewEnabled: '1',
+          NewPortMappingDescription: 't',
+          NewLeaseDuration: '0',
+        }),
+        from,
+        0,
+      );
+    const faultCode = (a: { body: string }): number | undefined => {
+      const r = readSoap(a.body);
+      return r.ok ? undefined : r.error.resultCode;
+    };
+    assert.equal(faultCode(add('198.51.100.9', ME, 4000)), 606);
+    const ok = add(ME, ME, 4000);
+    assert.equal(ok.status, 200);
+    assert.equal(ok.added.length, 1);
+    assert.equal(faultCode(add('198.51.100.3', '198.51.100.3', 4000)), 718);
+    const del = (port: number, from: string) =>
+      handleSoap(
+        c,
+        soapEnvelope('DeletePortMapping', SERVICE, {
+          NewRemoteHost: '',
+          NewExternalPort: String(port),
+          NewProtocol: 'UDP',
+        }),
+        from,
+        0,
+      );
+    assert.equal(faultCode(del(4000, '198.51.100.3')), 606);
+    assert.equal(del(4000, ME).removed.length, 1);
+    assert.equal(faultCode(del(4000, ME)), 714);
+  });
+
+  it('answers an M-SEARCH for the IGD and ignores other targets', () => {
+    const loc = 'http://198.51.100.1:5000/rootDesc.xml';
+    const a = searchAnswer(encodeMSearch(), loc);
+    assert.ok(a);
+    const r = parseSearchResponse(a, '198.51.100.1');
+    assert.ok(r.ok && r.value.href === loc);
+    assert.equal(searchAnswer(encodeMSearch('urn:schemas-upnp-org:device:MediaServer:1'), loc), undefined);
+  });
 });
