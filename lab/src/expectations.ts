@@ -4,7 +4,14 @@
  * from the presets' RFC 4787 behaviours, never written by hand, so a new preset gets its row for free.
  * The P2P issues cite it; the matrix runner fails any pair that misses it.
  */
-import { PRESETS, PRESET_NAMES, expectedReport, type Preset, type PresetName } from '@peerlink/testing';
+import {
+  PRESETS,
+  PRESET_NAMES,
+  expectedReport,
+  grantsPortMapping,
+  type Preset,
+  type PresetName,
+} from '@peerlink/testing';
 
 export type Outcome = 'direct' | 'relay';
 
@@ -14,6 +21,7 @@ export type Method =
   | 'ipv6' // global IPv6 addresses; stateful firewalls opened by simultaneous open
   | 'simultaneous-open' // both mappings predictable (EIM), or the far side filters loosely
   | 'birthday' // one side maps per destination with random ports: many probes (issue #9)
+  | 'port-mapping' // a side's gateway maps a public, endpoint-independent, unfiltered port for it
   | 'relay';
 
 export interface Expectation {
@@ -39,6 +47,23 @@ export function isHard(p: Preset): boolean {
 }
 
 export function expect(a: PresetName, b: PresetName, ipv6: boolean): Expectation {
+  const e = withoutPortMapping(a, b, ipv6);
+  const [pa, pb] = [PRESETS[a], PRESETS[b]];
+  // A mapped port is a public candidate anyone may send to: it beats probing and the relay, not
+  // the easier methods, and nothing helps when a side blocks UDP.
+  const mapped = grantsPortMapping(pa) || grantsPortMapping(pb);
+  if (!mapped || pa.udpBlocked || pb.udpBlocked || (e.method !== 'birthday' && e.method !== 'relay'))
+    return e;
+  return {
+    ...e,
+    outcome: 'direct',
+    method: 'port-mapping',
+    why: "a side's gateway maps a public, endpoint-independent, unfiltered port (UPnP-IGD, NAT-PMP, PCP)",
+  };
+}
+
+/** The outcome from mapping and filtering behaviour alone. */
+function withoutPortMapping(a: PresetName, b: PresetName, ipv6: boolean): Expectation {
   const pa = PRESETS[a];
   const pb = PRESETS[b];
   const weight = pa.shared || pb.shared ? 0 : pa.weight * pb.weight;
@@ -101,6 +126,7 @@ const CELL: Record<Method, string> = {
   ipv6: 'direct (v6)',
   'simultaneous-open': 'direct',
   birthday: 'direct (birthday)',
+  'port-mapping': 'direct (port map)',
   relay: '**relay**',
 };
 

@@ -8,7 +8,10 @@
  *    inside (the mapped port equals the inside port: masquerade preserves it); ADF gates that dnat by a
  *    set of (remote address, mapped port) pairs the inside has sent to, so one mapping's contacts do
  *    not open another's;
- *  - no hairpinning: the dnat rules only match packets arriving on the WAN.
+ *  - no hairpinning: the dnat rules only match packets arriving on the WAN;
+ *  - a port-mapping router (`portMapping` on the layer) gets two empty chains that run before the
+ *    others, `portmap_in` (before the dnat) and `portmap_out` (before masquerade), where the fake
+ *    gateway (gateway/nft.ts) puts each mapping's dnat and snat.
  */
 import type { NatLayer } from '@peerlink/testing';
 import { LabError } from './errors.js';
@@ -84,6 +87,10 @@ export function routerRuleset(r: RouterRules): string {
   }
   const chain = (name: string, hook: string, rules: string[]): string =>
     rules.length ? `  chain ${name} {\n    ${hook}\n${rules.map((x) => `    ${x}\n`).join('')}  }\n` : '';
+  const portmap = r.nat?.portMapping
+    ? '  chain portmap_in {\n    type nat hook prerouting priority dstnat - 10; policy accept;\n  }\n' +
+      '  chain portmap_out {\n    type nat hook postrouting priority srcnat - 10; policy accept;\n  }\n'
+    : '';
   return (
     'flush ruleset\n' +
     (r.ipv6 ? ipv6Table(r) : '') +
@@ -93,6 +100,7 @@ export function routerRuleset(r: RouterRules): string {
     chain('wan_in', 'type filter hook input priority filter; policy accept;', input) +
     chain('nat_in', 'type nat hook prerouting priority dstnat; policy accept;', pre) +
     chain('nat_out', 'type nat hook postrouting priority srcnat; policy accept;', post) +
+    portmap +
     '}\n'
   );
 }

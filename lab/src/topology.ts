@@ -29,6 +29,7 @@ import { inNs, run, setSysctl, type LabProcess } from './exec.js';
 import { deleteNamespace, newRunNames, type RunNames } from './names.js';
 import { routerRuleset } from './nft-rules.js';
 import { startTapLink } from './tap-link.js';
+import { startGatewayIn } from './gateway/start.js';
 
 /** The condition of one site's access link, each direction stated separately. */
 export interface SiteLink {
@@ -64,6 +65,8 @@ export interface LabSite {
   readonly routers: readonly string[];
   /** The address the internet sees the site's traffic from. */
   readonly publicIp: string;
+  /** The fake port-mapping gateway (a `portMapping` layer), which prints one line per change. */
+  readonly gateway: LabProcess | undefined;
 }
 
 export interface Topology {
@@ -246,6 +249,7 @@ async function buildSite(ctx: Ctx, i: number, spec: SiteSpec): Promise<LabSite> 
   }
 
   // Forwarding, NAT rules (innermost layer first), mapping timeouts.
+  let gateway: LabProcess | undefined;
   for (let k = 0; k < layers; k++) {
     const ns = routers[k] as string;
     await setSysctl(ns, 'net.ipv4.ip_forward', 1);
@@ -261,6 +265,13 @@ async function buildSite(ctx: Ctx, i: number, spec: SiteSpec): Promise<LabSite> 
       ...(v6 && k === 0 ? { ipv6: preset.layers.length ? ('firewall' as const) : ('open' as const) } : {}),
     });
     await inNs(ns, 'nft', ['-f', '-'], rules);
+    if (layer?.portMapping) {
+      // The fake gateway answers on this router's LAN side and maps to its WAN side.
+      const lanIp = k === 0 ? lan.at(1) : carrierLink(i).at(1);
+      const wanIp = k === layers - 1 ? wanAddress(i) : carrierLink(i).at(2);
+      gateway = await startGatewayIn(ns, lanIp, wanIp);
+      ctx.own(gateway);
+    }
     if (layer && spec.mappingTimeoutSec) {
       const t = String(spec.mappingTimeoutSec);
       await setSysctl(ns, 'net.netfilter.nf_conntrack_udp_timeout', t);
@@ -273,6 +284,7 @@ async function buildSite(ctx: Ctx, i: number, spec: SiteSpec): Promise<LabSite> 
     hosts,
     routers,
     publicIp: preset.layers.length === 0 ? (hosts[0] as LabHost).address : wanAddress(i),
+    gateway,
   };
 }
 

@@ -10,28 +10,40 @@ import {
   maxWeightedDirectPct,
   presetPairs,
 } from '../src/index.js';
-import { PRESETS } from '@peerlink/testing';
+import { grantsPortMapping, PRESETS } from '@peerlink/testing';
 
 describe('the expectation table', () => {
   it('has a row for every ordered pair, with and without IPv6; same-nat only with itself', () => {
     const rows = expectationTable();
-    assert.equal(presetPairs().length, 8 * 8 + 1);
-    assert.equal(rows.length, 2 * (8 * 8 + 1));
+    assert.equal(presetPairs().length, 9 * 9 + 1);
+    assert.equal(rows.length, 2 * (9 * 9 + 1));
     assert.ok(rows.every((r) => !PRESETS[r.a].shared || r.a === r.b));
     for (const a of PRESET_NAMES) assert.ok(rows.some((r) => r.a === a));
   });
 
-  it('is relay exactly where both sides are hard or one blocks UDP (IPv4)', () => {
+  it('is relay exactly where one side blocks UDP or both are hard without a port mapping (IPv4)', () => {
     for (const [a, b] of presetPairs()) {
       const e = expect(a, b, false);
-      const relay =
-        PRESETS[a].udpBlocked || PRESETS[b].udpBlocked || (isHard(PRESETS[a]) && isHard(PRESETS[b]));
+      const [pa, pb] = [PRESETS[a], PRESETS[b]];
+      const mapped = grantsPortMapping(pa) || grantsPortMapping(pb);
+      const relay = pa.udpBlocked || pb.udpBlocked || (isHard(pa) && isHard(pb) && !mapped);
       assert.equal(e.outcome, relay ? 'relay' : 'direct', `${a} x ${b}: ${e.why}`);
     }
     assert.deepEqual(
       PRESET_NAMES.filter((n) => isHard(PRESETS[n])),
-      ['symmetric', 'cgnat-symmetric'],
+      ['symmetric', 'cgnat-symmetric', 'symmetric-upnp'],
     );
+  });
+
+  it('uses a port mapping exactly where it beats birthday probing or the relay', () => {
+    assert.equal(expect('symmetric-upnp', 'symmetric', false).method, 'port-mapping');
+    assert.equal(expect('cgnat-symmetric', 'symmetric-upnp', false).method, 'port-mapping');
+    assert.equal(expect('symmetric-upnp', 'port-restricted', false).method, 'port-mapping');
+    assert.equal(expect('symmetric-upnp', 'symmetric-upnp', false).method, 'port-mapping');
+    assert.equal(expect('symmetric-upnp', 'public', false).method, 'simultaneous-open');
+    assert.equal(expect('symmetric-upnp', 'udp-blocked', false).method, 'relay');
+    assert.equal(expect('symmetric-upnp', 'symmetric', true).method, 'ipv6');
+    assert.equal(expect('symmetric-upnp', 'symmetric', false).weight, 0);
   });
 
   it('with IPv6 only UDP blocking forces the relay', () => {

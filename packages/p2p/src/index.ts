@@ -1,11 +1,15 @@
 /**
- * @peerlink/p2p: NAT classification, and a sans-IO TURN client (RFC 8656 over UDP) for the relayed
- * candidate; candidates, checks, hole punching and path selection with the P2P issues.
+ * @peerlink/p2p: everything a node needs to leave the relay, sans-IO where it keeps state.
  *
- * The TURN client owns no socket and no timer (`TurnClient`): the node feeds it what comes from the
- * TURN server on its one UDP socket, calls `handleTimer` at `nextTimeout()`, and sends `takeOutput()`
- * to the server. `runTurnClient` drives one over a socket of its own with real timers. Flow and
- * options: docs/turn-client.md.
+ * - nat/: RFC 5780 probing and the pure classifier (`peerlink nat`);
+ * - punch/: the hole-punch scheduler `PunchEngine` (simultaneous open, triggered checks, path
+ *   upgrades, keepalives, sequential prediction, birthday probing) and the NAT hint a node shares
+ *   (docs/hole-punching.md);
+ * - turn-client/: a sans-IO TURN client (RFC 8656 over UDP) for the relayed candidate: the node
+ *   feeds it what comes from the TURN server on its one UDP socket, calls `handleTimer` at
+ *   `nextTimeout()` and sends `takeOutput()`; `runTurnClient` drives one over a socket of its own
+ *   (docs/turn-client.md);
+ * - portmap/: port mapping on the local gateway by PCP, NAT-PMP and UPnP-IGD (docs/port-mapping.md).
  *
  * @example
  * ```ts
@@ -80,3 +84,52 @@ export type {
   RunTurnClientOptions,
   TurnAllocation,
 } from './turn-client/run-turn-client.js';
+export { mapPort, mapPortVia, DEFAULT_LIFETIME_SEC, DEFAULT_PROTOCOLS } from './portmap/port-mapper.js';
+export type { MapPortOptions, PortMapping, PortMapProtocol } from './portmap/port-mapper.js';
+export { PortMapError } from './portmap/errors.js';
+export type { PortMapErrorCode, PortMapResult } from './portmap/errors.js';
+export { defaultGateway, localAddressFacing, parseProcNetRoute } from './portmap/gateway-address.js';
+export {
+  NAT_PMP_PORT,
+  NatPmpResult,
+  decodeNatPmpExternalResponse,
+  decodeNatPmpMapResponse,
+  decodeNatPmpRequest,
+  encodeNatPmpError,
+  encodeNatPmpExternalRequest,
+  encodeNatPmpExternalResponse,
+  encodeNatPmpMapRequest,
+  encodeNatPmpMapResponse,
+} from './portmap/nat-pmp.js';
+export type {
+  NatPmpExternalResponse,
+  NatPmpMapRequest,
+  NatPmpMapResponse,
+  NatPmpProtocol,
+  NatPmpRequest,
+} from './portmap/nat-pmp.js';
+export {
+  PCP_MAP_SIZE,
+  PCP_VERSION,
+  PcpResult,
+  decodePcpMapRequest,
+  decodePcpMapResponse,
+  encodePcpMapRequest,
+  encodePcpMapResponse,
+  pcpResultError,
+} from './portmap/pcp.js';
+export type { PcpMapRequest, PcpMapResponse } from './portmap/pcp.js';
+export {
+  IGD_DEVICE,
+  SSDP_MULTICAST,
+  SSDP_PORT,
+  WAN_SERVICES,
+  encodeMSearch,
+  parseDescription,
+  parseSearchResponse,
+  parseSsdp,
+  readSoap,
+  soapEnvelope,
+  soapFault,
+} from './portmap/upnp-igd.js';
+export type { IgdControl } from './portmap/upnp-igd.js';

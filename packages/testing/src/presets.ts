@@ -18,7 +18,8 @@ export type PresetName =
   | 'cgnat'
   | 'cgnat-symmetric'
   | 'udp-blocked'
-  | 'same-nat';
+  | 'same-nat'
+  | 'symmetric-upnp';
 
 /** One NAT box (RFC 4787 §4 mapping, §5 filtering, §4.2.1 port allocation). */
 export interface NatLayer {
@@ -27,6 +28,11 @@ export interface NatLayer {
   readonly portAllocation: PortAllocation;
   /** RFC 4787 §6: does a packet from inside to the NAT's own public address come back in? */
   readonly hairpinning: boolean;
+  /**
+   * The box grants port mappings to its inside (UPnP-IGD, NAT-PMP, PCP): a mapped port is
+   * endpoint-independent and unfiltered whatever the box does to other traffic. Absent: no.
+   */
+  readonly portMapping?: boolean;
 }
 
 export interface Preset {
@@ -130,6 +136,16 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     shared: true,
     weight: 0,
   },
+  'symmetric-upnp': {
+    name: 'symmetric-upnp',
+    summary:
+      'a symmetric router (random ports per destination, APDF) that grants port mappings by UPnP-IGD, NAT-PMP and PCP',
+    layers: [{ ...SYMMETRIC, portMapping: true }],
+    udpBlocked: false,
+    shared: false,
+    // Not weighted: the weights of issue #5 are fixed; this preset measures port mapping alone.
+    weight: 0,
+  },
 };
 
 export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
@@ -145,6 +161,14 @@ const STRICTNESS: readonly Behaviour[] = [
 ];
 const strictest = (xs: readonly Behaviour[]): Behaviour =>
   STRICTNESS[Math.max(...xs.map((x) => STRICTNESS.indexOf(x)))] as Behaviour;
+
+/**
+ * A host behind this preset can map a public, endpoint-independent, unfiltered port: every layer of
+ * its stack grants mappings (a home router's mapping behind a carrier NAT is not public).
+ */
+export function grantsPortMapping(preset: Preset): boolean {
+  return !preset.udpBlocked && preset.layers.length > 0 && preset.layers.every((l) => l.portMapping === true);
+}
 
 /** The fields of `peerlink nat --json` a probe behind this preset must print (publicAddress aside). */
 export type ExpectedReport = Pick<

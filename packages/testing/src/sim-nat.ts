@@ -1,7 +1,9 @@
 /**
  * One simulated NAT box: RFC 4787 mapping (§4.1), port allocation (§4.2), filtering (§5) and
  * mapping lifetime (§4.3). It only translates; sim-network.ts moves the datagrams and decides
- * which side of which NAT an address lives on.
+ * which side of which NAT an address lives on. A layer's `portMapping` is not modelled: such a box
+ * behaves as its mapping and filtering say, as if no port had been mapped (the kernel lab has the
+ * fake gateway, docs/port-mapping.md).
  */
 import type { TransportAddress } from '@peerlink/wire';
 import type { Clock } from './fake-clock.js';
