@@ -45,6 +45,7 @@ export const CI_PAIRS: readonly [PresetName, PresetName][] = [
   ['symmetric', 'cgnat-symmetric'],
   ['udp-blocked', 'public'],
   ['same-nat', 'same-nat'],
+  ['symmetric', 'symmetric-upnp'],
 ];
 
 /** Pairs CI runs with IPv6 on both sides: only IPv6 can make these direct (both IPv4 sides are hard). */

@@ -23,6 +23,7 @@ describe('peerlink listen / connect', () => {
       [
         BIN,
         'listen',
+        '--no-port-mapping',
         '--server',
         server.httpUrl,
         '--id',
@@ -45,6 +46,7 @@ describe('peerlink listen / connect', () => {
       const { stdout } = await run(process.execPath, [
         BIN,
         'connect',
+        '--no-port-mapping',
         '--server',
         server.httpUrl,
         '--id',
@@ -88,6 +90,7 @@ describe('peerlink listen / connect', () => {
       const r = await run(process.execPath, [
         BIN,
         'connect',
+        '--no-port-mapping',
         '--server',
         server.httpUrl,
         '--id',

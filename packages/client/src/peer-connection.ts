@@ -20,9 +20,16 @@ export const DIRECT_PATHS_SUPPORTED = true;
 /**
  * The expectation-table methods (lab/src/expectations.ts) this SDK implements, which the NAT lab's
  * CI gate enforces: simultaneous open over host and reflexive candidates (which covers peers on one
- * LAN), global IPv6, and birthday probing against a symmetric NAT (@peerlink/p2p's PunchEngine).
+ * LAN), global IPv6, birthday probing against a symmetric NAT (@peerlink/p2p's PunchEngine), and
+ * a port mapped on the local gateway (PCP, NAT-PMP, UPnP-IGD).
  */
-export const DIRECT_METHODS: ReadonlySet<string> = new Set(['simultaneous-open', 'lan', 'birthday', 'ipv6']);
+export const DIRECT_METHODS: ReadonlySet<string> = new Set([
+  'simultaneous-open',
+  'lan',
+  'birthday',
+  'ipv6',
+  'port-mapping',
+]);
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
 export type PathKind = 'relay' | 'turn' | 'direct';

@@ -13,7 +13,7 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { createIdentity, PathSession, Session, type Identity, type KcpModeName } from '@peerlink/transport';
 import { nodeAead } from '@peerlink/transport/node';
-import { BirthdayLock, type Candidate } from '@peerlink/p2p';
+import { BirthdayLock, mapPort, type Candidate, type PortMapping } from '@peerlink/p2p';
 import { gather, hostFingerprint, type LocalCandidates } from './direct/candidates.js';
 import { decodeCheck } from './direct/check-packet.js';
 import { DirectAgent } from './direct/direct-agent.js';
@@ -49,6 +49,11 @@ export interface PeerNodeOptions {
   readonly reconnectGiveUpMs?: number;
   /** Try direct UDP paths beside the relay (default true). */
   readonly direct?: boolean;
+  /**
+   * Ask the local gateway to forward the node's UDP port (PCP, then NAT-PMP, then UPnP-IGD; default
+   * true): a mapped port is a candidate even a symmetric NAT's peer can reach.
+   */
+  readonly portMapping?: boolean;
 }
 
 export interface ConnectOptions {
@@ -80,6 +85,8 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   #watch: NodeJS.Timeout | undefined;
   #turn: NodeTurn | undefined;
   #relayIps: string[] = [];
+  #mapping: PortMapping | undefined;
+  #renew: NodeJS.Timeout | undefined;
   readonly #birthdayLock = new BirthdayLock();
 
   private constructor(readonly opts: PeerNodeOptions) {
@@ -134,6 +141,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     this.#local = gather(mux, stun);
     if (stun) this.#relayIps = [stun.address];
     this.#turn = new NodeTurn(mux, () => this.#signaling.welcome?.iceServers ?? [], this.opts.server);
+    if (this.opts.portMapping !== false) void this.#mapPort(mux);
     // A changed host address (a new network, a lost interface) voids every candidate: gather again
     // and tell every connection, which drops its direct path at once and punches anew.
     let seen = hostFingerprint(mux.dualStack);
@@ -142,7 +150,10 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       if (now === seen) return;
       seen = now;
       const generation = ++this.#generation;
-      const local = gather(mux, stun);
+      const mapped = this.#mappedCandidate();
+      const local = gather(mux, stun).then((l) =>
+        mapped ? { ...l, candidates: [...l.candidates, mapped] } : l,
+      );
       this.#local = local;
       void local.then((l) => {
         if (generation !== this.#generation) return;
@@ -242,6 +253,8 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     for (const c of [...this.#byConnectionId.values()]) c.close();
     this.#signaling.close();
     clearInterval(this.#watch);
+    clearTimeout(this.#renew);
+    void this.#mapping?.release().catch(() => {});
     this.#turn?.close();
     this.#mux?.close();
   }
@@ -412,6 +425,52 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       await new Promise((r) => setTimeout(r, Math.min(2000, 200 * 2 ** attempt)));
       if (this.#signaling.state !== 'open') return; // the next welcome retries
     }
+  }
+
+  /**
+   * Asks the gateway for a port mapping in the background (gathering does not wait for it); a
+   * granted one is trickled to every connection as a `mapped` candidate and renewed at half its
+   * lifetime.
+   */
+  async #mapPort(mux: UdpMux): Promise<void> {
+    const mapping = await mapPort({ internalPort: mux.port }).catch(() => undefined);
+    if (!mapping || this.#signaling.state === 'closed') {
+      void mapping?.release().catch(() => {});
+      return;
+    }
+    this.#mapping = mapping;
+    const candidate: Candidate = {
+      type: 'mapped',
+      address: mapping.external.address,
+      port: mapping.external.port,
+    };
+    const generation = this.#generation;
+    const withMapped = this.#local?.then((l) => ({ ...l, candidates: [...l.candidates, candidate] }));
+    if (withMapped) this.#local = withMapped;
+    void withMapped?.then((l) => {
+      if (generation !== this.#generation) return;
+      for (const a of this.#agents.values()) a.setLocal(l, generation);
+    });
+    const renew = (m: PortMapping): void => {
+      this.#renew = setTimeout(
+        () =>
+          void m.renew().then(
+            (next) => {
+              this.#mapping = next;
+              renew(next);
+            },
+            () => {},
+          ),
+        Math.max(30, m.lifetimeSec / 2) * 1000,
+      );
+      this.#renew.unref();
+    };
+    renew(mapping);
+  }
+
+  #mappedCandidate(): Candidate | undefined {
+    const m = this.#mapping;
+    return m ? { type: 'mapped', address: m.external.address, port: m.external.port } : undefined;
   }
 
   /** The node's TURN relayed candidate, for connections that found no direct pair. */

@@ -33,7 +33,8 @@ export async function node(
   id: string,
   extra: Partial<PeerNodeOptions> = {},
 ): Promise<PeerNode> {
-  return PeerNode.start({ server: s.httpUrl, id, token: () => token(id), ...extra });
+  // Port mapping off: tests send only to loopback, never to this machine's real gateway.
+  return PeerNode.start({ server: s.httpUrl, id, token: () => token(id), portMapping: false, ...extra });
 }
 
 /** Resolves with the next value of an event. */

@@ -12,6 +12,7 @@ export const PEER_OPTIONS = {
   'token-file': { type: 'string' },
   'key-file': { type: 'string' },
   insecure: { type: 'boolean' },
+  'no-port-mapping': { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -22,6 +23,7 @@ export const PEER_HELP = [
   '  --token T          peer token (`peerlink token --id ID`); or --token-file F, or env PEERLINK_TOKEN',
   "  --key-file F       this peer's identity (`peerlink keys --out F`); a fresh one by default",
   '  --insecure         accept a self-signed server certificate (development)',
+  '  --no-port-mapping  do not ask the local gateway for a port (PCP, NAT-PMP, UPnP-IGD)',
   '  --json             one JSON event per line on stdout',
 ];
 
@@ -75,6 +77,7 @@ export function peerNodeOptions(a: {
     id: a.id,
     token: a.token,
     insecureTls: a.values['insecure'] === true,
+    portMapping: a.values['no-port-mapping'] !== true,
     ...(typeof keyFile === 'string' ? { identity: readIdentity(keyFile) } : {}),
   };
 }
