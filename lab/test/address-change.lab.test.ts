@@ -71,6 +71,7 @@ describe('local address change', () => {
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .filter((e) => e['event'] === 'path')
       .map((e) => String(e['path']));
+    console.log(`paths after the connect call: ${paths.join(' -> ')}`);
     assert.equal(done['event'], 'done', connect.lines.join('\n'));
     assert.equal(done['bytes'], BYTES);
     assert.equal(typeof done['sha256'], 'string');
