@@ -13,7 +13,8 @@
  * per destination) and one easy side, birthday probing (birthday.ts) runs after a short wait for
  * simultaneous open; sequential allocators get their next ports probed. See docs/hole-punching.md.
  */
-import { DEFAULT_BIRTHDAY, PortShuffle, type BirthdayBudget, type BirthdayLock } from './birthday.js';
+import { DEFAULT_BIRTHDAY, type BirthdayBudget, type BirthdayLock } from './birthday.js';
+import { BirthdayRun, type BirthdayEnv } from './birthday-run.js';
 import { endpointKey, isIpv6, type Candidate, type Endpoint } from './endpoint.js';
 import { isEasyNat, isHardNat, type NatHint } from './nat-hint.js';
 
@@ -40,7 +41,6 @@ export const DEFAULT_PUNCH_TIMING: PunchTiming = {
 
 /** Ports after the last one seen that a sequential allocator is probed on. */
 export const SEQUENTIAL_WINDOW = 32;
-const BIRTHDAY_STEP_MS = 20;
 
 export type PunchAction =
   | { readonly type: 'ping'; readonly to: Endpoint; readonly via: Via }
@@ -75,17 +75,6 @@ interface Target {
   until: number;
 }
 
-interface Birthday {
-  readonly role: 'hard' | 'easy';
-  phase: 'waiting' | 'running' | 'done';
-  at: number;
-  until: number;
-  vias: Via[];
-  shuffle: PortShuffle | undefined;
-  sent: number;
-  lastStep: number;
-}
-
 export type PunchState = 'waiting' | 'probing' | 'selected' | 'idle';
 
 export class PunchEngine {
@@ -106,7 +95,7 @@ export class PunchEngine {
   #roundOpen = false;
   #turn = false;
   #turnAsked = false;
-  #birthday: Birthday | undefined;
+  #birthday: BirthdayRun | undefined;
   /** Checks sent, by kind of probing (the packet budget, in stats). */
   readonly sent = { checks: 0, birthday: 0 };
 
@@ -159,10 +148,7 @@ export class PunchEngine {
 
   /** The birthday sockets the adapter opened for `open-sockets`. */
   socketsOpened(vias: readonly Via[], now: number): void {
-    const b = this.#birthday;
-    if (!b || b.role !== 'hard' || b.phase !== 'running') return;
-    b.vias = [...vias];
-    b.lastStep = now - this.#budget.rearmEveryMs; // send from each at once
+    this.#birthday?.socketsOpened(vias, now);
     this.handleTimer(now);
   }
 
@@ -224,7 +210,7 @@ export class PunchEngine {
       }
       this.#nextProbe = now + t.probeEveryMs;
     }
-    this.#stepBirthday(now);
+    this.#birthday?.step(now, this.#birthdayEnv());
     if (this.#roundOpen && this.#targets.size === 0 && !this.#birthdayActive()) {
       this.#roundOpen = false;
       if (!this.#selected) {
@@ -241,12 +227,8 @@ export class PunchEngine {
     if (this.#targets.size > 0) times.push(Math.max(this.#startAt, this.#nextProbe));
     else if (!this.#selected && this.#known.size > 0 && this.#nextRound !== Infinity)
       times.push(this.#nextRound);
-    const b = this.#birthday;
-    if (b && b.phase === 'waiting') times.push(b.at);
-    if (b && b.phase === 'running')
-      times.push(
-        Math.min(b.until, b.lastStep + (b.role === 'easy' ? BIRTHDAY_STEP_MS : this.#budget.rearmEveryMs)),
-      );
+    const b = this.#birthday?.nextTimeout();
+    if (b !== undefined) times.push(b);
     return times.length > 0 ? Math.min(...times) : undefined;
   }
 
@@ -296,18 +278,8 @@ export class PunchEngine {
           : isEasyNat(local.nat) && isHardNat(r)
             ? 'easy'
             : undefined;
-      if (role) {
-        this.#birthday = {
-          role,
-          phase: 'waiting',
-          at: Math.max(now, this.#startAt) + this.#budget.startAfterMs,
-          until: Infinity,
-          vias: [],
-          shuffle: undefined,
-          sent: 0,
-          lastStep: now,
-        };
-      }
+      const at = Math.max(now, this.#startAt) + this.#budget.startAfterMs;
+      if (role) this.#birthday = new BirthdayRun(role, at, this.#budget, this.#random, this.opts.lock, this);
     }
     if (isHardNat(local.nat) && isHardNat(r)) this.#askTurn();
   }
@@ -320,62 +292,26 @@ export class PunchEngine {
     else this.#targets.set(k, { to, via, until });
   }
 
-  #stepBirthday(now: number): void {
-    const b = this.#birthday;
+  #birthdayEnv(): BirthdayEnv {
     const remote = this.#remote;
-    if (!b || !remote || b.phase === 'done') return;
-    const budget = this.#budget;
-    if (b.phase === 'waiting') {
-      if (now < b.at) return;
-      if (this.#selected) return void (b.phase = 'done');
-      if (this.opts.lock && !this.opts.lock.tryAcquire(this)) {
-        b.at = now + 1000; // another connection of this node is punching: wait for it
-        return;
-      }
-      b.phase = 'running';
-      b.until = now + budget.forMs;
-      b.lastStep = now;
-      if (b.role === 'hard') this.#push({ type: 'open-sockets', count: budget.sockets });
-      else b.shuffle = new PortShuffle(budget.lowPort, budget.highPort, this.#random);
-      return;
-    }
-    if (now > b.until || (b.role === 'easy' && b.sent >= budget.probes)) return this.#stopBirthday(undefined);
-    if (b.role === 'hard') {
-      const easy = remote.candidates.find((c) => c.type === 'srflx' && !isIpv6(c.address));
-      if (!easy || b.vias.length === 0 || now - b.lastStep < budget.rearmEveryMs) return;
-      b.lastStep = now;
-      for (const via of b.vias) {
-        this.#ping(easy, via);
+    return {
+      selected: this.#selected !== undefined,
+      easyMapping: remote?.candidates.find((c) => c.type === 'srflx' && !isIpv6(c.address)),
+      hardIp: remote?.nat.publicIp ?? null,
+      ping: (to, via) => {
+        this.#ping(to, via);
         this.sent.birthday++;
-      }
-      return;
-    }
-    const due = Math.min(budget.probes - b.sent, Math.floor(((now - b.lastStep) * budget.ratePerSec) / 1000));
-    if (due <= 0) return;
-    b.lastStep = now;
-    for (let i = 0; i < due; i++) {
-      const port = b.shuffle?.next();
-      if (port === undefined) break;
-      this.#ping({ address: remote.nat.publicIp as string, port }, PRIMARY_VIA);
-      b.sent++;
-      this.sent.birthday++;
-    }
+      },
+      push: (a) => this.#push(a),
+    };
   }
 
   #birthdayActive(): boolean {
-    const b = this.#birthday;
-    return b !== undefined && b.phase !== 'done';
+    return this.#birthday?.active ?? false;
   }
 
   #stopBirthday(keep: Via | undefined): void {
-    const b = this.#birthday;
-    if (!b || b.phase === 'done') return;
-    if (b.phase === 'running') {
-      if (b.role === 'hard')
-        this.#push({ type: 'close-sockets', keep: keep !== undefined && keep > 0 ? keep : undefined });
-      this.opts.lock?.release(this);
-    }
-    b.phase = 'done';
+    this.#birthday?.stop(keep, this.#birthdayEnv());
   }
 
   #askTurn(): void {
