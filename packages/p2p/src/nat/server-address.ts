@@ -5,14 +5,13 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { TransportAddress } from '@peerlink/wire';
+import { ServerAddressError } from '../errors.js';
+
+export { ServerAddressError };
 
 export interface ResolvedServer {
   readonly primary: TransportAddress;
   readonly ipv6: TransportAddress | undefined;
-}
-
-export class ServerAddressError extends Error {
-  readonly code = 'NAT_BAD_SERVER';
 }
 
 const DEFAULT_STUN_PORT = 3478;
