@@ -38,6 +38,8 @@ export interface ConnectEvents {
   directMs: number | null;
   /** Path that carried the bulk transfer. */
   path: 'relay' | 'turn' | 'direct' | null;
+  /** The remote address of the last direct or TURN path the connection moved to. */
+  remote: string | null;
   bytesVerified: boolean;
   error: string | null;
 }
@@ -50,6 +52,7 @@ export function parseConnectEvents(stdout: string, bytes: number): ConnectEvents
     afterSignalingMs: null,
     directMs: null,
     path: null,
+    remote: null,
     bytesVerified: false,
     error: null,
   };
@@ -64,8 +67,9 @@ export function parseConnectEvents(stdout: string, bytes: number): ConnectEvents
       ev.connected = true;
       ev.firstByteMs = Number(e.ms);
       if (typeof e.firstByteAfterSignalingMs === 'number') ev.afterSignalingMs = e.firstByteAfterSignalingMs;
-    } else if (e.event === 'path' && e.path === 'direct' && ev.directMs === null) {
-      ev.directMs = Number(e.ms);
+    } else if (e.event === 'path') {
+      if (e.path === 'direct' && ev.directMs === null) ev.directMs = Number(e.ms);
+      if (typeof e.remote === 'string') ev.remote = e.remote;
     } else if (e.event === 'done') {
       ev.path = e.path as ConnectEvents['path'];
       ev.bytesVerified = e.bytes === bytes && typeof e.sha256 === 'string';

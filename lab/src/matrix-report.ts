@@ -37,6 +37,10 @@ export function summarise(results: readonly PairResult[]): MatrixSummary {
 
 const cell = (x: unknown): string => (x === null || x === undefined ? '-' : String(x));
 
+/** The path, marked `v6` when a direct path ended on an IPv6 address (`[a:b::c]:port` or `a:b::c:port`). */
+const pathCell = (r: PairResult): string =>
+  r.path === 'direct' && (r.remote?.split(':').length ?? 0) > 2 ? 'direct v6' : cell(r.path);
+
 /** Each site's measured access link: median RTT to the server and loss out/in. */
 const links = (r: PairResult): string =>
   r.links.map((l) => `${l.rttMedianMs} ms ${l.lossOutPct}/${l.lossInPct} %`).join('; ') || '-';
@@ -50,7 +54,7 @@ export function matrixMarkdown(results: readonly PairResult[]): string {
     ...results.map(
       (r) =>
         `| ${r.a} | ${r.b} | ${r.expected.outcome} (${r.expected.method}) | ${r.status} | ${cell(r.connected)} | ` +
-        `${cell(r.path)} | ${cell(r.firstByteMs)} (${cell(r.afterSignalingMs)}) | ${cell(r.directMs)} | ${cell(r.bytesVerified)} | ${links(r)} |`,
+        `${pathCell(r)} | ${cell(r.firstByteMs)} (${cell(r.afterSignalingMs)}) | ${cell(r.directMs)} | ${cell(r.bytesVerified)} | ${links(r)} |`,
     ),
     '',
     `pairs ${s.pairs}, ran ${s.ran}, not runnable yet ${s.notRunnable}, missed ${s.missed}, failed ${s.failed}`,

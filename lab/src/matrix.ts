@@ -25,6 +25,8 @@ export interface PairResult {
   readonly status: PairStatus;
   readonly connected: boolean | null;
   readonly path: ConnectEvents['path'];
+  /** The far end of the last direct or TURN path (IPv6 shows as such). */
+  readonly remote: string | null;
   readonly firstByteMs: number | null;
   /** ms from session open (end of signaling) to the first byte's echo. */
   readonly afterSignalingMs: number | null;
@@ -97,6 +99,7 @@ function notRunnable(a: PresetName, b: PresetName, ipv6: boolean): PairResult {
     status: 'not-runnable',
     connected: null,
     path: null,
+    remote: null,
     firstByteMs: null,
     afterSignalingMs: null,
     directMs: null,
@@ -146,6 +149,7 @@ export async function runPair(a: PresetName, b: PresetName, opts: MatrixOptions 
       status: !ev.connected || ev.error ? 'failed' : reached ? 'ok' : 'missed',
       connected: ev.connected,
       path: ev.path,
+      remote: ev.remote,
       firstByteMs: ev.firstByteMs,
       afterSignalingMs: ev.afterSignalingMs,
       directMs: ev.directMs,

@@ -17,6 +17,7 @@ const result = (a: PairResult['a'], b: PairResult['b'], path: PairResult['path']
   status: 'ok',
   connected: path !== null,
   path,
+  remote: path === 'direct' ? '203.0.113.21:4000' : null,
   firstByteMs: 40,
   afterSignalingMs: 12,
   directMs: path === 'direct' ? 900 : null,
@@ -62,10 +63,17 @@ describe('matrix figures', () => {
       afterSignalingMs: 12,
       directMs: 1234,
       path: 'direct',
+      remote: '203.0.113.21:4000',
       bytesVerified: true,
       error: null,
     });
     assert.equal(parseConnectEvents(out, 2048).bytesVerified, false);
+  });
+
+  it('marks a direct path that ended on IPv6', () => {
+    const v6 = { ...result('symmetric', 'symmetric', 'direct'), remote: '2001:db8:2::2:4000' };
+    assert.match(matrixMarkdown([v6]), /\| direct v6 \|/);
+    assert.doesNotMatch(matrixMarkdown([result('public', 'public', 'direct')]), /direct v6/);
   });
 });
 
