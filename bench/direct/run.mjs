@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// bench/direct: how fast, and how often, connections leave the relay for a direct path, on the NAT
+// lab's real kernel NATs (root). Each pair: a fresh topology at the given RTT between the peers,
+// `peerlink listen` / `peerlink connect`, the ms from the connect call to the first direct path.
+// Prints JSON: per method of the expectation table, the distribution and the share within the
+// issue's target (2 s; 15 s for birthday pairs), and the weighted direct % against the table's
+// maximum, which is the named peer here: what a correct engine reaches on the same pairs (no Debian
+// package punches these NATs from a command line to run beside us).
+//
+//   sudo node bench/direct/run.mjs [--rtt 50] [--ipv6] [--methods simultaneous-open,lan,birthday,port-mapping,ipv6]
+import { parseArgs } from 'node:util';
+
+const lab = await import(new URL('../../lab/dist/src/index.js', import.meta.url).href);
+const { values } = parseArgs({
+  options: {
+    rtt: { type: 'string', default: '50' },
+    ipv6: { type: 'boolean', default: false },
+    methods: { type: 'string' },
+  },
+});
+const ipv6 = values.ipv6;
+const TARGET_MS = { birthday: 15_000 };
+const wanted = values.methods?.split(',');
+const rows = lab
+  .presetPairs()
+  .map(([a, b]) => lab.expect(a, b, ipv6))
+  .filter((e) => (wanted ? wanted.includes(e.method) : true));
+const rttMs = Number(values.rtt);
+const condition = rttMs > 0 ? { rttMs, jitterMs: 0, lossAtoBPct: 0, lossBtoAPct: 0 } : undefined;
+const results = await lab.runMatrix({
+  pairs: rows.map((e) => [e.a, e.b]),
+  ipv6,
+  ...(condition ? { condition } : {}),
+  log: (l) => process.stderr.write(`${l}\n`),
+});
+
+const quantile = (xs, p) => {
+  if (xs.length === 0) return null;
+  const v = [...xs].sort((x, y) => x - y);
+  const k = (v.length - 1) * p;
+  const f = Math.floor(k);
+  return Math.round(v[f] + (v[Math.min(f + 1, v.length - 1)] - v[f]) * (k - f));
+};
+const byMethod = {};
+for (const r of results) {
+  const m = r.expected.method;
+  const g = (byMethod[m] ??= { pairs: 0, connected: 0, direct: 0, ms: [] });
+  g.pairs++;
+  if (r.connected && r.bytesVerified) g.connected++;
+  if (r.path === 'direct' && r.directMs !== null) {
+    g.direct++;
+    g.ms.push(r.directMs);
+  }
+}
+for (const [m, g] of Object.entries(byMethod)) {
+  const target = TARGET_MS[m] ?? 2000;
+  byMethod[m] = {
+    pairs: g.pairs,
+    connected: g.connected,
+    direct: g.direct,
+    directMs: {
+      p50: quantile(g.ms, 0.5),
+      p90: quantile(g.ms, 0.9),
+      max: g.ms.length ? Math.max(...g.ms) : null,
+    },
+    targetMs: target,
+    withinTargetPct:
+      m === 'relay' ? null : Math.round((1000 * g.ms.filter((x) => x <= target).length) / g.pairs) / 10,
+  };
+}
+const summary = lab.summariseMatrix(results);
+const tableMax = lab.maxWeightedDirectPct(ipv6);
+console.log(
+  JSON.stringify(
+    {
+      at: new Date().toISOString(),
+      rttMs,
+      ipv6,
+      pairs: results.length,
+      connectedPct: summary.connectedPct,
+      weightedDirectPct: summary.weightedDirectPct,
+      tableMaxWeightedDirectPct: Math.round(tableMax * 100) / 100,
+      ratioToTableMax:
+        summary.weightedDirectPct === null
+          ? null
+          : Math.round((1000 * summary.weightedDirectPct) / tableMax) / 1000,
+      byMethod,
+    },
+    null,
+    2,
+  ),
+);
