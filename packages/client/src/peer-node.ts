@@ -205,6 +205,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       throw new ClientError('CLIENT_REJECTED', `${peerId} rejected: ${String(answer['reason'])}`);
     const conn = this.#wire(peerId, connectionId, true, session, serverSession);
     conn.agent?.setSignalingRtt(performance.now() - asked);
+    conn.agent?.vouch(answer['address']);
     const announced = fromB64u(answer['publicKey']);
     const hs2 = ((answer['payload'] as { hs?: unknown } | undefined)?.hs ?? []) as unknown[];
     for (const h of hs2) {
@@ -385,6 +386,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       session,
       serverSession,
     );
+    conn.agent?.vouch(m['address']);
     conn.once('open', () => this.emit('connection', conn));
     this.#signaling.send({
       type: 'answer',

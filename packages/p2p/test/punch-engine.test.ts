@@ -27,6 +27,8 @@ const hard: NatHint = {
   publicIp: '203.0.113.2',
   ports: [41000, 7000, 52000, 3000],
 };
+/** The remote side of `remote` below, easy: its reflexive address is its public one. */
+const easyRemote: NatHint = { ...easy, publicIp: '203.0.113.9', ports: [6000] };
 const local: Candidate[] = [
   { type: 'host', address: '10.0.0.1', port: 5000 },
   { type: 'srflx', address: '203.0.113.1', port: 5000 },
@@ -55,6 +57,7 @@ function started(
   opts: { initiator?: boolean; rtt?: number; nat?: NatHint; remoteNat?: NatHint } = {},
 ): PunchEngine {
   const e = new PunchEngine({ initiator: opts.initiator ?? false });
+  e.vouch((opts.remoteNat ?? easy).publicIp ?? '');
   if (opts.rtt !== undefined) e.setSignalingRtt(opts.rtt);
   e.setLocal(local, opts.nat ?? easy, 0);
   e.setRemote(remote, opts.remoteNat ?? easy, 0, 0);
@@ -176,7 +179,7 @@ describe('PunchEngine', () => {
   });
 
   it('birthday, hard side: opens sockets after the wait, pings from each, closes all but the winner', () => {
-    const e = started({ nat: hard, remoteNat: easy });
+    const e = started({ nat: hard, remoteNat: easyRemote });
     const as = advance(e, 0, 700);
     assert.deepEqual(of(as, 'open-sockets'), [{ type: 'open-sockets', count: 256 }]);
     const vias = Array.from({ length: 256 }, (_, i) => i + 1);
@@ -206,8 +209,9 @@ describe('PunchEngine', () => {
     const lock = new BirthdayLock();
     const mk = (): PunchEngine => {
       const e = new PunchEngine({ initiator: false, lock });
+      e.vouch(easyRemote.publicIp!);
       e.setLocal(local, hard, 0);
-      e.setRemote(remote, easy, 0, 0);
+      e.setRemote(remote, easyRemote, 0, 0);
       return e;
     };
     const a = mk();
@@ -220,6 +224,16 @@ describe('PunchEngine', () => {
     a.takeActions();
     assert.equal(lock.busy, false);
     assert.equal(of(advance(b, 701, 1800), 'open-sockets').length, 1);
+  });
+
+  it('no birthday towards an address the server does not vouch for', () => {
+    const e = new PunchEngine({ initiator: false });
+    e.vouch('198.51.100.77');
+    e.setLocal(local, easy, 0);
+    e.setRemote(remote, hard, 0, 0);
+    const as = advance(e, 0, 14_000);
+    assert.equal(of(as, 'ping').filter((p) => p.to.address === hard.publicIp).length, 0);
+    assert.equal(e.sent.birthday, 0);
   });
 
   it('both sides hard: asks for TURN at once, no birthday', () => {

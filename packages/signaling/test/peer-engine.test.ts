@@ -103,6 +103,7 @@ describe('peer engine: sessions', () => {
       type: 'incoming',
       session,
       from: 'alice',
+      address: '198.51.100.1',
       publicKey: 'KEY-A',
       payload: { hello: 1 },
     });
@@ -110,6 +111,7 @@ describe('peer engine: sessions', () => {
       type: 'answered',
       session,
       from: 'bob',
+      address: '198.51.100.2',
       publicKey: 'KEY-B',
       payload: { ok: true },
     });

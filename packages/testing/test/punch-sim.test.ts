@@ -129,6 +129,8 @@ function run(hostA: SimHost, hostB: SimHost, clock: FakeClock, net: SimNetwork, 
     });
   peers.forEach((p) => listen(p, p.sockets.get(PRIMARY_VIA)!, PRIMARY_VIA));
   peers[0]!.engine.setSignalingRtt(60);
+  // The signaling server vouches for each peer's public IP (what it sees the peer's signaling from).
+  peers.forEach((p, i) => p.engine.vouch(hints[1 - i]!.publicIp ?? ''));
   peers.forEach((p, i) => p.engine.setLocal(candidates[i]!, hints[i]!, clock.now()));
   // B's candidates reach A after 30 ms, A's reach B after 60 ms (A learns the RTT from the answer).
   clock.advance(30);

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   BirthdayLock,
+  normaliseAddress,
   parseCandidate,
   parseNatHint,
   PunchEngine,
@@ -77,6 +78,11 @@ export class DirectAgent {
   get seeking(): boolean {
     const s = this.engine.state;
     return !this.#closed && (s === 'probing' || s === 'waiting');
+  }
+
+  /** The IP the server sees the peer at: the only address birthday probing may aim at. */
+  vouch(ip: unknown): void {
+    if (typeof ip === 'string' && ip.length <= 64) this.engine.vouch(normaliseAddress(ip));
   }
 
   setSignalingRtt(ms: number): void {

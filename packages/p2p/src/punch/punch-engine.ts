@@ -96,6 +96,7 @@ export class PunchEngine {
   #turn = false;
   #turnAsked = false;
   #birthday: BirthdayRun | undefined;
+  #vouched: string | undefined;
   /** Checks sent, by kind of probing (the packet budget, in stats). */
   readonly sent = { checks: 0, birthday: 0 };
 
@@ -113,6 +114,15 @@ export class PunchEngine {
     if (this.#selected) return 'selected';
     if (!this.#local || !this.#remote) return 'waiting';
     return this.#targets.size > 0 || this.#birthdayActive() ? 'probing' : 'idle';
+  }
+
+  /**
+   * The IP the signaling server sees the peer at. Birthday probing sends thousands of packets, so it
+   * aims only at an address the server vouches for: a peer cannot turn us against a third party by
+   * claiming a hard NAT at someone else's address.
+   */
+  vouch(ip: string): void {
+    this.#vouched = ip;
   }
 
   /** The round trip of the signaling exchange: the initiator waits half of it so both open together. */
@@ -271,7 +281,7 @@ export class PunchEngine {
       for (let p = last + 1; p <= Math.min(65_535, last + SEQUENTIAL_WINDOW); p++)
         this.#target({ address: r.publicIp, port: p }, PRIMARY_VIA, until);
     }
-    if (!this.#birthday && local.nat.udp && r.udp && r.publicIp) {
+    if (!this.#birthday && local.nat.udp && r.udp && r.publicIp && r.publicIp === this.#vouched) {
       const role =
         isHardNat(local.nat) && isEasyNat(r)
           ? 'hard'
@@ -296,7 +306,7 @@ export class PunchEngine {
     const remote = this.#remote;
     return {
       selected: this.#selected !== undefined,
-      easyMapping: remote?.candidates.find((c) => c.type === 'srflx' && !isIpv6(c.address)),
+      easyMapping: remote?.candidates.find((c) => c.type === 'srflx' && c.address === this.#vouched),
       hardIp: remote?.nat.publicIp ?? null,
       ping: (to, via) => {
         this.#ping(to, via);

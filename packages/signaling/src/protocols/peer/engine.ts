@@ -26,7 +26,15 @@ import {
 } from './options.js';
 import { RelayRouter } from './relay-router.js';
 import { countSides, recordPath } from './session-paths.js';
-import type { Action, Conn, ConnId, ConnMeta, Peer, Session } from './state.js';
+import {
+  ipOf,
+  type Action,
+  type Conn,
+  type ConnId,
+  type ConnMeta,
+  type Peer,
+  type Session,
+} from './state.js';
 
 export interface PeerEngineDeps {
   readonly welcome: WelcomeSource;
@@ -365,7 +373,12 @@ export class PeerEngine {
           return this.#endSession(s);
         }
         s.state = 'active';
-        const answered: ServerMessage = { type: 'answered', session: s.id, from: peer.id };
+        const answered: ServerMessage = {
+          type: 'answered',
+          session: s.id,
+          from: peer.id,
+          address: ipOf(conn),
+        };
         if (peer.publicKey !== undefined) answered.publicKey = peer.publicKey;
         if (msg.payload !== undefined) answered.payload = msg.payload;
         return this.#toPeer(other, answered, now);
@@ -426,7 +439,7 @@ export class PeerEngine {
         ? { type: 'connecting', session: id, target: target.id }
         : { type: 'connecting', session: id, target: target.id, ref },
     );
-    const incoming: ServerMessage = { type: 'incoming', session: id, from: peer.id };
+    const incoming: ServerMessage = { type: 'incoming', session: id, from: peer.id, address: ipOf(conn) };
     if (peer.publicKey !== undefined) incoming.publicKey = peer.publicKey;
     if (msg.payload !== undefined) incoming.payload = msg.payload;
     this.#toPeer(target.id, incoming, now);

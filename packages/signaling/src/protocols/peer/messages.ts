@@ -76,8 +76,23 @@ export interface Welcome {
 export type ServerMessage =
   | Welcome
   | { type: 'connecting'; session: number; target: string; ref?: string }
-  | { type: 'incoming'; session: number; from: string; publicKey?: string; payload?: unknown }
-  | { type: 'answered'; session: number; from: string; publicKey?: string; payload?: unknown }
+  /** `address`: the IP the server sees the peer's signaling come from (what it may aim probes at). */
+  | {
+      type: 'incoming';
+      session: number;
+      from: string;
+      address?: string;
+      publicKey?: string;
+      payload?: unknown;
+    }
+  | {
+      type: 'answered';
+      session: number;
+      from: string;
+      address?: string;
+      publicKey?: string;
+      payload?: unknown;
+    }
   | { type: 'rejected'; session: number; from: string; reason: string }
   | { type: 'candidate'; session: number; from: string; candidate: unknown }
   | { type: 'signal'; session: number; from: string; data: unknown }

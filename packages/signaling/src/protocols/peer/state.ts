@@ -58,3 +58,10 @@ export type Action =
   | { readonly type: 'pause'; readonly conn: ConnId }
   | { readonly type: 'resume'; readonly conn: ConnId }
   | { readonly type: 'authenticate'; readonly conn: ConnId; readonly token: string };
+
+/** The IP of a connection's observed `host:port` (`[v6]:port` unbracketed). */
+export function ipOf(conn: { readonly meta: { readonly remote: string } }): string {
+  const r = conn.meta.remote;
+  const m = /^\[([^\]]+)\]:\d+$/.exec(r) ?? /^([^:]+):\d+$/.exec(r);
+  return m ? (m[1] as string) : r;
+}
