@@ -13,10 +13,11 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { createIdentity, PathSession, Session, type Identity, type KcpModeName } from '@peerlink/transport';
 import { nodeAead } from '@peerlink/transport/node';
-import { BirthdayLock, mapPort, type Candidate, type PortMapping } from '@peerlink/p2p';
-import { gather, hostFingerprint, type LocalCandidates } from './direct/candidates.js';
+import { BirthdayLock, type Candidate } from '@peerlink/p2p';
 import { decodeCheck } from './direct/check-packet.js';
 import { DirectAgent } from './direct/direct-agent.js';
+import { NodeCandidates } from './direct/node-candidates.js';
+import { NodePortMapping } from './direct/node-port-mapping.js';
 import { NodeTurn } from './direct/node-turn.js';
 import { stunAddress } from './direct/stun-address.js';
 import { UdpMux } from './direct/udp-mux.js';
@@ -69,7 +70,6 @@ export interface PeerNodeEvents {
 }
 
 const SESSION_MTU = 1200;
-const ADDRESS_WATCH_MS = 2000;
 
 export class PeerNode extends EventEmitter<PeerNodeEvents> {
   readonly identity: Identity;
@@ -79,14 +79,11 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   readonly #pending = new Map<string, (msg: ServerMsg) => void>();
   readonly #agents = new Map<string, DirectAgent>();
   #mux: UdpMux | undefined;
-  #local: Promise<LocalCandidates> | undefined;
-  /** Bumped when the host's addresses change: candidates of an older generation are void. */
-  #generation = 0;
-  #watch: NodeJS.Timeout | undefined;
+  #candidates: NodeCandidates | undefined;
+  #portMapping: NodePortMapping | undefined;
   #turn: NodeTurn | undefined;
+  /** The TURN server's IP: a peer address there is a TURN path. */
   #relayIps: string[] = [];
-  #mapping: PortMapping | undefined;
-  #renew: NodeJS.Timeout | undefined;
   readonly #birthdayLock = new BirthdayLock();
 
   private constructor(readonly opts: PeerNodeOptions) {
@@ -138,29 +135,17 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       if (check) agent.onCheck(check, from, via);
     };
     const stun = await stunAddress(welcome.stun.primary, this.opts.server);
-    this.#local = gather(mux, stun);
     if (stun) this.#relayIps = [stun.address];
     this.#turn = new NodeTurn(mux, () => this.#signaling.welcome?.iceServers ?? [], this.opts.server);
-    if (this.opts.portMapping !== false) void this.#mapPort(mux);
-    // A changed host address (a new network, a lost interface) voids every candidate: gather again
-    // and tell every connection, which drops its direct path at once and punches anew.
-    let seen = hostFingerprint(mux.dualStack);
-    this.#watch = setInterval(() => {
-      const now = hostFingerprint(mux.dualStack);
-      if (now === seen) return;
-      seen = now;
-      const generation = ++this.#generation;
-      const mapped = this.#mappedCandidate();
-      const local = gather(mux, stun).then((l) =>
-        mapped ? { ...l, candidates: [...l.candidates, mapped] } : l,
-      );
-      this.#local = local;
-      void local.then((l) => {
-        if (generation !== this.#generation) return;
-        for (const a of this.#agents.values()) a.setLocal(l, generation);
-      });
-    }, ADDRESS_WATCH_MS);
-    this.#watch.unref();
+    const candidates = new NodeCandidates(mux, stun, (l, generation) => {
+      for (const a of this.#agents.values()) a.setLocal(l, generation);
+    });
+    this.#candidates = candidates;
+    candidates.start();
+    if (this.opts.portMapping !== false) {
+      this.#portMapping = new NodePortMapping(mux.port, (c) => candidates.setMapped(c));
+      this.#portMapping.start();
+    }
   }
 
   get id(): string {
@@ -253,9 +238,8 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   close(): void {
     for (const c of [...this.#byConnectionId.values()]) c.close();
     this.#signaling.close();
-    clearInterval(this.#watch);
-    clearTimeout(this.#renew);
-    void this.#mapping?.release().catch(() => {});
+    this.#candidates?.close();
+    this.#portMapping?.close();
     this.#turn?.close();
     this.#mux?.close();
   }
@@ -312,10 +296,9 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       conn.agent = agent;
       this.#agents.set(agent.tagHex, agent);
       conn.once('open', () => {
-        const generation = this.#generation;
-        void this.#local?.then((l) => {
-          if (generation === this.#generation) agent.setLocal(l, generation);
-        });
+        const c = this.#candidates;
+        agent.opened();
+        if (c?.current) agent.setLocal(c.current, c.generation);
       });
       conn.once('close', () => this.#agents.delete(agent.tagHex));
     }
@@ -427,52 +410,6 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       await new Promise((r) => setTimeout(r, Math.min(2000, 200 * 2 ** attempt)));
       if (this.#signaling.state !== 'open') return; // the next welcome retries
     }
-  }
-
-  /**
-   * Asks the gateway for a port mapping in the background (gathering does not wait for it); a
-   * granted one is trickled to every connection as a `mapped` candidate and renewed at half its
-   * lifetime.
-   */
-  async #mapPort(mux: UdpMux): Promise<void> {
-    const mapping = await mapPort({ internalPort: mux.port }).catch(() => undefined);
-    if (!mapping || this.#signaling.state === 'closed') {
-      void mapping?.release().catch(() => {});
-      return;
-    }
-    this.#mapping = mapping;
-    const candidate: Candidate = {
-      type: 'mapped',
-      address: mapping.external.address,
-      port: mapping.external.port,
-    };
-    const generation = this.#generation;
-    const withMapped = this.#local?.then((l) => ({ ...l, candidates: [...l.candidates, candidate] }));
-    if (withMapped) this.#local = withMapped;
-    void withMapped?.then((l) => {
-      if (generation !== this.#generation) return;
-      for (const a of this.#agents.values()) a.setLocal(l, generation);
-    });
-    const renew = (m: PortMapping): void => {
-      this.#renew = setTimeout(
-        () =>
-          void m.renew().then(
-            (next) => {
-              this.#mapping = next;
-              renew(next);
-            },
-            () => {},
-          ),
-        Math.max(30, m.lifetimeSec / 2) * 1000,
-      );
-      this.#renew.unref();
-    };
-    renew(mapping);
-  }
-
-  #mappedCandidate(): Candidate | undefined {
-    const m = this.#mapping;
-    return m ? { type: 'mapped', address: m.external.address, port: m.external.port } : undefined;
   }
 
   /** The node's TURN relayed candidate, for connections that found no direct pair. */

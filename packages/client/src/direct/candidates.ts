@@ -43,21 +43,41 @@ export const hostFingerprint = (ipv6: boolean): string =>
     .sort()
     .join(',');
 
-/** Gathers host candidates and, when a STUN server is known, the reflexive one and the NAT hint. */
-export async function gather(mux: UdpMux, stun: Addr | undefined): Promise<LocalCandidates> {
+/**
+ * Gathers in stages, each reported as it completes (trickle): host candidates at once, the reflexive
+ * one after the first Binding answer, the NAT hint after the others. Resolves with the last stage.
+ */
+export async function gather(
+  mux: UdpMux,
+  stun: Addr | undefined,
+  stage: (l: LocalCandidates) => void = () => {},
+): Promise<LocalCandidates> {
   const host = hostCandidates(mux.port, mux.dualStack);
-  if (!stun) return { candidates: host, nat: UNKNOWN_NAT };
-  const mapped = await reflexiveSamples(mux, stun);
-  const nat = natHintOf(mux.port, mapped);
-  const srflx = mapped[0];
-  return { candidates: srflx ? [{ type: 'srflx', ...srflx }, ...host] : host, nat };
+  const hostOnly = { candidates: host, nat: UNKNOWN_NAT };
+  stage(hostOnly);
+  if (!stun) return hostOnly;
+  const withSrflx = (mapped: readonly (Addr | null)[]): LocalCandidates => {
+    const srflx = mapped[0];
+    return {
+      candidates: srflx ? [{ type: 'srflx', ...srflx }, ...host] : host,
+      nat: natHintOf(mux.port, mapped),
+    };
+  };
+  const mapped = await reflexiveSamples(mux, stun, (first) => stage(withSrflx([first])));
+  const done = withSrflx(mapped);
+  stage(done);
+  return done;
 }
 
 /**
  * Binding requests from the node's socket to the primary address, then to the alternate address and
  * port pairs the first response names. The socket is shared, so STUN is only listened to here.
  */
-async function reflexiveSamples(mux: UdpMux, stun: Addr): Promise<(Addr | null)[]> {
+async function reflexiveSamples(
+  mux: UdpMux,
+  stun: Addr,
+  first: (mapped: Addr) => void,
+): Promise<(Addr | null)[]> {
   const socket: DatagramSocket = {
     send: (bytes, to) => mux.send(bytes, to),
     onMessage: (handler) => {
@@ -71,15 +91,17 @@ async function reflexiveSamples(mux: UdpMux, stun: Addr): Promise<(Addr | null)[
   const plain = (a: TransportAddress | null): Addr | null =>
     a ? { address: a.address, port: a.port } : null;
   try {
-    const first = await tx.request(at(stun.address, stun.port), [], GATHER_TIMING);
-    const other = otherAddress(first);
-    if (!first || !other) return [plain(mappedAddressOf(first))];
+    const reply = await tx.request(at(stun.address, stun.port), [], GATHER_TIMING);
+    const m1 = plain(mappedAddressOf(reply));
+    const other = otherAddress(reply);
+    if (!m1 || !other) return [m1];
+    first(m1);
     const rest = await Promise.all(
       [at(other.address, stun.port), at(other.address, other.port), at(stun.address, other.port)].map((to) =>
         tx.request(to, [], GATHER_TIMING),
       ),
     );
-    return [first, ...rest].map((r) => plain(mappedAddressOf(r)));
+    return [m1, ...rest.map((r) => plain(mappedAddressOf(r)))];
   } finally {
     mux.onStun = () => {};
   }

@@ -51,6 +51,7 @@ export class DirectAgent {
   #direct: DirectPath | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
+  #open = false;
   #local: LocalCandidates | undefined;
   #generation = 0;
   #extra: Via[] = [];
@@ -99,9 +100,17 @@ export class DirectAgent {
       this.#run();
     }
     this.#local = local;
+    if (!this.#open) return; // announced and planned once the connection opens
     this.#announce();
     this.engine.setLocal(this.#candidates(), local.nat, now());
     this.#run();
+  }
+
+  /** The connection is open: the server session takes signals now. */
+  opened(): void {
+    if (this.#open || this.#closed) return;
+    this.#open = true;
+    if (this.#local) this.setLocal(this.#local, this.#generation);
   }
 
   /** Candidates, NAT hint and password from the peer. */

@@ -130,9 +130,11 @@ export class PunchEngine {
     this.#rttMs = ms;
   }
 
+  /** Our candidates; called again as gathering completes stages (trickle) adds to the same round. */
   setLocal(candidates: readonly Candidate[], nat: NatHint, now: number): void {
+    const fresh = this.#local === undefined;
     this.#local = { candidates, nat };
-    this.#plan(now, true);
+    this.#plan(now, fresh);
   }
 
   /** The peer's candidates; a higher generation (its addresses changed) replaces what it said before. */
