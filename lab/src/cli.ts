@@ -5,7 +5,7 @@
  *   link [--rtt MS] [--jitter MS] [--loss-ab PCT] [--loss-ba PCT] [--json]
  *                                        emulate a condition between two public sites, measure it
  *   table [--json]                       print the expectation table
- *   matrix [--all] [--pairs a:b,...] [--ipv6] [--rtt MS ...] [--json]   pairs (default: the CI subset)
+ *   matrix [--all] [--pairs a:b,...] [--ipv6 | --ipv6-half] [--rtt MS ...] [--json]   pairs (default: the CI subset)
  *   clean                                remove namespaces left by killed runs
  */
 import { parseArgs } from 'node:util';
@@ -117,6 +117,7 @@ async function matrix(argv: string[], out: Out): Promise<number> {
       all: { type: 'boolean' },
       pairs: { type: 'string' },
       ipv6: { type: 'boolean' },
+      'ipv6-half': { type: 'boolean' },
       json: { type: 'boolean' },
       ...CONDITION_OPTIONS,
     },
@@ -137,6 +138,7 @@ async function matrix(argv: string[], out: Out): Promise<number> {
     ...(pairs ? { pairs } : {}),
     ...(condition ? { condition } : {}),
     ipv6: values.ipv6 ?? false,
+    ipv6Half: values['ipv6-half'] ?? false,
     log: (l) => process.stderr.write(`${l}\n`),
   });
   out(values.json ? JSON.stringify({ results, summary: summarise(results) }) : matrixMarkdown(results));

@@ -59,6 +59,12 @@ export const CI_PAIRS6: readonly [PresetName, PresetName][] = [
 export interface MatrixOptions {
   /** Give both sites IPv6 and judge against the table's IPv6 column. */
   readonly ipv6?: boolean;
+  /**
+   * IPv6 on half of the sites: pair k gets combination k mod 4 of (A has IPv6, B has IPv6), so a
+   * quarter of the pairs have it on both sides (judged by the IPv6 column), half on one side only
+   * and a quarter on neither (judged by the IPv4 column).
+   */
+  readonly ipv6Half?: boolean;
   /** End-to-end condition between the two peers; each run measures what it produced. */
   readonly condition?: LinkCondition;
   readonly pairs?: readonly [PresetName, PresetName][];
@@ -83,7 +89,10 @@ export async function runMatrix(opts: MatrixOptions = {}): Promise<PairResult[]>
     while (next < pairs.length) {
       const i = next++;
       const [a, b] = pairs[i]!;
-      results[i] = await runPair(a, b, opts);
+      const sites: [boolean, boolean] | undefined = opts.ipv6Half
+        ? [(i & 1) === 1, (i & 2) === 2]
+        : undefined;
+      results[i] = await runPair(a, b, sites ? { ...opts, sitesIpv6: sites } : opts);
       opts.log?.(`${a} -> ${b}: ${results[i].status} (${results[i].path ?? '-'})`);
     }
   };
@@ -109,20 +118,25 @@ function notRunnable(a: PresetName, b: PresetName, ipv6: boolean): PairResult {
   };
 }
 
-export async function runPair(a: PresetName, b: PresetName, opts: MatrixOptions = {}): Promise<PairResult> {
-  const ipv6 = opts.ipv6 ?? false;
-  const expected = expect(a, b, ipv6);
+export async function runPair(
+  a: PresetName,
+  b: PresetName,
+  opts: MatrixOptions & { readonly sitesIpv6?: readonly [boolean, boolean] } = {},
+): Promise<PairResult> {
+  const [v6a, v6b] = opts.sitesIpv6 ?? [opts.ipv6 ?? false, opts.ipv6 ?? false];
   const shared = PRESETS[a].shared && a === b;
+  const ipv6 = shared ? v6a : v6a && v6b;
+  const expected = expect(a, b, ipv6);
   const [la, lb] = opts.condition ? splitCondition(opts.condition) : [undefined, undefined];
-  const site = (preset: PresetName, link: SiteLink | undefined): SiteSpec => ({
+  const site = (preset: PresetName, v6: boolean, link: SiteLink | undefined): SiteSpec => ({
     preset,
-    ipv6,
+    ipv6: v6,
     ...(link ? { link } : {}),
   });
   const links = shared ? [la] : [la, lb];
-  const topo = await buildTopology(shared ? [site(a, la)] : [site(a, la), site(b, lb)]);
+  const topo = await buildTopology(shared ? [site(a, v6a, la)] : [site(a, v6a, la), site(b, v6b, lb)]);
   try {
-    const server = await startServer(topo, { ipv6 });
+    const server = await startServer(topo, { ipv6: v6a || v6b });
     const measured = opts.condition ? await measureSiteLinks(topo, links) : [];
     const hostA = topo.sites[0]!.hosts[0] as LabHost;
     const hostB = (shared ? topo.sites[0]!.hosts[1] : topo.sites[1]!.hosts[0]) as LabHost;
