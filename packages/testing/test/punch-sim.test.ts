@@ -214,6 +214,28 @@ describe('PunchEngine over simulated NATs', () => {
     }
   }
 
+  it('a sequential allocator (a new port per destination, one up each time) meets a port-restricted NAT', () => {
+    const clock = new FakeClock();
+    const net = new SimNetwork({ clock, seed: 5 });
+    const sequential = net.addNat({
+      publicAddress: '203.0.113.31',
+      layer: {
+        mapping: 'address-and-port-dependent',
+        filtering: 'address-and-port-dependent',
+        portAllocation: 'sequential',
+        hairpinning: false,
+      },
+    });
+    const a = net.addHost({ address: '198.51.100.50', behind: sequential, delayMs: 12 });
+    const b = addSimSite(net, 'port-restricted', { index: 2, delayMs: 12 }).hosts[0]!;
+    const { peers, hints } = run(a, b, clock, net, 10_000, 5);
+    assert.equal(hints[0]!.portAllocation, 'sequential');
+    assert.ok(peers[0]!.selected && peers[1]!.selected, 'both select a path');
+    assert.ok(!peers.some((p) => p.events.includes('open-sockets')), 'no birthday: the ports are predicted');
+    assert.equal(peers[1]!.selected.to.address, '203.0.113.31');
+    assert.ok(peers[1]!.selected.to.port > Math.max(...hints[0]!.ports), 'on a port after the last one seen');
+  });
+
   it('symmetric to symmetric: no direct path, no birthday, TURN requested', () => {
     const { peers } = pair('symmetric', 'symmetric', 12_000);
     for (const p of peers) {
