@@ -1,6 +1,9 @@
 /**
  * @peerlink/client: the Node SDK. A PeerNode registers with a peerlink server; its connections are
- * end-to-end encrypted transport sessions that start on the relay at once.
+ * end-to-end encrypted transport sessions that start on the relay at once and move to a direct UDP
+ * path (or a TURN path) when one answers, without losing a byte (docs/hole-punching.md). Options:
+ * `direct` (default true) punches beside the relay; `portMapping` (default true) asks the local
+ * gateway for a port by PCP, NAT-PMP or UPnP-IGD.
  *
  * @example
  * ```ts
@@ -12,6 +15,8 @@
  * const stream = conn.createStream();
  * stream.on('data', (d) => console.log('echo', d.toString()));
  * stream.end('hello');
+ * conn.on('path', (p) => console.log(p.path, p.remote)); // 'direct' 203.0.113.7:40312, ...
+ * console.log(conn.stats().pathSwitches);
  * ```
  */
 export { ClientError } from './errors.js';
