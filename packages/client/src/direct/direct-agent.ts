@@ -115,6 +115,7 @@ export class DirectAgent {
 
   /** Candidates, NAT hint and password from the peer. */
   onSignal(data: unknown): void {
+    if (typeof data !== 'object' || data === null) return; // the peer's bytes: never trusted
     const d = data as { kind?: unknown; password?: unknown; candidates?: unknown; generation?: unknown };
     if (d.kind !== 'direct-candidates' || typeof d.password !== 'string' || !Array.isArray(d.candidates))
       return;
@@ -132,7 +133,7 @@ export class DirectAgent {
 
   onCheck(check: Check, from: Addr, via: Via): void {
     if (!this.remotePassword || this.#closed) return;
-    this.#heard.set(`${via}|${from.address}|${from.port}`, { from, via });
+    if (this.#heard.size < MAX_HEARD) this.#heard.set(`${via}|${from.address}|${from.port}`, { from, via });
     if (this.#direct) this.mux.alias(from, via, this.#direct);
     if (check.kind === 1) this.engine.onPing(from, via, check.txid, now());
     else this.engine.onPong(from, via, now());
@@ -251,3 +252,5 @@ export class DirectAgent {
 }
 
 const now = (): number => Math.floor(performance.now());
+/** Addresses of one peer remembered as aliases of its path (a bound on what a peer can make us keep). */
+const MAX_HEARD = 64;
