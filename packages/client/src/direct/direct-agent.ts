@@ -59,6 +59,7 @@ export class DirectAgent {
   /** Addresses of the peer that sent a valid check, by via: aliases of the selected path. */
   readonly #heard = new Map<string, { from: Addr; via: Via }>();
   switches = 0;
+  failedActions = 0;
 
   constructor(
     connectionId: string,
@@ -169,7 +170,14 @@ export class DirectAgent {
   /** Carries out the engine's actions and sets its timer. */
   #run(): void {
     if (this.#closed) return;
-    for (const a of this.engine.takeActions()) this.#act(a);
+    for (const a of this.engine.takeActions()) {
+      try {
+        this.#act(a);
+      } catch {
+        // An action that cannot be carried out (a socket gone) is a lost check, not a crash.
+        this.failedActions++;
+      }
+    }
     clearTimeout(this.#timer);
     const due = this.engine.nextTimeout();
     if (due === undefined) return;

@@ -20,6 +20,10 @@ export class NodeTurn {
   #relayed: Promise<Candidate | undefined> | undefined;
   #timer: NodeJS.Timeout | undefined;
   readonly #permitted = new Set<string>();
+  /** Peer IPs the server granted a permission for. */
+  readonly #granted = new Set<string>();
+  /** Sends refused locally: no permission (yet, or refused by the server), or no allocation. */
+  dropped = 0;
   /** Peers to permit, kept from before the allocation exists. */
   readonly #wanted = new Map<string, Addr>();
   #onAllocated: ((c: Candidate | undefined) => void) | undefined;
@@ -73,7 +77,13 @@ export class NodeTurn {
       from.address === at.address && from.port === at.port && this.#feed(bytes);
     this.mux.setVirtual(TURN_VIA, {
       send: (bytes, to) => {
-        client.sendTo({ family: 4, address: to.address, port: to.port }, bytes, now());
+        // Only towards peers the server let us permit: anything else is a counted drop, never a throw.
+        if (!this.#granted.has(to.address) || client.state !== 'allocated') return void this.dropped++;
+        try {
+          client.sendTo({ family: 4, address: to.address, port: to.port }, bytes, now());
+        } catch {
+          this.dropped++;
+        }
         this.#pump();
       },
     });
@@ -100,6 +110,8 @@ export class NodeTurn {
       if (e.type === 'allocated')
         this.#onAllocated?.({ type: 'relay', address: e.relayed.address, port: e.relayed.port });
       else if (e.type === 'failed') this.#onAllocated?.(undefined);
+      else if (e.type === 'permitted') this.#granted.add(e.peer.address);
+      else if (e.type === 'permit-failed') this.#granted.delete(e.peer.address);
       else if (e.type === 'data')
         this.mux.receive(e.bytes, { address: e.peer.address, port: e.peer.port }, TURN_VIA);
     }
