@@ -28,6 +28,8 @@ describe('NodeTurn', () => {
         mux.send(new Uint8Array([1]), { address: '198.51.100.9', port: 9 }, TURN_VIA),
       );
       assert.equal(turn.dropped, before + 2);
+      turn.close();
+      assert.doesNotThrow(() => turn.permit([{ address: '198.51.100.10', port: 9 }]), 'after close');
     } finally {
       turn.close();
       mux.close();

@@ -47,7 +47,11 @@ export class NodeTurn {
     for (const p of this.#wanted.values()) {
       if (p.address.includes(':') || this.#permitted.has(p.address)) continue;
       this.#permitted.add(p.address);
-      c.permit({ family: 4, address: p.address, port: p.port }, now());
+      try {
+        c.permit({ family: 4, address: p.address, port: p.port }, now());
+      } catch {
+        return; // the allocation failed or closed: nothing to permit through
+      }
     }
     this.#pump();
   }
