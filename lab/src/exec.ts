@@ -21,6 +21,9 @@ export function run(cmd: string, args: readonly string[], input?: string): Promi
         reject(new LabError('LAB_COMMAND_FAILED', `${cmd} ${args.join(' ')}: ${why}`));
       } else resolve({ stdout, stderr });
     });
+    // A command that dies before reading its input (its namespace deleted by a teardown mid-run)
+    // breaks the pipe: that is its failure, reported through its exit, not a crash of the lab.
+    child.stdin?.on('error', () => {});
     if (input !== undefined) child.stdin?.end(input);
   });
 }
@@ -68,6 +71,7 @@ export interface LabProcess {
 export function start(ns: string | null, cmd: string, args: readonly string[], label: string): LabProcess {
   const argv = ns ? ['netns', 'exec', ns, cmd, ...args] : args;
   const child = spawn(ns ? 'ip' : cmd, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin?.on('error', () => {}); // a helper gone before us: its exit says so
   const lines: string[] = [];
   let err = '';
   let exited = child.exitCode !== null;
