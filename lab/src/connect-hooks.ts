@@ -40,6 +40,9 @@ export interface ConnectEvents {
   path: 'relay' | 'turn' | 'direct' | null;
   /** The remote address of the last direct or TURN path the connection moved to. */
   remote: string | null;
+  /** Path switches of the connection, and datagrams its session failed to open or parse. */
+  pathSwitches: number | null;
+  decodeFailures: number | null;
   bytesVerified: boolean;
   error: string | null;
 }
@@ -53,6 +56,8 @@ export function parseConnectEvents(stdout: string, bytes: number): ConnectEvents
     directMs: null,
     path: null,
     remote: null,
+    pathSwitches: null,
+    decodeFailures: null,
     bytesVerified: false,
     error: null,
   };
@@ -73,6 +78,8 @@ export function parseConnectEvents(stdout: string, bytes: number): ConnectEvents
     } else if (e.event === 'done') {
       ev.path = e.path as ConnectEvents['path'];
       ev.bytesVerified = e.bytes === bytes && typeof e.sha256 === 'string';
+      if (typeof e.pathSwitches === 'number') ev.pathSwitches = e.pathSwitches;
+      if (typeof e.decodeFailures === 'number') ev.decodeFailures = e.decodeFailures;
     } else if (e.event === 'error') {
       ev.error = `${String(e.code)}: ${String(e.message)}`;
     }

@@ -12,6 +12,9 @@ export interface MatrixSummary {
   readonly weightedDirectPct: number | null;
   readonly missed: number;
   readonly failed: number;
+  /** Over the pairs that reported them: path switches, and decode failures (a switch must cause none). */
+  readonly pathSwitches: number;
+  readonly decodeFailures: number;
 }
 
 const pct = (n: number, d: number): number | null => (d === 0 ? null : Math.round((10_000 * n) / d) / 100);
@@ -32,6 +35,8 @@ export function summarise(results: readonly PairResult[]): MatrixSummary {
     weightedDirectPct: pct(w(weighted.filter(direct)), w(weighted)),
     missed: results.filter((r) => r.status === 'missed').length,
     failed: results.filter((r) => r.status === 'failed').length,
+    pathSwitches: ran.reduce((n, r) => n + (r.pathSwitches ?? 0), 0),
+    decodeFailures: ran.reduce((n, r) => n + (r.decodeFailures ?? 0), 0),
   };
 }
 
@@ -59,7 +64,7 @@ export function matrixMarkdown(results: readonly PairResult[]): string {
     '',
     `pairs ${s.pairs}, ran ${s.ran}, not runnable yet ${s.notRunnable}, missed ${s.missed}, failed ${s.failed}`,
     `connected ${f(s.connectedPct)}; direct ${f(s.directPct)}; direct where expected ${f(s.directWhereExpectedPct)}; ` +
-      `weighted direct ${f(s.weightedDirectPct)}`,
+      `weighted direct ${f(s.weightedDirectPct)}; path switches ${s.pathSwitches}, decode failures ${s.decodeFailures}`,
     ...(s.notRunnable ? [`not runnable yet: ${results.find((r) => r.status === 'not-runnable')?.note}`] : []),
   ].join('\n');
 }

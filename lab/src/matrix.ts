@@ -27,6 +27,9 @@ export interface PairResult {
   readonly path: ConnectEvents['path'];
   /** The far end of the last direct or TURN path (IPv6 shows as such). */
   readonly remote: string | null;
+  /** The connecting side's path switches, and its session's decode failures (must be 0). */
+  readonly pathSwitches: number | null;
+  readonly decodeFailures: number | null;
   readonly firstByteMs: number | null;
   /** ms from session open (end of signaling) to the first byte's echo. */
   readonly afterSignalingMs: number | null;
@@ -109,6 +112,8 @@ function notRunnable(a: PresetName, b: PresetName, ipv6: boolean): PairResult {
     connected: null,
     path: null,
     remote: null,
+    pathSwitches: null,
+    decodeFailures: null,
     firstByteMs: null,
     afterSignalingMs: null,
     directMs: null,
@@ -164,6 +169,8 @@ export async function runPair(
       connected: ev.connected,
       path: ev.path,
       remote: ev.remote,
+      pathSwitches: ev.pathSwitches,
+      decodeFailures: ev.decodeFailures,
       firstByteMs: ev.firstByteMs,
       afterSignalingMs: ev.afterSignalingMs,
       directMs: ev.directMs,

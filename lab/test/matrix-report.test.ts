@@ -18,6 +18,8 @@ const result = (a: PairResult['a'], b: PairResult['b'], path: PairResult['path']
   connected: path !== null,
   path,
   remote: path === 'direct' ? '203.0.113.21:4000' : null,
+  pathSwitches: path === 'direct' ? 1 : 0,
+  decodeFailures: 0,
   firstByteMs: 40,
   afterSignalingMs: 12,
   directMs: path === 'direct' ? 900 : null,
@@ -64,6 +66,8 @@ describe('matrix figures', () => {
       directMs: 1234,
       path: 'direct',
       remote: '203.0.113.21:4000',
+      pathSwitches: null,
+      decodeFailures: null,
       bytesVerified: true,
       error: null,
     });

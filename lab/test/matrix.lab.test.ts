@@ -39,6 +39,12 @@ describe('matrix runner', () => {
         (r) => r.expected.outcome === 'relay' || DIRECT_METHODS.has(r.expected.method),
       );
       assert.deepEqual(gated.filter((r) => r.status !== 'ok').map(line), []);
+      // Every pair reports its switches; none of them cost a datagram the session could not open.
+      assert.ok(
+        results.every((r) => r.decodeFailures === 0),
+        results.map((r) => `${line(r)} ${r.decodeFailures}`).join('\n'),
+      );
+      assert.ok(s.pathSwitches >= results.filter((r) => r.path !== 'relay').length);
     }
   });
 

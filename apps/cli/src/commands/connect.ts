@@ -145,7 +145,11 @@ export async function connect(argv: string[], io: Io): Promise<number> {
     }
     const path = conn.path;
     const sha256 = await transfer(conn, bytes);
-    print({ event: 'done', bytes, sha256, ms: ms(), path });
+    // Decode failures: datagrams that reached the session but did not open or parse (a path switch
+    // must never cause one); switches: every move between relay, direct and TURN paths.
+    const st = conn.stats();
+    const decodeFailures = st.session.dropped.malformed + st.session.dropped.unauthenticated;
+    print({ event: 'done', bytes, sha256, ms: ms(), path, pathSwitches: st.pathSwitches, decodeFailures });
     conn.close();
     node.close();
     return 0;
