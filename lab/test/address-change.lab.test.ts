@@ -75,6 +75,7 @@ describe('local address change', () => {
     assert.equal(done['event'], 'done', connect.lines.join('\n'));
     assert.equal(done['bytes'], BYTES);
     assert.equal(typeof done['sha256'], 'string');
+    assert.equal(done['decodeFailures'], 0, 'no datagram lost to a switch');
     const firstDirect = paths.indexOf('direct');
     const relayAfter = paths.indexOf('relay', firstDirect);
     assert.ok(relayAfter > firstDirect, `back to the relay after the change: ${paths.join(',')}`);
