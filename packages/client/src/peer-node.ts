@@ -284,7 +284,8 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
           ps,
           signal: (data) => this.#signaling.send({ type: 'signal', session: conn.relay.session, data }),
           switched: (kind, remote) => {
-            conn.setPath(kind, remote ? `${remote.address}:${remote.port}` : null);
+            const host = remote?.address.includes(':') ? `[${remote.address}]` : remote?.address;
+            conn.setPath(kind, remote ? `${host}:${remote.port}` : null);
             this.#signaling.reportPath(conn.relay.session, kind);
           },
           afterDeliver: () => conn.activity(),
