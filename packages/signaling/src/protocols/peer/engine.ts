@@ -9,8 +9,6 @@ import { Mailbox } from '../../core/mailbox.js';
 import { TokenBucket } from '../../core/token-bucket.js';
 import {
   parseClientMessage,
-  PROTOCOL_NAME,
-  PROTOCOL_VERSION,
   type ClientMessage,
   type PeerErrorCode,
   type PeerPath,
@@ -35,6 +33,7 @@ import {
   type Peer,
   type Session,
 } from './state.js';
+import { welcomeMessage } from './welcome.js';
 
 export interface PeerEngineDeps {
   readonly welcome: WelcomeSource;
@@ -312,31 +311,10 @@ export class PeerEngine {
     if (publicKey !== undefined) peer.publicKey = publicKey;
     conn.state = 'registered';
     conn.peerId = id;
-    const o = this.options;
-    this.#send(conn, {
-      type: 'welcome',
-      protocol: PROTOCOL_NAME,
-      v: PROTOCOL_VERSION,
-      id,
-      observedAddress: conn.meta.remote,
-      stun: this.#welcome.stun(),
-      iceServers: this.#welcome.iceServers(id, conn.meta.host),
-      relay: {
-        maxFrameBytes: o.relay.maxFrameBytes,
-        bytesPerSecond: o.relay.bytesPerSecond,
-        burstBytes: o.relay.burstBytes,
-      },
-      limits: {
-        maxMessageBytes: o.maxMessageBytes,
-        messagesPerSecond: o.messagesPerSecond,
-        idleTimeoutSeconds: o.idleTimeoutMs / 1000,
-      },
-      heartbeatSeconds: o.heartbeatSeconds,
-      sessions: [...peer.sessions].flatMap((sid) => {
-        const s = this.#sessions.get(sid);
-        return s ? [{ session: sid, peer: s.initiator === id ? s.target : s.initiator }] : [];
-      }),
-    });
+    this.#send(
+      conn,
+      welcomeMessage(this.options, this.#welcome, conn, peer, (sid) => this.#sessions.get(sid)),
+    );
     for (const text of this.#mailbox.take(id, now)) this.#emit({ type: 'send', conn: conn.id, data: text });
   }
 
