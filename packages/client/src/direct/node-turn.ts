@@ -1,36 +1,44 @@
 /**
  * The node's TURN allocation (at most one, made on first need): a relayed candidate for connections
- * that found no direct pair while UDP works on both sides. It runs @peerlink/p2p's sans-IO
- * TurnClient on the node's primary socket: datagrams from the TURN server go to the client first,
- * peer data it unwraps comes back into the mux as if it had arrived on via TURN_VIA, and sends on
- * TURN_VIA leave through the allocation.
+ * that found no direct pair while UDP works on both sides. @peerlink/p2p's runTurnClient drives the
+ * TurnClient over the node's primary socket: datagrams from the TURN server are offered to it first
+ * (what it does not take goes on through the mux), peer data it unwraps comes back into the mux as
+ * if it had arrived on via TURN_VIA, and sends on TURN_VIA leave through the allocation.
  */
-import { TURN_VIA, TurnClient, type Candidate } from '@peerlink/p2p';
+import {
+  isIpv6,
+  runTurnClient,
+  TURN_VIA,
+  TurnClient,
+  type Candidate,
+  type DatagramSocket,
+  type RunningTurnClient,
+  type TurnClientEvent,
+} from '@peerlink/p2p';
+import { monotonicClock } from '@peerlink/transport/node';
 import type { TransportAddress } from '@peerlink/wire';
+import type { WelcomeMsg } from '../signaling-client.js';
 import { stunAddress } from './stun-address.js';
 import type { Addr, UdpMux } from './udp-mux.js';
 
-type IceServer = { urls: string[]; username?: string; credential?: string };
-
-const now = (): number => Math.floor(performance.now());
 const ALLOCATE_TIMEOUT_MS = 5000;
 
 export class NodeTurn {
-  #client: TurnClient | undefined;
+  #run: RunningTurnClient | undefined;
   #relayed: Promise<Candidate | undefined> | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  /** Peer IPs to permit, kept from before the allocation exists, and those already asked for. */
+  readonly #wanted = new Map<string, Addr>();
   readonly #permitted = new Set<string>();
   /** Peer IPs the server granted a permission for. */
   readonly #granted = new Set<string>();
+  /** Cleared by the runner when a datagram from the server was not the TURN client's. */
+  #taken = true;
   /** Sends refused locally: no permission (yet, or refused by the server), or no allocation. */
   dropped = 0;
-  /** Peers to permit, kept from before the allocation exists. */
-  readonly #wanted = new Map<string, Addr>();
-  #onAllocated: ((c: Candidate | undefined) => void) | undefined;
 
   constructor(
     private readonly mux: UdpMux,
-    private readonly iceServers: () => readonly IceServer[],
+    private readonly iceServers: () => readonly WelcomeMsg['iceServers'][number][],
     private readonly serverUrl: string,
   ) {}
 
@@ -41,28 +49,22 @@ export class NodeTurn {
 
   /** Lets these peers' addresses through the allocation (a permission per IP). */
   permit(peers: readonly Addr[]): void {
-    for (const p of peers) if (!p.address.includes(':')) this.#wanted.set(p.address, p);
-    const c = this.#client;
-    if (!c) return;
+    for (const p of peers) if (!isIpv6(p.address)) this.#wanted.set(p.address, p);
+    const run = this.#run;
+    if (!run) return;
     for (const p of this.#wanted.values()) {
-      if (p.address.includes(':') || this.#permitted.has(p.address)) continue;
+      if (this.#permitted.has(p.address)) continue;
       this.#permitted.add(p.address);
       try {
-        c.permit({ family: 4, address: p.address, port: p.port }, now());
+        run.permit({ family: 4, address: p.address, port: p.port });
       } catch {
         return; // the allocation failed or closed: nothing to permit through
       }
     }
-    this.#pump();
   }
 
   close(): void {
-    clearTimeout(this.#timer);
-    const c = this.#client;
-    if (c) {
-      c.close(now());
-      this.#pump();
-    }
+    void this.#run?.close();
     this.mux.setVirtual(TURN_VIA, undefined);
     this.mux.onServer = undefined;
   }
@@ -75,61 +77,59 @@ export class NodeTurn {
       username: server.username,
       password: server.password,
     });
-    this.#client = client;
-    const at = server.address;
-    this.mux.onServer = (bytes, from) =>
-      from.address === at.address && from.port === at.port && this.#feed(bytes);
+    const run = runTurnClient(client, this.#socket(server.address), {
+      now: monotonicClock,
+      onEvent: (e) => this.#onEvent(e),
+      onOtherDatagram: () => (this.#taken = false),
+    });
+    this.#run = run;
     this.mux.setVirtual(TURN_VIA, {
       send: (bytes, to) => {
         // Only towards peers the server let us permit: anything else is a counted drop, never a throw.
         if (!this.#granted.has(to.address) || client.state !== 'allocated') return void this.dropped++;
         try {
-          client.sendTo({ family: 4, address: to.address, port: to.port }, bytes, now());
+          run.sendTo({ family: 4, address: to.address, port: to.port }, bytes);
         } catch {
           this.dropped++;
         }
-        this.#pump();
       },
     });
-    const allocated = new Promise<Candidate | undefined>((resolve) => {
-      this.#onAllocated = resolve;
-      setTimeout(() => resolve(undefined), ALLOCATE_TIMEOUT_MS).unref();
-    });
-    client.start(now());
     this.permit([]);
-    return allocated;
-  }
-
-  #feed(bytes: Uint8Array): boolean {
-    const used = this.#client?.handleDatagram(bytes, now()) ?? false;
-    if (used) this.#pump();
-    return used;
-  }
-
-  #pump(): void {
-    const c = this.#client;
-    if (!c) return;
-    for (const b of c.takeOutput()) this.mux.send(b, c.server);
-    for (const e of c.takeEvents()) {
-      if (e.type === 'allocated')
-        this.#onAllocated?.({ type: 'relay', address: e.relayed.address, port: e.relayed.port });
-      else if (e.type === 'failed') this.#onAllocated?.(undefined);
-      else if (e.type === 'permitted') this.#granted.add(e.peer.address);
-      else if (e.type === 'permit-failed') this.#granted.delete(e.peer.address);
-      else if (e.type === 'data')
-        this.mux.receive(e.bytes, { address: e.peer.address, port: e.peer.port }, TURN_VIA);
-    }
-    clearTimeout(this.#timer);
-    const due = c.nextTimeout();
-    if (due === undefined) return;
-    this.#timer = setTimeout(
-      () => {
-        c.handleTimer(now());
-        this.#pump();
-      },
-      Math.max(0, due - now()),
+    const timeout = new Promise<undefined>((resolve) =>
+      setTimeout(() => resolve(undefined), ALLOCATE_TIMEOUT_MS).unref(),
     );
-    this.#timer.unref();
+    const allocated = run.allocated().then(
+      (a): Candidate => ({ type: 'relay', address: a.relayed.address, port: a.relayed.port }),
+      () => undefined,
+    );
+    return Promise.race([allocated, timeout]);
+  }
+
+  /**
+   * The primary socket as runTurnClient sees it: datagrams from the TURN server are handed to it
+   * first, and the mux goes on with whatever it did not take (a Binding response while gathering).
+   */
+  #socket(at: TransportAddress): DatagramSocket {
+    let handler: ((bytes: Uint8Array, from: TransportAddress) => void) | undefined;
+    this.mux.onServer = (bytes, from) => {
+      if (!handler || from.address !== at.address || from.port !== at.port) return false;
+      this.#taken = true;
+      handler(bytes, { family: 4, ...from });
+      return this.#taken;
+    };
+    return {
+      send: (bytes, to) => this.mux.send(bytes, to),
+      onMessage: (h) => void (handler = h),
+      local: () => ({ family: 4, address: '0.0.0.0', port: this.mux.port }),
+      close: () => {},
+    };
+  }
+
+  #onEvent(e: TurnClientEvent): void {
+    if (e.type === 'permitted') this.#granted.add(e.peer.address);
+    else if (e.type === 'permit-failed') this.#granted.delete(e.peer.address);
+    else if (e.type === 'data')
+      this.mux.receive(e.bytes, { address: e.peer.address, port: e.peer.port }, TURN_VIA);
   }
 
   /** The first `turn:…?transport=udp` of the welcome's ICE servers, with its REST credentials. */

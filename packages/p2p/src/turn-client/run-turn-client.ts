@@ -1,7 +1,9 @@
 /**
  * Drives a {@link TurnClient} over an injected {@link DatagramSocket} with real timers: for tests,
- * and for users who give TURN a socket of its own. A node that shares its socket feeds the engine
- * itself instead. The socket stays the caller's: `close()` ends the allocation, not the socket.
+ * for users who give TURN a socket of its own, and for a node that shares its socket (it hands the
+ * runner a view of it and takes back, through `onOtherDatagram`, what the client did not want). The
+ * socket stays the caller's: `close()` ends the allocation, not the socket. The timers never hold
+ * the process open by themselves; an open socket does.
  *
  * ```ts
  * const socket = await nodeUdpSocketFactory(4);
@@ -92,6 +94,7 @@ export function runTurnClient(
       },
       Math.max(0, at - now()),
     );
+    timer.unref();
   };
 
   socket.onMessage((bytes, from) => {
