@@ -12,7 +12,7 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { createIdentity, PathSession, Session, type Identity, type KcpModeName } from '@peerlink/transport';
-import { nodeAead } from '@peerlink/transport/node';
+import { monotonicClock as now, nodeAead } from '@peerlink/transport/node';
 import { BirthdayLock, type Candidate } from '@peerlink/p2p';
 import { decodeCheck } from './direct/check-packet.js';
 import { DirectAgent } from './direct/direct-agent.js';
@@ -170,7 +170,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     const hs1 = session.takeOutput();
     const ref = connectionId;
     const deadline = Date.now() + timeoutMs;
-    const asked = performance.now();
+    const asked = now();
     const reply = await this.#request(
       ref,
       { type: 'connect', target: peerId, ref, payload: { connection: connectionId, hs: hs1.map(b64u) } },
@@ -189,7 +189,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     if (answer.type === 'rejected')
       throw new ClientError('CLIENT_REJECTED', `${peerId} rejected: ${String(answer['reason'])}`);
     const conn = this.#wire(peerId, connectionId, true, session, serverSession);
-    conn.agent?.setSignalingRtt(performance.now() - asked);
+    conn.agent?.setSignalingRtt(now() - asked);
     conn.agent?.vouch(answer['address']);
     const announced = fromB64u(answer['publicKey']);
     const hs2 = ((answer['payload'] as { hs?: unknown } | undefined)?.hs ?? []) as unknown[];
@@ -450,5 +450,3 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     fn?.(m);
   }
 }
-
-const now = (): number => Math.floor(performance.now());

@@ -56,7 +56,7 @@ export {
   PortShuffle,
 } from './punch/birthday.js';
 export type { BirthdayBudget } from './punch/birthday.js';
-export { endpointKey, isIpv6, normaliseAddress, parseCandidate } from './punch/endpoint.js';
+export { endpointKey, isIpv6, normaliseAddress, pairKey, parseCandidate } from './punch/endpoint.js';
 export type { Candidate, CandidateType, Endpoint } from './punch/endpoint.js';
 export { isEasyNat, isHardNat, natHintOf, parseNatHint, UNKNOWN_NAT } from './punch/nat-hint.js';
 export type { NatHint } from './punch/nat-hint.js';

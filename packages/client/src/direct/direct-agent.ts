@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import {
   BirthdayLock,
   normaliseAddress,
+  pairKey,
   parseCandidate,
   parseNatHint,
   PunchEngine,
@@ -18,6 +19,7 @@ import {
   type Via,
 } from '@peerlink/p2p';
 import type { PathSession } from '@peerlink/transport';
+import { monotonicClock as now } from '@peerlink/transport/node';
 import type { LocalCandidates } from './candidates.js';
 import { connectionTag, encodeCheck, newTxid, type Check } from './check-packet.js';
 import { type Addr, type DirectPath, type UdpMux } from './udp-mux.js';
@@ -134,7 +136,7 @@ export class DirectAgent {
 
   onCheck(check: Check, from: Addr, via: Via): void {
     if (!this.remotePassword || this.#closed) return;
-    if (this.#heard.size < MAX_HEARD) this.#heard.set(`${via}|${from.address}|${from.port}`, { from, via });
+    if (this.#heard.size < MAX_HEARD) this.#heard.set(pairKey(via, from), { from, via });
     if (this.#direct) this.mux.alias(from, via, this.#direct);
     if (check.kind === 1) this.engine.onPing(from, via, check.txid, now());
     else this.engine.onPong(from, via, now());
@@ -259,6 +261,5 @@ export class DirectAgent {
   }
 }
 
-const now = (): number => Math.floor(performance.now());
 /** Addresses of one peer remembered as aliases of its path (a bound on what a peer can make us keep). */
 const MAX_HEARD = 64;

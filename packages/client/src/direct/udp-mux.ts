@@ -7,14 +7,13 @@
  * `via` number (0 the primary), as the punch engine names it.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { normaliseAddress, PRIMARY_VIA, type Endpoint, type Via } from '@peerlink/p2p';
+import { normaliseAddress, pairKey, PRIMARY_VIA, type Endpoint, type Via } from '@peerlink/p2p';
 import { isStunMessage } from '@peerlink/wire';
 import { CountedPath } from '../counted-path.js';
 
 export const CHECK_TYPE = 0xc7;
 
 export type Addr = Endpoint;
-export const key = (via: Via, a: Addr): string => `${via}|${a.address}|${a.port}`;
 
 export class DirectPath extends CountedPath {
   readonly id: string;
@@ -116,7 +115,7 @@ export class UdpMux {
   /** A datagram that arrived on a virtual via (TURN Data), routed like one from a socket. */
   receive(bytes: Uint8Array, from: Addr, via: Via): void {
     if (bytes[0] === CHECK_TYPE) return this.onCheck(bytes, from, via);
-    const path = this.paths.get(key(via, from));
+    const path = this.paths.get(pairKey(via, from));
     if (path) path.deliver(bytes);
     else this.dropped++;
   }
@@ -136,17 +135,17 @@ export class UdpMux {
   }
 
   path(remote: Addr, via: Via): DirectPath {
-    let p = this.paths.get(key(via, remote));
+    let p = this.paths.get(pairKey(via, remote));
     if (!p) {
       p = new DirectPath(this, via, remote);
-      this.paths.set(key(via, remote), p);
+      this.paths.set(pairKey(via, remote), p);
     }
     return p;
   }
 
   /** Delivers datagrams from `from` on `via` to `path` as well. */
   alias(from: Addr, via: Via, path: DirectPath): void {
-    this.paths.set(key(via, from), path);
+    this.paths.set(pairKey(via, from), path);
   }
 
   close(): void {

@@ -20,6 +20,9 @@ export interface Candidate extends Endpoint {
 
 export const endpointKey = (e: Endpoint): string => `${e.address}|${e.port}`;
 
+/** One candidate pair: the local socket (`via`, see PunchEngine) and the far endpoint. */
+export const pairKey = (via: number, e: Endpoint): string => `${via}|${endpointKey(e)}`;
+
 export const isIpv6 = (address: string): boolean => address.includes(':');
 
 export function normaliseAddress(address: string): string {

@@ -15,7 +15,7 @@
  */
 import { DEFAULT_BIRTHDAY, type BirthdayBudget, type BirthdayLock } from './birthday.js';
 import { BirthdayRun, type BirthdayEnv } from './birthday-run.js';
-import { endpointKey, isIpv6, type Candidate, type Endpoint } from './endpoint.js';
+import { endpointKey, isIpv6, pairKey, type Candidate, type Endpoint } from './endpoint.js';
 import { isEasyNat, isHardNat, type NatHint } from './nat-hint.js';
 
 /** Which local socket: 0 the node's primary socket, 1.. birthday sockets, TURN_VIA the TURN allocation. */
@@ -167,7 +167,7 @@ export class PunchEngine {
   /** A valid ping (authenticated by the adapter) arrived from `from` on `via`. */
   onPing(from: Endpoint, via: Via, txid: Uint8Array, now: number): void {
     this.#push({ type: 'pong', to: from, via, txid });
-    const k = this.#key(from, via);
+    const k = pairKey(via, from);
     if (this.#selected && this.#priority(from, via) <= this.#selected.priority) return;
     if (!this.#targets.has(k)) {
       this.#targets.set(k, { to: from, via, until: now + this.#timing.probeForMs });
@@ -297,7 +297,7 @@ export class PunchEngine {
   }
 
   #target(to: Endpoint, via: Via, until: number): void {
-    const k = this.#key(to, via);
+    const k = pairKey(via, to);
     if (this.#selected && this.#priority(to, via) <= this.#selected.priority) return;
     const t = this.#targets.get(k);
     if (t) t.until = Math.max(t.until, until);
@@ -336,7 +336,7 @@ export class PunchEngine {
     const s = this.#selected;
     if (!s) return;
     this.#selected = undefined;
-    this.#known.set(this.#key(s.to, s.via), { to: s.to, via: s.via });
+    this.#known.set(pairKey(s.via, s.to), { to: s.to, via: s.via });
     this.#push({ type: 'unselect', reason: 'lost' });
     this.#nextRound = now;
   }
@@ -363,10 +363,6 @@ export class PunchEngine {
     if (type === 'relay' || (type === undefined && this.opts.relayIps?.includes(to.address))) return 0;
     if (isIpv6(to.address)) return 3;
     return type === 'host' ? 2 : 1;
-  }
-
-  #key(to: Endpoint, via: Via): string {
-    return `${via}|${endpointKey(to)}`;
   }
 
   #ping(to: Endpoint, via: Via): void {
