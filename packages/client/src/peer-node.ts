@@ -13,7 +13,7 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { createIdentity, PathSession, Session, type Identity, type KcpModeName } from '@peerlink/transport';
 import { monotonicClock as now, nodeAead } from '@peerlink/transport/node';
-import { BirthdayLock, type Candidate } from '@peerlink/p2p';
+import { BirthdayLock } from '@peerlink/p2p';
 import { decodeCheck } from './direct/check-packet.js';
 import { DirectAgent } from './direct/direct-agent.js';
 import { NodeCandidates } from './direct/node-candidates.js';
@@ -289,8 +289,8 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
             this.#signaling.reportPath(conn.relay.session, kind);
           },
           afterDeliver: () => conn.activity(),
-          needTurn: () => this.#turnCandidate(),
-          permitTurn: (peers) => this.#permitTurn(peers),
+          needTurn: async () => this.#turn?.candidate(),
+          permitTurn: (peers) => this.#turn?.permit(peers),
         },
         { initiator, lock: this.#birthdayLock, relayIps: this.#relayIps },
       );
@@ -411,15 +411,6 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       await new Promise((r) => setTimeout(r, Math.min(2000, 200 * 2 ** attempt)));
       if (this.#signaling.state !== 'open') return; // the next welcome retries
     }
-  }
-
-  /** The node's TURN relayed candidate, for connections that found no direct pair. */
-  async #turnCandidate(): Promise<Candidate | undefined> {
-    return this.#turn?.candidate();
-  }
-
-  #permitTurn(peers: readonly { address: string; port: number }[]): void {
-    this.#turn?.permit(peers);
   }
 
   /** Sends `msg` (if any) and waits for the message settled under `key`, or a timeout. */

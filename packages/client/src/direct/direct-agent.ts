@@ -13,7 +13,6 @@ import {
   parseCandidate,
   parseNatHint,
   PunchEngine,
-  TURN_VIA,
   type Candidate,
   type PunchAction,
   type Via,
@@ -246,7 +245,7 @@ export class DirectAgent {
       old.close();
     }
     this.switches++;
-    this.hooks.switched(via === TURN_VIA ? 'turn' : kind, to);
+    this.hooks.switched(kind, to);
   }
 
   #fallBack(): void {
