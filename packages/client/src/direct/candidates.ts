@@ -11,7 +11,6 @@ import {
   StunTransactions,
   UNKNOWN_NAT,
   type Candidate,
-  type DatagramSocket,
   type NatHint,
   type StunReply,
 } from '@peerlink/p2p';
@@ -78,15 +77,7 @@ async function reflexiveSamples(
   stun: Addr,
   first: (mapped: Addr) => void,
 ): Promise<(Addr | null)[]> {
-  const socket: DatagramSocket = {
-    send: (bytes, to) => mux.send(bytes, to),
-    onMessage: (handler) => {
-      mux.onStun = (bytes, from) => handler(bytes, { family: 4, ...from });
-    },
-    local: () => ({ family: 4, address: '0.0.0.0', port: mux.port }),
-    close: () => {},
-  };
-  const tx = new StunTransactions(socket);
+  const tx = new StunTransactions(mux.view((handler) => (mux.onStun = handler)));
   const at = (address: string, port: number): TransportAddress => ({ family: 4, address, port });
   const plain = (a: TransportAddress | null): Addr | null =>
     a ? { address: a.address, port: a.port } : null;

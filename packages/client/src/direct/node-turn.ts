@@ -110,19 +110,14 @@ export class NodeTurn {
    * first, and the mux goes on with whatever it did not take (a Binding response while gathering).
    */
   #socket(at: TransportAddress): DatagramSocket {
-    let handler: ((bytes: Uint8Array, from: TransportAddress) => void) | undefined;
-    this.mux.onServer = (bytes, from) => {
-      if (!handler || from.address !== at.address || from.port !== at.port) return false;
-      this.#taken = true;
-      handler(bytes, { family: 4, ...from });
-      return this.#taken;
-    };
-    return {
-      send: (bytes, to) => this.mux.send(bytes, to),
-      onMessage: (h) => void (handler = h),
-      local: () => ({ family: 4, address: '0.0.0.0', port: this.mux.port }),
-      close: () => {},
-    };
+    return this.mux.view((handler) => {
+      this.mux.onServer = (bytes, from) => {
+        if (from.address !== at.address || from.port !== at.port) return false;
+        this.#taken = true;
+        handler(bytes, from);
+        return this.#taken;
+      };
+    });
   }
 
   #onEvent(e: TurnClientEvent): void {

@@ -7,7 +7,14 @@
  * `via` number (0 the primary), as the punch engine names it.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { normaliseAddress, pairKey, PRIMARY_VIA, type Endpoint, type Via } from '@peerlink/p2p';
+import {
+  normaliseAddress,
+  pairKey,
+  PRIMARY_VIA,
+  type DatagramSocket,
+  type Endpoint,
+  type Via,
+} from '@peerlink/p2p';
 import { isStunMessage } from '@peerlink/wire';
 import { CountedPath } from '../counted-path.js';
 
@@ -132,6 +139,20 @@ export class UdpMux {
     } catch {
       this.dropped++;
     }
+  }
+
+  /**
+   * The primary socket as p2p's code sees a socket (STUN transactions, the TURN runner): sends go
+   * out on it; `listen` says which of the mux's routes (`onStun`, `onServer`) feeds the handler.
+   * Closing the view leaves the socket open.
+   */
+  view(listen: (handler: (bytes: Uint8Array, from: Addr) => void) => void): DatagramSocket {
+    return {
+      send: (bytes, to) => this.send(bytes, to),
+      onMessage: (handler) => listen((bytes, from) => handler(bytes, { family: 4, ...from })),
+      local: () => ({ family: 4, address: '0.0.0.0', port: this.port }),
+      close: () => {},
+    };
   }
 
   path(remote: Addr, via: Via): DirectPath {
