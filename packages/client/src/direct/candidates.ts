@@ -77,7 +77,8 @@ async function reflexiveSamples(
   stun: Addr,
   first: (mapped: Addr) => void,
 ): Promise<(Addr | null)[]> {
-  const tx = new StunTransactions(mux.view((handler) => (mux.onStun = handler)));
+  let mine: UdpMux['onStun'] | undefined;
+  const tx = new StunTransactions(mux.view((handler) => (mux.onStun = mine = handler)));
   const at = (address: string, port: number): TransportAddress => ({ family: 4, address, port });
   const plain = (a: TransportAddress | null): Addr | null =>
     a ? { address: a.address, port: a.port } : null;
@@ -94,7 +95,8 @@ async function reflexiveSamples(
     );
     return [m1, ...rest.map((r) => plain(mappedAddressOf(r)))];
   } finally {
-    mux.onStun = () => {};
+    // A gathering of a newer generation may have taken the route meanwhile: leave it to that one.
+    if (mux.onStun === mine) mux.onStun = () => {};
   }
 }
 
