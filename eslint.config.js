@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'peerlink-data/**', '.tmp/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'peerlink-data/**', '.tmp/**', '.node/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -178,22 +178,15 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
         }
       },
     });
-  // An ephemeral port (0, as tests ask) is picked for UDP first; TCP and TLS then take the same
-  // number, which another process may hold by chance: pick again rather than fail.
-  for (let tries = 1; ; tries++) {
-    try {
-      stun = await listenStun();
-      break;
-    } catch (err) {
-      if (config.stunPort === 0 && (err as NodeJS.ErrnoException).code === 'EADDRINUSE' && tries < 5)
-        continue;
-      await turn.close();
-      throw new ServerError(
-        'LISTEN_FAILED',
-        `cannot bind STUN/TURN on ${stunAddress}:${config.stunPort}: ${(err as Error).message}`,
-        { cause: err },
-      );
-    }
+  try {
+    stun = await listenStun(); // retries an ephemeral port's TCP/UDP race itself
+  } catch (err) {
+    await turn.close();
+    throw new ServerError(
+      'LISTEN_FAILED',
+      `cannot bind STUN/TURN on ${stunAddress}:${config.stunPort}: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 
   const counterTotal = async (c: { get(): Promise<{ values: { value: number }[] }> }): Promise<number> =>

@@ -96,7 +96,22 @@ function listenTcp(server: Server, address: string, port: number): Promise<void>
   });
 }
 
+/**
+ * Binds the STUN/TURN listeners. With an ephemeral port (0, as tests ask) UDP picks the number first
+ * and TCP/TLS then take the same one, which another process may hold by chance: that race is retried
+ * with a fresh number rather than failed.
+ */
 export async function startStunListeners(opts: StunListenerOptions): Promise<StunListeners> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await startOnce(opts);
+    } catch (err) {
+      if (opts.port !== 0 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || tries >= 8) throw err;
+    }
+  }
+}
+
+async function startOnce(opts: StunListenerOptions): Promise<StunListeners> {
   const emit = opts.onEvent ?? (() => {});
   const udp = new Map<string, UdpSocket>();
   const tcpServers: Server[] = [];
