@@ -46,6 +46,10 @@ export interface ServeConfig {
   maxPeers: number;
   messageRate: number;
   relayRate: number;
+  /** Shared signaling state (cluster); undefined: the embedded store. */
+  redisUrl: string | undefined;
+  redisPrefix: string;
+  nodeId: string | undefined;
   drainSeconds: number;
   /** Where each value came from, for `--print-config` style diagnostics. */
   sources: Record<string, 'flag' | 'env' | 'file' | 'default'>;
@@ -294,6 +298,9 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     maxPeers: num('max-peers'),
     messageRate: num('message-rate'),
     relayRate: num('relay-rate'),
+    redisUrl: str('redis-url'),
+    redisPrefix: str('redis-prefix') as string,
+    nodeId: str('node-id'),
     drainSeconds: num('drain-seconds'),
     sources,
   };

@@ -128,6 +128,24 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     description: 'relay quota per peer in bytes per second (burst 2x); over it frames drop',
   },
   {
+    name: 'redis-url',
+    kind: 'string',
+    description:
+      'share signaling state with other nodes through this Redis (redis://host:6379); default: embedded, one node',
+  },
+  {
+    name: 'redis-prefix',
+    kind: 'string',
+    default: 'peerlink:',
+    description: 'prefix of every Redis key and pub/sub channel (several clusters may share one Redis)',
+  },
+  {
+    name: 'node-id',
+    kind: 'string',
+    description:
+      "this node's name in the cluster (default: host name and a random suffix, new at each start)",
+  },
+  {
     name: 'drain-seconds',
     kind: 'int',
     default: 10,

@@ -62,6 +62,8 @@ export interface Welcome {
   protocol: typeof PROTOCOL_NAME;
   v: typeof PROTOCOL_VERSION;
   id: string;
+  /** The server node that holds this connection (several nodes share one Redis). */
+  node?: string;
   /** The peer's address as the server saw it (ip:port). */
   observedAddress: string;
   stun: { primary: string | null; alternate: string | null };
@@ -118,7 +120,9 @@ export type PeerErrorCode =
   | 'SESSION_NOT_ACTIVE'
   | 'RELAY_QUOTA'
   | 'REPLACED'
-  | 'DRAINING';
+  | 'DRAINING'
+  | 'STORE_UNAVAILABLE'
+  | 'INTERNAL';
 
 /** Parses and validates one text frame. Never throws. */
 export function parseClientMessage(
