@@ -168,7 +168,7 @@ export async function startPeerSignaling(o: PeerSignalingOptions): Promise<PeerS
   });
   let carrier: WsCarrier | undefined;
   const core = new SignalingCore({
-    wake: () => carrier?.pump(),
+    wake: () => queueMicrotask(() => carrier?.pump()),
     observer: {
       error: () => {}, // the protocol's error frame counts it, by code
       closed: (_protocol, reason) => closes.inc({ reason }),

@@ -54,7 +54,13 @@ export class Harness {
     const b = backend ?? memoryBackend('node-1', new MemoryHub(), () => this.now);
     this.router = new Router(b.store, b.bus, undefined, () => this.now);
     this.#ready = this.router.start();
-    this.core = new SignalingCore();
+    // Actions that appear between inputs (a message from another node) are applied soon after.
+    this.core = new SignalingCore({
+      wake: () =>
+        queueMicrotask(() => {
+          for (const a of this.core.takeActions()) this.#apply(a);
+        }),
+    });
     // Session ids from a counter shared by every harness in the process, so nodes of one cluster
     // never pick the same id by chance and runs stay deterministic.
     this.engine = new PeerEngine({

@@ -40,7 +40,10 @@ export const NULL_CORE_OBSERVER: CoreObserver = { error() {}, closed() {}, inter
 
 export interface CoreDeps {
   readonly observer?: CoreObserver;
-  /** Called when actions appear outside an input call (a handler's promise settled). */
+  /**
+   * Called when actions appear outside a carrier's input call (a handler's promise settled, a message
+   * from another node arrived): the carrier should take them soon. Called once until taken.
+   */
   readonly wake?: () => void;
 }
 
@@ -54,6 +57,9 @@ export class SignalingCore {
   #drainDeadline: number | undefined;
   #pending = 0;
   #idleWaiters: (() => void)[] = [];
+  /** Depth of carrier input calls in progress: their caller takes the actions afterwards. */
+  #inInput = 0;
+  #woken = false;
 
   constructor(deps: CoreDeps = {}) {
     this.#obs = deps.observer ?? NULL_CORE_OBSERVER;
@@ -80,6 +86,10 @@ export class SignalingCore {
 
   /** A new connection at `meta.path`. Returns its id, or undefined when nothing is mounted there. */
   open(meta: ConnMeta, now: number): ConnId | undefined {
+    return this.#carrierInput(() => this.#open(meta, now));
+  }
+
+  #open(meta: ConnMeta, now: number): ConnId | undefined {
     const protocol = this.#mounts.get(meta.path);
     if (!protocol) return undefined;
     const l = protocol.limits;
@@ -107,6 +117,10 @@ export class SignalingCore {
   }
 
   receiveText(id: ConnId, text: string, now: number): void {
+    return this.#carrierInput(() => this.#receiveText(id, text, now));
+  }
+
+  #receiveText(id: ConnId, text: string, now: number): void {
     const conn = this.#live(id);
     if (!conn) return;
     conn.lastSeen = now;
@@ -119,6 +133,10 @@ export class SignalingCore {
   }
 
   receiveBinary(id: ConnId, bytes: Uint8Array, now: number): void {
+    return this.#carrierInput(() => this.#receiveBinary(id, bytes, now));
+  }
+
+  #receiveBinary(id: ConnId, bytes: Uint8Array, now: number): void {
     const conn = this.#live(id);
     if (!conn) return;
     conn.lastSeen = now;
@@ -126,6 +144,10 @@ export class SignalingCore {
   }
 
   authResult(id: ConnId, result: AuthResult, now: number): void {
+    return this.#carrierInput(() => this.#authResult(id, result, now));
+  }
+
+  #authResult(id: ConnId, result: AuthResult, now: number): void {
     const conn = this.#live(id);
     if (conn) this.#input(conn, () => conn.protocol.authenticated(id, result, now));
   }
@@ -140,6 +162,10 @@ export class SignalingCore {
 
   /** The connection is gone. The protocol hears of it after the inputs it already took. */
   closed(id: ConnId, now: number): void {
+    return this.#carrierInput(() => this.#closed(id, now));
+  }
+
+  #closed(id: ConnId, now: number): void {
     const conn = this.#conns.get(id);
     if (!conn || conn.state === 'closed') return;
     conn.state = 'closed';
@@ -153,6 +179,10 @@ export class SignalingCore {
   }
 
   tick(now: number): void {
+    return this.#carrierInput(() => this.#tick(now));
+  }
+
+  #tick(now: number): void {
     for (const conn of this.#conns.values()) {
       if (conn.state === 'closing' || conn.state === 'closed') continue;
       const l = conn.protocol.limits;
@@ -172,6 +202,10 @@ export class SignalingCore {
 
   /** GO_AWAY to everyone now; what is still open is closed at `now + graceMs` (by tick). */
   drain(now: number, graceMs: number): void {
+    return this.#carrierInput(() => this.#drain(now, graceMs));
+  }
+
+  #drain(now: number, graceMs: number): void {
     if (this.#drainDeadline !== undefined) return;
     this.#drainDeadline = now + graceMs;
     for (const conn of this.#conns.values())
@@ -183,6 +217,7 @@ export class SignalingCore {
   }
 
   takeActions(): Action[] {
+    this.#woken = false;
     const a = this.#actions;
     this.#actions = [];
     return a;
@@ -339,5 +374,19 @@ export class SignalingCore {
 
   #emit(a: Action): void {
     this.#actions.push(a);
+    if (this.#inInput === 0 && !this.#woken) {
+      this.#woken = true;
+      this.#wake();
+    }
+  }
+
+  /** Runs a carrier input: actions it emits are taken by the carrier right after, no wake needed. */
+  #carrierInput<T>(fn: () => T): T {
+    this.#inInput++;
+    try {
+      return fn();
+    } finally {
+      this.#inInput--;
+    }
   }
 }
