@@ -56,3 +56,7 @@ export { encodeRelayFrame, readRelaySession, RELAY_HEADER_BYTES } from './protoc
 export type { SessionRecord } from './protocols/peer/state.js';
 export { attachWebSocket, socketRemote } from './transports/ws-adapter.js';
 export type { WsCarrier, WsCarrierOptions } from './transports/ws-adapter.js';
+export { RedisStore } from './store/redis-store.js';
+export type { RedisStoreOptions } from './store/redis-store.js';
+export { RedisBus } from './store/redis-bus.js';
+export type { RedisBusOptions } from './store/redis-bus.js';
