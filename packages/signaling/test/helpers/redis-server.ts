@@ -1,0 +1,106 @@
+// A private redis-server for a test file: its own free port on 127.0.0.1, no persistence, killed when
+// the test process exits. Never the machine's shared Redis on 6379. `stop()` and `restart()` (same
+// port) play an outage; readiness is a PING answered, polled against a deadline.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createConnection, createServer } from 'node:net';
+
+const START_ATTEMPTS = 5;
+const READY_DEADLINE_MS = 10_000;
+
+export interface RedisServer {
+  readonly port: number;
+  readonly url: string;
+  /** SIGTERM, resolved when the process has exited. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port (after stop()); resolved when it answers PING. */
+  restart(): Promise<void>;
+}
+
+/** Starts redis-server on a free port, retrying with another port if that one was taken meanwhile. */
+export async function startRedisServer(): Promise<RedisServer> {
+  let lastError: unknown;
+  for (let i = 0; i < START_ATTEMPTS; i++) {
+    const port = await freePort();
+    try {
+      let child = await launch(port);
+      return {
+        port,
+        url: `redis://127.0.0.1:${port}`,
+        stop: async () => stopChild(child),
+        restart: async () => {
+          await stopChild(child);
+          child = await launch(port);
+        },
+      };
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw new Error(`redis-server did not start in ${START_ATTEMPTS} attempts`, { cause: lastError });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      s.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+const killOnExit = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of killOnExit) c.kill('SIGKILL');
+});
+
+async function launch(port: number): Promise<ChildProcess> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  killOnExit.add(child);
+  let output = '';
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2000));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+    killOnExit.delete(child);
+  });
+  const deadline = Date.now() + READY_DEADLINE_MS;
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`redis-server on port ${port} exited: ${output.trim()}`);
+    if (await answersPing(port)) return child;
+    await new Promise((r) => setTimeout(r, 20)); // the poll interval, not a synchronisation
+  }
+  child.kill('SIGKILL');
+  throw new Error(`redis-server on port ${port} did not answer PING within ${READY_DEADLINE_MS} ms`);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** One PING over a fresh connection: true on +PONG, false on anything else (refused, LOADING...). */
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = createConnection({ host: '127.0.0.1', port });
+    let reply = '';
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(1000, () => done(false));
+    sock.once('error', () => done(false));
+    sock.once('connect', () => sock.write('PING\r\n'));
+    sock.on('data', (d) => {
+      reply += d.toString();
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+    });
+  });
+}
