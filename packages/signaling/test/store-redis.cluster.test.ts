@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { RECORD_VERSION, StoreError } from '../src/store/records.js';
 import { RedisBus } from '../src/store/redis-bus.js';
 import { RedisStore } from '../src/store/redis-store.js';
+import { eventually } from './helpers/eventually.js';
 import { startRedisServer, type RedisServer } from './helpers/redis-server.js';
 import { LIMITS, storeCompliance, type ComplianceTarget } from './helpers/store-compliance.js';
 
@@ -98,6 +99,33 @@ describe('redis store: what only Redis has', () => {
     } finally {
       raw.disconnect();
       await store.close();
+    }
+  });
+
+  it('a command in flight when Redis goes away rejects then, and is not replayed after the reconnect', async () => {
+    const own = await startRedisServer();
+    const prefix = `test-${randomUUID()}:`;
+    // A command timeout far past the deadline below: only the link dropping can end the command.
+    const store = await RedisStore.open({ url: own.url, prefix, mailbox: LIMITS, commandTimeoutMs: 60_000 });
+    const raw = new Redis(own.url, { retryStrategy: () => 50 });
+    raw.on('error', () => {});
+    try {
+      await raw.call('CLIENT', 'PAUSE', '10000', 'WRITE'); // the store's writes wait, unanswered
+      const inFlight = store.mailboxPut('p2p/x', 'held?', Date.now());
+      const settled = inFlight.then(
+        () => 'resolved',
+        (e: unknown) => (e instanceof StoreError ? e.code : 'other'),
+      );
+      await own.stop();
+      const outcome = await Promise.race([settled, elapse(5000, 'still pending', { ref: false })]);
+      assert.equal(outcome, 'STORE_UNAVAILABLE');
+      await own.restart();
+      await eventually('the store is back', () => store.health === 'up', 15_000);
+      assert.deepEqual(await store.mailboxTake('p2p/x', Date.now()), [], 'the refused put was not replayed');
+    } finally {
+      raw.disconnect();
+      await store.close();
+      await own.stop();
     }
   });
 
