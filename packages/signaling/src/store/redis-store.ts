@@ -88,12 +88,13 @@ export class RedisStore implements SignalStore {
     return false;
   }
 
-  async refreshPresence(ids: readonly string[], ttlMs: number): Promise<void> {
-    await this.#expire(
+  async refreshPresence(ids: readonly string[], ttlMs: number): Promise<string[]> {
+    const extended = await this.#expire(
       'refreshPresence',
       ids.map((id) => this.#presence(id)),
       ttlMs,
     );
+    return ids.filter((_, i) => extended[i] !== 1); // PEXPIRE answers 0 for a missing key
   }
 
   async get<T extends VersionedRecord>(key: string): Promise<T | undefined> {
@@ -198,12 +199,13 @@ export class RedisStore implements SignalStore {
     }
   }
 
-  async #expire(what: string, keys: string[], ttlMs: number): Promise<void> {
-    if (keys.length === 0) return;
-    await this.#link.run(what, async (c) => {
+  /** PEXPIRE each key in one pipeline; the replies, 1 (extended) or 0 (missing), in key order. */
+  async #expire(what: string, keys: string[], ttlMs: number): Promise<unknown[]> {
+    if (keys.length === 0) return [];
+    return this.#link.run(what, async (c) => {
       const p = c.pipeline();
       for (const k of keys) p.pexpire(k, ttlMs);
-      checked(await p.exec());
+      return checked(await p.exec());
     });
   }
 

@@ -54,11 +54,14 @@ export function dataCompliance(get: () => ComplianceContext): void {
       const [kept, lapsed] = [unique('p2p/kept'), unique('p2p/lapsed')];
       await a.store.setPresence(presence(kept, 'a', 1), 2 * u);
       await a.store.setPresence(presence(lapsed, 'a', 2), 2 * u);
-      await a.store.refreshPresence([kept, unique('p2p/never-there')], 10 * u);
+      const never = unique('p2p/never-there');
+      assert.deepEqual(await a.store.refreshPresence([kept, never], 10 * u), [never], 'missing ids');
       await target.elapse(4 * u);
       await eventually('the unrefreshed presence expires', async () => !(await b.store.getPresence(lapsed)));
       assert.deepEqual(await b.store.getPresence(kept), presence(kept, 'a', 1), 'refreshed: still there');
-      assert.equal(await b.store.getPresence(unique('p2p/never-there')), undefined);
+      assert.equal(await b.store.getPresence(never), undefined, 'refresh does not create');
+      assert.deepEqual(await a.store.refreshPresence([], u), []);
+      assert.deepEqual(await a.store.refreshPresence([lapsed, kept], 6 * u), [lapsed], 'expired: missing');
       await target.elapse(6 * u);
       await eventually('the refreshed presence expires too', async () => !(await b.store.getPresence(kept)));
     });
