@@ -9,11 +9,14 @@ import {
   MemoryBus,
   MemoryHub,
   MemoryStore,
+  RedisBus,
+  RedisStore,
   type MailboxLimits,
   type SignalBus,
   type SignalStore,
 } from '@peerlink/signaling';
 import type { Logger } from 'pino';
+import { ServerError } from '../errors.js';
 
 export interface SignalBackend {
   readonly nodeId: string;
@@ -43,5 +46,52 @@ export async function openSignalBackend(opts: {
     const bus = new MemoryBus(nodeId, hub);
     return { nodeId, store, bus, close: async () => {} };
   }
-  throw new Error('--redis-url: the Redis store is not wired yet');
+  const log = opts.logger.child({ component: 'store', store: 'redis', node: nodeId });
+  const common = { url: opts.redisUrl, prefix: opts.redisPrefix };
+  // Both wait for Redis at start: a node that cannot reach its cluster's state says so and exits,
+  // rather than serving as a lone node. Later outages are survived (docs/signaling-cluster.md).
+  let store: RedisStore | undefined;
+  try {
+    store = await RedisStore.open({
+      ...common,
+      mailbox: opts.mailbox,
+      onUnreadable: (key, err) =>
+        log.error({ key, err: err.message }, 'refused a store record this node cannot read'),
+    });
+    const bus = await RedisBus.open({ ...common, nodeId });
+    let closing = false;
+    store.onHealth((h) => {
+      if (closing) return;
+      if (h === 'up') log.info('store reachable again');
+      else log.warn('store unreachable: serving local clients only');
+    });
+    const opened = store;
+    return {
+      nodeId,
+      store,
+      bus,
+      close: async () => {
+        closing = true;
+        await Promise.allSettled([opened.close(), bus.close()]);
+      },
+    };
+  } catch (err) {
+    await store?.close();
+    throw new ServerError(
+      'STORE_UNAVAILABLE',
+      `cannot reach Redis at ${redact(opts.redisUrl)}: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+}
+
+/** The URL without its password, for messages. */
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(invalid URL)';
+  }
 }

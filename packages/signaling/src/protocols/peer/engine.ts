@@ -67,6 +67,10 @@ export class PeerEngine implements Protocol {
     this.#obs = deps.observer ?? NULL_OBSERVER;
     this.#router = deps.router;
     this.#sessions = new PeerSessions(deps.router.store, this.options, deps.randomU32);
+    // Back from an outage: heartbeat at the next tick, which writes again what the store lost.
+    deps.router.store.onHealth((h) => {
+      if (h === 'up') this.#lastHeartbeat = -Infinity;
+    });
     deps.router.register(PEER_SCOPE, {
       deliverText: (conn, id, text, session) => this.#ctx.deliverText(conn, id, text, session),
       deliverRelay: (conn, id, frame) => {
@@ -201,7 +205,7 @@ export class PeerEngine implements Protocol {
     for (const [k, r] of this.#remote) if (r.until <= now) this.#remote.delete(k);
     if (now - this.#lastHeartbeat >= o.presenceTtlMs / 3) {
       this.#lastHeartbeat = now;
-      await this.#heartbeat().catch(() => undefined); // an outage is reported by the store's health
+      await this.#heartbeat(now).catch(() => undefined); // an outage is reported by the store's health
     }
   }
 
@@ -285,18 +289,19 @@ export class PeerEngine implements Protocol {
     peer.awaySince = undefined;
     for (const s of sessions) peer.sessions.add(s.id);
     conn.peerId = id;
-    const data = {
-      address: ipOf({ meta }),
-      ...(peer.publicKey !== undefined ? { publicKey: peer.publicKey } : {}),
-    };
     const node = this.#router.nodeId;
-    await store.setPresence(
-      { v: RECORD_VERSION, id: scoped(id), node, conn: conn.id, since: now, data },
-      this.options.presenceTtlMs,
-    );
+    await store.setPresence(this.#presence(id, conn.id, now), this.options.presenceTtlMs);
     ctx.api.ready(conn.id);
     ctx.send(conn.id, welcomeMessage(this.options, this.#welcome, meta, peer, sessions, node));
     for (const text of await store.mailboxTake(scoped(id), now)) ctx.api.send(conn.id, text);
+  }
+
+  /** The presence record of a peer held on this connection here. */
+  #presence(id: string, conn: ConnId, now: number): PresenceRecord {
+    const meta = this.#ctx.api.meta(conn);
+    const publicKey = this.#ctx.peers.get(id)?.publicKey;
+    const data = { address: meta ? ipOf({ meta }) : '', ...(publicKey !== undefined ? { publicKey } : {}) };
+    return { v: RECORD_VERSION, id: scoped(id), node: this.#router.nodeId, conn, since: now, data };
   }
 
   /** Another registration of the same id took over: tell the old connection why and close it. */
@@ -336,14 +341,22 @@ export class PeerEngine implements Protocol {
   }
 
   /** Keeps the presence of the peers held here, and their sessions, alive in the store. */
-  async #heartbeat(): Promise<void> {
+  async #heartbeat(now: number): Promise<void> {
     const ids: string[] = [];
     const keys: string[] = [];
     for (const p of this.#ctx.peers.values()) {
       if (p.conn !== undefined) ids.push(scoped(p.id));
       keys.push(...this.#sessions.keysOf(p));
     }
-    if (ids.length > 0) await this.#router.store.refreshPresence(ids, this.options.presenceTtlMs);
+    const store = this.#router.store;
+    const missing = ids.length > 0 ? await store.refreshPresence(ids, this.options.presenceTtlMs) : [];
+    // Gone from the store (a Redis that restarted without its data): write them again, or every
+    // client of this node would be unreachable until it reconnects.
+    for (const id of missing) {
+      const peer = this.#ctx.peers.get(id.slice(PEER_SCOPE.length));
+      if (peer?.conn !== undefined)
+        await store.setPresence(this.#presence(peer.id, peer.conn, now), this.options.presenceTtlMs);
+    }
     if (keys.length > 0) await this.#router.store.touch(keys, this.#sessions.ttlMs);
   }
 }
