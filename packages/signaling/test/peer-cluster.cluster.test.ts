@@ -9,7 +9,7 @@ import { RedisBus, RedisStore } from '../src/index.js';
 import type { Backend } from './helpers.js';
 import { eventually } from './helpers/eventually.js';
 import { peerClusterSuite } from './helpers/peer-cluster-suite.js';
-import { startRedisServer, type RedisServer } from './helpers/redis-server.js';
+import { startRedisServer, type RedisServer } from '@peerlink/testing';
 
 const mailbox = { ttlMs: 30_000, maxMessages: 256, maxBytes: 256 * 1024 };
 let server: RedisServer;

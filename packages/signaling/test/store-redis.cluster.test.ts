@@ -11,7 +11,7 @@ import { RECORD_VERSION, StoreError } from '../src/store/records.js';
 import { RedisBus } from '../src/store/redis-bus.js';
 import { RedisStore } from '../src/store/redis-store.js';
 import { eventually } from './helpers/eventually.js';
-import { startRedisServer, type RedisServer } from './helpers/redis-server.js';
+import { startRedisServer, type RedisServer } from '@peerlink/testing';
 import { LIMITS, storeCompliance, type ComplianceTarget } from './helpers/store-compliance.js';
 
 storeCompliance('redis', async (): Promise<ComplianceTarget> => {

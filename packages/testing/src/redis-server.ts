@@ -6,9 +6,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './haproxy.js';
 
 const START_ATTEMPTS = 5;
 const READY_DEADLINE_MS = 10_000;
@@ -50,17 +51,6 @@ export async function startRedisServer(): Promise<RedisServer> {
     }
   }
   throw new Error(`redis-server did not start in ${START_ATTEMPTS} attempts`, { cause: lastError });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 const killOnExit = new Set<ChildProcess>();
