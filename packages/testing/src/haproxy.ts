@@ -12,8 +12,10 @@ import { join } from 'node:path';
 
 export interface HaproxyOptions {
   readonly backends: readonly { host: string; port: number }[];
-  /** Send the PROXY protocol v2 header to the backends. */
+  /** Send the PROXY protocol v2 header to the backends (health checks too). */
   readonly sendProxyV2?: boolean;
+  /** Source address of HAProxy's connections to the backends (what they list as trusted). */
+  readonly source?: string;
 }
 
 export interface Haproxy {
@@ -39,7 +41,8 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
 }
 
 function config(port: number, o: HaproxyOptions): string {
-  const proxy = o.sendProxyV2 ? ' send-proxy-v2' : '';
+  const proxy = o.sendProxyV2 ? ' send-proxy-v2 check-send-proxy' : '';
+  const source = o.source !== undefined ? [`  source ${o.source}`] : [];
   return [
     'global',
     '  maxconn 4096',
@@ -56,6 +59,7 @@ function config(port: number, o: HaproxyOptions): string {
     '  default_backend be',
     'backend be',
     '  balance roundrobin',
+    ...source,
     ...o.backends.map((b, i) => `  server s${i} ${b.host}:${b.port} check inter 200ms fall 1 rise 2${proxy}`),
     '',
   ].join('\n');

@@ -37,3 +37,4 @@ export { startRedisServer } from './redis-server.js';
 export type { RedisServer } from './redis-server.js';
 export { freePort, startHaproxy } from './haproxy.js';
 export type { Haproxy, HaproxyOptions } from './haproxy.js';
+export { roundTrip } from './round-trip.js';

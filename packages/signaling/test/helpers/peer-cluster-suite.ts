@@ -142,7 +142,11 @@ export function peerClusterSuite(name: string, c: ClusterControls): void {
         await h1.text(a, { type: 'signal', session, data: 'local' });
         assert.deepEqual(h1.last(l), { type: 'signal', session, from: 'alice', data: 'local' });
         await h1.text(a, { type: 'connect', target: 'bob', ref: 'x' });
-        assert.equal((h1.last(a) as { code: string }).code, 'STORE_UNAVAILABLE');
+        assert.deepEqual(
+          { ...h1.last(a), message: undefined },
+          { type: 'error', code: 'STORE_UNAVAILABLE', ref: 'x', message: undefined },
+          'the refusal answers the ref the caller waits on',
+        );
       } finally {
         await c.recover();
       }

@@ -4,6 +4,7 @@
  * store, checks membership and state, and delivers to the other side wherever it is.
  */
 import { ipOf, type ConnMeta } from '../../core/types.js';
+import { StoreError } from '../../store/records.js';
 import { scoped, type LocalPeer, type PeerConn } from './state.js';
 import type { PeerContext } from './context.js';
 import type { ClientMessage, ServerMessage } from './messages.js';
@@ -19,6 +20,23 @@ export async function connect(
   now: number,
 ): Promise<void> {
   const ref = msg.ref === undefined ? undefined : { ref: msg.ref };
+  try {
+    await connectOrThrow(ctx, conn, peer, msg, now, ref);
+  } catch (err) {
+    // The caller waits for an answer to its ref: a store failure must carry it too.
+    if (!(err instanceof StoreError)) throw err;
+    ctx.api.fail(conn.id, err.code, err.message, ref);
+  }
+}
+
+async function connectOrThrow(
+  ctx: PeerContext,
+  conn: PeerConn,
+  peer: LocalPeer,
+  msg: Extract<ClientMessage, { type: 'connect' }>,
+  now: number,
+  ref: { ref: string } | undefined,
+): Promise<void> {
   if (msg.target === peer.id) return ctx.api.fail(conn.id, 'SELF_CONNECT', 'cannot connect to yourself', ref);
   const local = ctx.peers.get(msg.target);
   const remote = local ? undefined : await ctx.router.store.getPresence(scoped(msg.target));
