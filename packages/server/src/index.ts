@@ -18,6 +18,15 @@ export type { OptionKind, OptionSpec } from './config/options.js';
 export { ServerError } from './errors.js';
 export type { ServerErrorCode } from './errors.js';
 export { buildHttpApp } from './http/app.js';
+export { ClientAddresses, resolveClientAddress } from './http/client-address.js';
+export type { ClientAddressInput, ClientAddressOptions } from './http/client-address.js';
+export {
+  DEFAULT_MAX_PROXY_HEADER_BYTES,
+  DEFAULT_PROXY_HEADER_TIMEOUT_MS,
+  installProxyProtocol,
+} from './http/proxy-protocol.js';
+export type { ProxyHeaderEvent, ProxyHeaderOutcome, ProxyProtocolOptions } from './http/proxy-protocol.js';
+export { canonicalIp, TrustedProxies } from './http/trusted-proxies.js';
 export { createMetrics } from './metrics.js';
 export type { ServerMetrics } from './metrics.js';
 export { startServer } from './server.js';

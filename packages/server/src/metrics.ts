@@ -11,6 +11,8 @@ export interface ServerMetrics {
   readonly stunDropped: Counter<'transport' | 'reason'>;
   readonly socketErrors: Counter<'component'>;
   readonly httpRequests: Counter<'route' | 'status'>;
+  /** Connections from trusted proxies under --proxy-protocol, by what their PROXY header did. */
+  readonly proxyHeaders: Counter<'outcome'>;
   readonly turn: TurnMetrics;
 }
 
@@ -87,6 +89,12 @@ export function createMetrics(): ServerMetrics {
       name: 'peerlink_http_requests_total',
       help: 'HTTP requests by route and status',
       labelNames: ['route', 'status'],
+      registers: [registry],
+    }),
+    proxyHeaders: new Counter({
+      name: 'peerlink_proxy_headers_total',
+      help: 'PROXY protocol headers from trusted proxies: proxied, local, or refused (invalid, too-long, timeout, closed)',
+      labelNames: ['outcome'],
       registers: [registry],
     }),
     turn: turnMetrics(registry),

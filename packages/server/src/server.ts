@@ -3,6 +3,7 @@
  * share one metrics registry and one logger. `close()` stops everything it started.
  */
 import { formatTransportAddress, makeTurnRestCredentials } from '@peerlink/wire';
+import type { IncomingMessage } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import {
   NodeTurnRelays,
@@ -20,6 +21,7 @@ import type { ServeConfig } from './config/load-config.js';
 import { isWildcard } from './config/load-config.js';
 import { ServerError } from './errors.js';
 import { buildHttpApp, type StatusSource } from './http/app.js';
+import { ClientAddresses } from './http/client-address.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { startPeerSignaling, type PeerSignaling } from './peer-signaling.js';
 import { openDataDir, type DataDir } from './store/data-dir.js';
@@ -39,6 +41,11 @@ export interface RunningServer {
   readonly turn: NodeTurnRelays;
   /** The relay addresses per family, for the banner. */
   readonly relayIps: { 4?: string | undefined; 6?: string | undefined };
+  /**
+   * The client's address for a request on either port: the PROXY header's or X-Forwarded-For's when
+   * the TCP peer is a --trusted-proxy, else the socket's (`ip:port`, IPv6 `[ip]:port`).
+   */
+  readonly clientAddressOf: (req: IncomingMessage) => string;
   /** What was generated on this start, for the banner. */
   readonly generated: readonly string[];
   /** GO_AWAY to every client, wait up to `graceMs` for them to leave, then close everything. */
@@ -226,6 +233,18 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
   };
   const http = buildHttpApp({ status, metrics, logger });
   const https = buildHttpApp({ status, metrics, logger, https: { cert: tls.cert, key: tls.key } });
+  const clientAddresses = new ClientAddresses({
+    trustedProxies: config.trustedProxies,
+    proxyProtocol: config.proxyProtocol,
+    onProxyHeader: (e) => {
+      metrics.proxyHeaders.inc({ outcome: e.outcome });
+      if (e.outcome !== 'proxied' && e.outcome !== 'local') {
+        logger.warn({ peer: e.peer, outcome: e.outcome, err: e.error?.message }, 'PROXY header refused');
+      }
+    },
+  });
+  // Before listen: PROXY headers come before the TLS handshake and the HTTP request.
+  for (const app of [http, https]) clientAddresses.install(app.server);
   // Only the routes that show these numbers pay for gathering them.
   for (const app of [http, https])
     app.addHook('onRequest', async (req) => {
@@ -265,6 +284,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     registry: metrics.registry,
     store: backend.store,
     bus: backend.bus,
+    remoteOf: clientAddresses.clientAddressOf,
     onInternalError: (protocol, err) => logger.error({ err, protocol }, 'signaling handler failed'),
     servers: [
       { server: http.server, secure: false },
@@ -302,6 +322,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       backend,
       turn,
       relayIps,
+      clientAddressOf: clientAddresses.clientAddressOf,
       generated: dataDir.generated,
       drain: async (graceMs) => {
         await signaling.adapter.drain(graceMs);

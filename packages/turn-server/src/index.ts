@@ -49,7 +49,13 @@ export type {
   TurnStats,
 } from './engine/turn-types.js';
 export type { AuthFailure } from './engine/auth.js';
-export { PeerPolicy, parseCidr, DENIED_RANGES, embeddedAddresses } from './engine/peer-policy.js';
+export {
+  PeerPolicy,
+  parseCidr,
+  cidrContains,
+  DENIED_RANGES,
+  embeddedAddresses,
+} from './engine/peer-policy.js';
 export type { Cidr, PeerPolicyOptions } from './engine/peer-policy.js';
 export { TurnError, TurnErrorCode, TurnStatus } from './engine/errors.js';
 export { NodeTurnRelays } from './node/turn-relays.js';

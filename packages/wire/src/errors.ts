@@ -16,6 +16,20 @@ export const WireErrorCode = {
   KcpTruncated: 'KCP_TRUNCATED',
   /** A KCP segment carries a command other than PUSH, ACK, WASK or WINS (ikcp.c input). */
   KcpBadCommand: 'KCP_BAD_COMMAND',
+  /** Neither PROXY protocol signature: not "PROXY " (v1) nor the 12-byte v2 block (proxy-protocol.txt §2). */
+  ProxyNotProxy: 'PROXY_NOT_PROXY',
+  /** A PROXY v1 line that does not match the grammar exactly: fields, addresses, ports, CRLF (§2.1). */
+  ProxyBadLine: 'PROXY_BAD_LINE',
+  /** A PROXY header longer than allowed: no CRLF in 107 bytes (§2.1), or over the caller's limit. */
+  ProxyTooLong: 'PROXY_TOO_LONG',
+  /** A PROXY v2 version other than 2, or a command other than LOCAL or PROXY (§2.2). */
+  ProxyBadVersion: 'PROXY_BAD_VERSION',
+  /** A PROXY v2 address family above AF_UNIX or a transport above DGRAM (§2.2). */
+  ProxyBadFamily: 'PROXY_BAD_FAMILY',
+  /** A PROXY v2 length too short for the address block its family needs (§2.2). */
+  ProxyBadLength: 'PROXY_BAD_LENGTH',
+  /** A PROXY v2 TLV that runs past the end of the header (§2.2). */
+  ProxyBadTlv: 'PROXY_BAD_TLV',
   /** Fewer bytes than the structure needs (header, declared length, attribute header). */
   StunTruncated: 'STUN_TRUNCATED',
   /** Not a STUN message: top two bits set, or no magic cookie (RFC 8489 §5, RFC 7983). */

@@ -235,3 +235,19 @@ export {
   parsePeerSignalData,
   readPeerRelaySession,
 } from './signal/peer/index.js';
+export {
+  PROXY_V1_MAX_LENGTH,
+  PROXY_V1_PREFIX,
+  PROXY_V2_HEADER_LENGTH,
+  PROXY_V2_SIGNATURE,
+  type ProxyAddresses,
+  type ProxyDecodeOptions,
+  type ProxyDecodeResult,
+  type ProxyHeader,
+  proxiedSource,
+  type ProxyTlv,
+  ProxyTlvType,
+} from './proxy/header.js';
+export { decodeProxyHeader } from './proxy/decode.js';
+export { decodeProxyV1, encodeProxyV1 } from './proxy/v1.js';
+export { decodeProxyV2, encodeProxyV2 } from './proxy/v2.js';

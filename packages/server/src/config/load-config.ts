@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
+import { parseCidr } from '@peerlink/turn-server';
 import { ServerError } from '../errors.js';
 import { SERVE_OPTIONS, envName, pendingText, type OptionSpec } from './options.js';
 
@@ -19,6 +20,10 @@ export interface ServeConfig {
   cert: string | undefined;
   key: string | undefined;
   publicUrl: string | undefined;
+  /** Load balancers believed about the client's address (CIDR text, validated). */
+  trustedProxies: string[];
+  /** Trusted proxies open every connection with a PROXY protocol header. */
+  proxyProtocol: boolean;
   stunPort: number;
   publicIp: string | undefined;
   altIp: string | undefined;
@@ -258,6 +263,21 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     }
     turnUsers.set(entry.slice(0, at), entry.slice(at + 1));
   }
+  const trustedProxies = list('trusted-proxy');
+  const badProxy = trustedProxies.find((c) => parseCidr(c) === undefined);
+  if (badProxy !== undefined) {
+    throw new ServerError(
+      'CONFIG_INVALID',
+      `--trusted-proxy: not a CIDR: ${JSON.stringify(badProxy)} (expected an address or address/prefix, e.g. 10.0.0.0/8 or fd00::/8)`,
+    );
+  }
+  const proxyProtocol = values.get('proxy-protocol') === true;
+  if (proxyProtocol && trustedProxies.length === 0) {
+    throw new ServerError(
+      'CONFIG_INVALID',
+      '--proxy-protocol needs --trusted-proxy: PROXY headers are only read from trusted load balancers',
+    );
+  }
   const allowPeers = list('allow-peer');
   for (const c of allowPeers) {
     const [ip, len] = c.split('/');
@@ -275,6 +295,8 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     cert,
     key,
     publicUrl,
+    trustedProxies,
+    proxyProtocol,
     stunPort,
     publicIp,
     altIp,

@@ -41,6 +41,17 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { name: 'cert', kind: 'string', description: 'TLS certificate chain (PEM) for HTTPS and TURN over TLS' },
   { name: 'key', kind: 'string', description: 'TLS private key (PEM)' },
   { name: 'public-url', kind: 'string', description: 'base URL the server advertises when behind a proxy' },
+  {
+    name: 'trusted-proxy',
+    kind: 'list',
+    description:
+      'CIDR of a load balancer whose PROXY header or X-Forwarded-For names the client (repeatable; default: none)',
+  },
+  {
+    name: 'proxy-protocol',
+    kind: 'boolean',
+    description: 'connections from a --trusted-proxy must open with a PROXY protocol v1/v2 header',
+  },
   { name: 'stun-port', kind: 'port', default: 3478, description: 'STUN/TURN port, UDP and TCP' },
   {
     name: 'tls-port',
