@@ -74,7 +74,8 @@ const echo = (conn: PeerConnection): void => {
 
 async function metric(s: SpawnedServer, name: string): Promise<number> {
   const text = await (await fetch(`${s.httpUrl}/metrics`)).text();
-  return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return Number(line?.slice(name.length + 1) ?? 0);
 }
 
 /** Registers a raw WebSocket client bound to `local` through the balancer; returns its welcome. */
@@ -146,16 +147,25 @@ describe('a cluster of two nodes behind HAProxy, sharing Redis', () => {
     try {
       const conn = await carol.connect('dave', { peerKey: dave.identity.publicKey });
       let relayedAtKill = 0;
+      let crossedAtKill = 0;
       let killed: Promise<unknown> | undefined;
       const { sent, got } = await roundTrip(conn.createStream(), 10 * 1024 * 1024, (n) => {
         if (n < 2 * 1024 * 1024 || killed) return;
         killed = (async () => {
           relayedAtKill = await metric(survivor, 'peerlink_relay_bytes_total');
+          crossedAtKill = await metric(
+            survivor,
+            'peerlink_cluster_envelopes_total{direction="out",kind="relay"}',
+          );
           await nodes.get(victim)?.stop('SIGKILL');
         })();
       });
       await killed;
       assert.equal(got, sent, 'the transfer completed with the same hash');
+      assert.ok(
+        crossedAtKill > 100,
+        `relay frames crossed between the nodes before the kill (${crossedAtKill})`,
+      );
       assert.notEqual(dave.welcome?.node, victim, 'dave reconnected to the other node');
       assert.ok(
         (await metric(survivor, 'peerlink_relay_bytes_total')) > relayedAtKill,
