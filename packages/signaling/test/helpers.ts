@@ -34,6 +34,15 @@ export function memoryBackend(nodeId = 'node-1', hub = new MemoryHub(), now?: ()
 }
 
 let nextSeq = 0;
+let backendFactory: (() => Promise<Backend>) | undefined;
+
+/**
+ * Runs every Harness.create() of this process on backends from `f` (a Redis store and bus): a test
+ * file sets it, then imports a test module to run that module's tests on this backend.
+ */
+export function useBackends(f: () => Promise<Backend>): void {
+  backendFactory = f;
+}
 
 export class Harness {
   now = 1_000_000;
@@ -74,6 +83,11 @@ export class Harness {
       observer: { ...NULL_OBSERVER, pathSwitched: (to) => this.pathSwitches.push(to) },
     });
     this.core.mount(this.engine);
+  }
+
+  /** A harness on this process's backend (memory unless useBackends() said otherwise). */
+  static async create(options: Partial<PeerEngineOptions> = {}): Promise<Harness> {
+    return new Harness(options, backendFactory ? await backendFactory() : undefined);
   }
 
   async open(remote = '198.51.100.1:5000'): Promise<ConnId> {

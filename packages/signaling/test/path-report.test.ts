@@ -9,7 +9,7 @@ const code = (m: ServerMessage): string | undefined => (m.type === 'error' ? m.c
 
 describe('peer engine: path reports', () => {
   it('a member reports a switch: no reply, the switch is counted, its side moves', async () => {
-    const h = new Harness();
+    const h = await Harness.create();
     const { a, b, session } = await pair(h);
     assert.deepEqual(h.engine.stats().sides, { relay: 2, direct: 0, turn: 0 });
     const before = [h.messages(a).length, h.messages(b).length];
@@ -24,7 +24,7 @@ describe('peer engine: path reports', () => {
   });
 
   it('reporting the path a side is already on is not a switch', async () => {
-    const h = new Harness();
+    const h = await Harness.create();
     const { a, session } = await pair(h);
     await h.text(a, { type: 'path', session, path: 'relay' });
     await h.text(a, { type: 'path', session, path: 'direct' });
@@ -34,7 +34,7 @@ describe('peer engine: path reports', () => {
   });
 
   it('refuses a report from a peer outside the session, and one for no session, with a strike', async () => {
-    const h = new Harness({ strikesBeforeClose: 2 });
+    const h = await Harness.create({ strikesBeforeClose: 2 });
     const { session } = await pair(h);
     const m = await h.open();
     await h.register(m, 'mallory');
@@ -53,7 +53,7 @@ describe('peer engine: path reports', () => {
   });
 
   it('refuses malformed path values as BAD_MESSAGE naming the field', async () => {
-    const h = new Harness();
+    const h = await Harness.create();
     const { a, session } = await pair(h);
     for (const path of ['udp', 'DIRECT', '', 1, null, undefined]) {
       await h.text(a, { type: 'path', session, path });
@@ -67,7 +67,7 @@ describe('peer engine: path reports', () => {
   });
 
   it('refuses a report on a session that is not answered yet', async () => {
-    const h = new Harness();
+    const h = await Harness.create();
     const { a, session } = await pair(h, { answer: false });
     await h.text(a, { type: 'path', session, path: 'direct' });
     assert.equal(code(h.last(a)), 'SESSION_NOT_ACTIVE');
@@ -75,7 +75,7 @@ describe('peer engine: path reports', () => {
   });
 
   it('path reports are rate-limited like every other message', async () => {
-    const h = new Harness({ messagesPerSecond: 1, messageBurst: 3, strikesBeforeClose: 1000 });
+    const h = await Harness.create({ messagesPerSecond: 1, messageBurst: 3, strikesBeforeClose: 1000 });
     const { a, session } = await pair(h); // register and connect take two of alice's three tokens
     await h.text(a, { type: 'path', session, path: 'direct' });
     await h.text(a, { type: 'path', session, path: 'turn' });
@@ -84,7 +84,7 @@ describe('peer engine: path reports', () => {
   });
 
   it('the sides leave the count when their session ends: close, or a peer gone for good', async () => {
-    const h = new Harness({ awayTtlMs: 10_000 });
+    const h = await Harness.create({ awayTtlMs: 10_000 });
     const first = await pair(h);
     await h.text(first.a, { type: 'path', session: first.session, path: 'direct' });
     await h.text(first.b, { type: 'path', session: first.session, path: 'direct' });

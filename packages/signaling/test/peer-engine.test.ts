@@ -5,7 +5,7 @@ import { Harness, pair } from './helpers.js';
 
 describe('peer engine: registration', () => {
   it('welcomes a registered peer with its observed address, STUN, ICE servers and limits', async () => {
-    const h = new Harness();
+    const h = await Harness.create();
     const c = await h.open('198.51.100.9:4242');
     await h.register(c, 'alice');
     const w = h.last(c);
@@ -20,7 +20,7 @@ describe('peer engine: registration', () => {
   });
 
   it('refuses a token for another id, and closes after repeated bad tokens', async () => {
-    const h = new Harness();
+    const h = await Harness.create();
     const c = await h.open();
     await h.register(c, 'alice', 'mallory');
     assert.deepEqual(
@@ -37,7 +37,7 @@ describe('peer engine: registration', () => {
   });
 
   it('a second registration of the same id replaces the first, with a reason', async () => {
-    const h = new Harness();
+    const h = await Harness.create();
     const first = await h.open();
     await h.register(first, 'alice');
     const second = await h.open();
@@ -49,7 +49,7 @@ describe('peer engine: registration', () => {
   });
 
   it('enforces --max-peers', async () => {
-    const h = new Harness({ maxPeers: 1 });
+    const h = await Harness.create({ maxPeers: 1 });
     await h.register(await h.open(), 'alice');
     const c = await h.open();
     await h.text(c, { type: 'register', id: 'bob', token: 't' });
@@ -58,7 +58,7 @@ describe('peer engine: registration', () => {
   });
 
   it('answers malformed, oversized and unregistered messages with named errors, and keeps the socket', async () => {
-    const h = new Harness({ maxMessageBytes: 100 });
+    const h = await Harness.create({ maxMessageBytes: 100 });
     const c = await h.open();
     await h.text(c, '{not json');
     assert.deepEqual([h.last(c).type, (h.last(c) as { code: string }).code], ['error', 'BAD_MESSAGE']);
@@ -74,14 +74,14 @@ describe('peer engine: registration', () => {
   });
 
   it('closes a peer that keeps misbehaving', async () => {
-    const h = new Harness({ strikesBeforeClose: 5 });
+    const h = await Harness.create({ strikesBeforeClose: 5 });
     const c = await h.open();
     for (let i = 0; i < 5; i++) await h.text(c, 'garbage');
     assert.equal(h.closed.get(c)?.code, CloseCode.PolicyViolation);
   });
 
   it('rate-limits messages per connection', async () => {
-    const h = new Harness({ messagesPerSecond: 10, messageBurst: 10, strikesBeforeClose: 1000 });
+    const h = await Harness.create({ messagesPerSecond: 10, messageBurst: 10, strikesBeforeClose: 1000 });
     const c = await h.open();
     for (let i = 0; i < 15; i++) await h.text(c, { type: 'ping', ts: i });
     const codes = h.messages(c).map((m) => (m.type === 'error' ? m.code : m.type));
@@ -95,7 +95,7 @@ describe('peer engine: registration', () => {
 
 describe('peer engine: sessions', () => {
   it('connect arrives as incoming with the public key; answer comes back as answered', async () => {
-    const h = new Harness();
+    const h = await Harness.create();
     const { a, b, session } = await pair(h);
     const incoming = h.messages(b).find((m) => m.type === 'incoming');
     assert.deepEqual(incoming, {
@@ -117,7 +117,7 @@ describe('peer engine: sessions', () => {
   });
 
   it('reject reaches the caller with the reason and ends the session', async () => {
-    const h = new Harness();
+    const h = await Harness.create();
     const { a, b, session } = await pair(h, { answer: false });
     await h.text(b, { type: 'reject', session, reason: 'busy' });
     assert.deepEqual(h.last(a), { type: 'rejected', session, from: 'bob', reason: 'busy' });
@@ -126,7 +126,7 @@ describe('peer engine: sessions', () => {
   });
 
   it('trickles candidates and signals both ways', async () => {
-    const h = new Harness();
+    const h = await Harness.create();
     const { a, b, session } = await pair(h);
     await h.text(a, { type: 'candidate', session, candidate: { addr: '198.51.100.1:1' } });
     assert.deepEqual(h.last(b), {
@@ -140,7 +140,7 @@ describe('peer engine: sessions', () => {
   });
 
   it('a peer can only address sessions it is part of', async () => {
-    const h = new Harness();
+    const h = await Harness.create();
     const { session } = await pair(h);
     const m = await h.open();
     await h.register(m, 'mallory');
@@ -151,7 +151,7 @@ describe('peer engine: sessions', () => {
   });
 
   it('connect to an unknown peer or to yourself is an error echoing the ref', async () => {
-    const h = new Harness();
+    const h = await Harness.create();
     const a = await h.open();
     await h.register(a, 'alice');
     await h.text(a, { type: 'connect', target: 'ghost', ref: 'q' });
@@ -166,7 +166,7 @@ describe('peer engine: sessions', () => {
   });
 
   it('an unanswered connect is rejected as timeout', async () => {
-    const h = new Harness({ pendingSessionTimeoutMs: 5000 });
+    const h = await Harness.create({ pendingSessionTimeoutMs: 5000 });
     const { a, session } = await pair(h, { answer: false });
     await h.advance(5000);
     assert.deepEqual(h.last(a), { type: 'rejected', session, from: 'bob', reason: 'timeout' });
@@ -175,7 +175,7 @@ describe('peer engine: sessions', () => {
 
 describe('peer engine: relay', () => {
   it('forwards frames of an active session unchanged, and not before the answer', async () => {
-    const h = new Harness();
+    const h = await Harness.create();
     const { a, b, session } = await pair(h, { answer: false });
     const frame = encodeRelayFrame(session, new Uint8Array([1, 2, 3]));
     await h.binary(a, frame);
@@ -188,7 +188,7 @@ describe('peer engine: relay', () => {
   });
 
   it('enforces the per-peer byte quota (silent counted drop)', async () => {
-    const h = new Harness({
+    const h = await Harness.create({
       relay: {
         bytesPerSecond: 1000,
         burstBytes: 1000,
@@ -206,7 +206,7 @@ describe('peer engine: relay', () => {
   });
 
   it('pauses senders to a slow receiver, drops past the hard cap, resumes when it drains', async () => {
-    const h = new Harness({
+    const h = await Harness.create({
       relay: {
         bytesPerSecond: 1e9,
         burstBytes: 1e9,
@@ -232,7 +232,7 @@ describe('peer engine: relay', () => {
 
 describe('peer engine: timeouts, reconnect and drain', () => {
   it('cleans up a zombie after the idle timeout, and pings keep a peer alive', async () => {
-    const h = new Harness({ idleTimeoutMs: 120_000 });
+    const h = await Harness.create({ idleTimeoutMs: 120_000 });
     const z = await h.open();
     await h.register(z, 'zombie');
     const live = await h.open();
@@ -246,7 +246,7 @@ describe('peer engine: timeouts, reconnect and drain', () => {
   });
 
   it('keeps sessions and mail for a peer that reconnects within the grace, then forgets it', async () => {
-    const h = new Harness({ awayTtlMs: 10_000 });
+    const h = await Harness.create({ awayTtlMs: 10_000 });
     const { a, b, session } = await pair(h);
     await h.disconnect(b);
     await h.text(a, { type: 'signal', session, data: 'while-away' });
@@ -263,7 +263,7 @@ describe('peer engine: timeouts, reconnect and drain', () => {
   });
 
   it('drain sends GO_AWAY to everyone, refuses registrations, and closes after the grace', async () => {
-    const h = new Harness();
+    const h = await Harness.create();
     const a = await h.open();
     await h.register(a, 'alice');
     h.core.drain(h.now, 5000);
