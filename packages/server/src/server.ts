@@ -252,6 +252,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     });
   const peerOptions: Partial<PeerEngineOptions> = {
     maxPeers: config.maxPeers,
+    maxConnectionsPerIp: config.maxConnectionsPerIp,
     messagesPerSecond: config.messageRate,
     messageBurst: config.messageRate * 4,
     ...opts.peerOptions,

@@ -23,6 +23,7 @@ const LIMITS: ConnLimits = {
   registerTimeoutMs: 10_000,
   strikesBeforeClose: 3,
   maxQueuedInputs: 4,
+  maxConnectionsPerIp: 3,
 };
 
 /** Echoes text; `wait` parks the handler until released; `ready` marks the connection ready. */
@@ -147,6 +148,23 @@ describe('signaling core', () => {
     assert.deepEqual(sent(late), ['goaway:draining:1000']);
     core.tick(5000);
     assert.ok(take().some((a) => a.type === 'close' && a.conn === c));
+  });
+
+  it('refuses connections from one address past its limit, and counts them down as they close', () => {
+    const { core, take, sent, open } = setup();
+    const conns = [open(), open(), open()];
+    const fourth = open();
+    assert.deepEqual(sent(fourth), ['error:RATE_LIMITED']);
+    assert.ok(take().some((a) => a.type === 'close' && a.conn === fourth));
+    core.closed(fourth, 0);
+    core.closed(conns[0] as ConnId, 0);
+    const again = open();
+    assert.deepEqual(sent(again), [], 'a freed slot is usable again');
+    const other = core.open(
+      { remote: '192.0.2.2:1', path: '/echo', query: {}, headers: {}, secure: false },
+      0,
+    );
+    assert.deepEqual(sent(other as ConnId), [], 'another address has its own count');
   });
 
   it('wakes its carrier for actions that appear between inputs, once until taken', async () => {

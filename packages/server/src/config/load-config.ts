@@ -49,6 +49,7 @@ export interface ServeConfig {
   /** HS256 secret for peer tokens; undefined means the data dir's generated one. */
   authSecret: string | undefined;
   maxPeers: number;
+  maxConnectionsPerIp: number;
   messageRate: number;
   relayRate: number;
   /** Shared signaling state (cluster); undefined: the embedded store. */
@@ -318,6 +319,7 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     logLevel,
     authSecret: str('auth-secret'),
     maxPeers: num('max-peers'),
+    maxConnectionsPerIp: num('max-connections-per-ip'),
     messageRate: num('message-rate'),
     relayRate: num('relay-rate'),
     redisUrl: str('redis-url'),

@@ -127,6 +127,13 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'max-peers', kind: 'int', default: 100000, description: 'most peers registered at once' },
   {
+    name: 'max-connections-per-ip',
+    kind: 'int',
+    default: 1000,
+    description:
+      'signaling connections at once from one client address (behind a trusted proxy: the real one)',
+  },
+  {
     name: 'message-rate',
     kind: 'int',
     default: 100,

@@ -8,7 +8,7 @@
 import { StoreError } from '../store/records.js';
 import type { ConnApi, Protocol } from './protocol.js';
 import { TokenBucket } from './token-bucket.js';
-import { CloseCode, type Action, type AuthResult, type ConnId, type ConnMeta } from './types.js';
+import { CloseCode, ipOf, type Action, type AuthResult, type ConnId, type ConnMeta } from './types.js';
 
 interface CoreConn {
   readonly id: ConnId;
@@ -50,6 +50,8 @@ export interface CoreDeps {
 export class SignalingCore {
   readonly #mounts = new Map<string, Protocol>();
   readonly #conns = new Map<ConnId, CoreConn>();
+  /** Open connections per client IP, for maxConnectionsPerIp. */
+  readonly #perIp = new Map<string, number>();
   readonly #obs: CoreObserver;
   readonly #wake: () => void;
   #actions: Action[] = [];
@@ -109,7 +111,13 @@ export class SignalingCore {
       pausedByProtocol: false,
     };
     this.#conns.set(conn.id, conn);
-    if (this.draining) {
+    const ip = ipOf(conn);
+    const fromIp = (this.#perIp.get(ip) ?? 0) + 1;
+    this.#perIp.set(ip, fromIp);
+    if (fromIp > l.maxConnectionsPerIp) {
+      this.#fail(conn, 'RATE_LIMITED', `over ${l.maxConnectionsPerIp} connections from ${ip}`);
+      this.#close(conn, CloseCode.PolicyViolation, 'too many connections from one address');
+    } else if (this.draining) {
       this.#goAway(conn, 'draining', 1000);
       this.#close(conn, CloseCode.GoingAway, 'server draining');
     } else this.#input(conn, () => protocol.opened(conn.id, meta, now));
@@ -170,6 +178,10 @@ export class SignalingCore {
     if (!conn || conn.state === 'closed') return;
     conn.state = 'closed';
     conn.inbox.length = 0; // what it sent after we stopped listening is not handled
+    const ip = ipOf(conn);
+    const fromIp = (this.#perIp.get(ip) ?? 1) - 1;
+    if (fromIp > 0) this.#perIp.set(ip, fromIp);
+    else this.#perIp.delete(ip);
     const run = (): void | Promise<void> => {
       this.#conns.delete(id);
       return conn.protocol.closed(id, now);

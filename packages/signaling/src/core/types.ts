@@ -33,6 +33,11 @@ export interface ConnLimits {
   readonly strikesBeforeClose: number;
   /** Inputs queued behind a handler still waiting on the store; past this the socket is paused. */
   readonly maxQueuedInputs: number;
+  /**
+   * Open connections from one client IP (the real one behind a trusted proxy): a flood from one
+   * address is refused at the door. Generous, since a carrier-grade NAT puts thousands behind one.
+   */
+  readonly maxConnectionsPerIp: number;
 }
 
 /** What the core asks of its carrier. */

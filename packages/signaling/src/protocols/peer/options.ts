@@ -48,6 +48,7 @@ export const DEFAULT_PEER_OPTIONS: PeerEngineOptions = {
   strikesBeforeClose: 20,
   heartbeatSeconds: 30,
   maxQueuedInputs: 256,
+  maxConnectionsPerIp: 1000,
   presenceTtlMs: 15_000,
   remotePresenceCacheMs: 2_000,
   relay: {
