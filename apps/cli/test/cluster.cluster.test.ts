@@ -22,8 +22,9 @@ let lb: Haproxy;
 const lbUrl = (): string => `http://127.0.0.1:${lb.port}`;
 const token = (id: string): Promise<string> => mintPeerToken({ secret: SECRET, id, ttlSeconds: 600 });
 
-async function startNode(id: string): Promise<SpawnedServer> {
+async function startNode(id: string, extra: string[] = []): Promise<SpawnedServer> {
   const s = await spawnServer([
+    ...extra,
     ...['--redis-url', redis.url, '--redis-prefix', prefix, '--node-id', id],
     ...['--trusted-proxy', `${PROXY_SOURCE}/32`, '--proxy-protocol'],
     ...['--auth-secret', SECRET, '--turn-secret', 'cluster-turn-secret'],
@@ -240,6 +241,45 @@ describe('a cluster without its Redis for a while', () => {
       eve.close();
       frank.close();
       gina.close();
+    }
+  });
+});
+
+describe('a rolling upgrade: a node drained with SIGTERM', () => {
+  before(async () => {
+    redis = await startRedisServer();
+    nodes.clear();
+    await startNode('node-e', ['--drain-seconds', '2']);
+    await startNode('node-f', ['--drain-seconds', '2']);
+    lb = await startHaproxy({
+      backends: [...nodes.values()].map((s) => ({ host: '127.0.0.1', port: portOf(s) })),
+      sendProxyV2: true,
+      source: PROXY_SOURCE,
+    });
+  });
+  after(async () => {
+    await lb?.stop();
+    for (const s of nodes.values()) if (s.child.exitCode === null) await s.stop('SIGKILL');
+    await redis?.stop();
+  });
+
+  it('moves its peers to the other node with GO_AWAY, mid-transfer, without losing a byte', async () => {
+    const hal = await peerOn('hal', undefined, { direct: false });
+    hal.on('connection', echo);
+    const ida = await peerOn('ida', hal.welcome?.node, { direct: false });
+    const drained = hal.welcome?.node as string;
+    try {
+      const conn = await ida.connect('hal', { peerKey: hal.identity.publicKey });
+      let stopped: Promise<number | null> | undefined;
+      const { sent, got } = await roundTrip(conn.createStream(), 8 * 1024 * 1024, (n) => {
+        if (n >= 2 * 1024 * 1024) stopped ??= (nodes.get(drained) as SpawnedServer).stop('SIGTERM');
+      });
+      assert.equal(got, sent);
+      assert.equal(await stopped, 0, 'the drained node exited cleanly');
+      assert.notEqual(hal.welcome?.node, drained, 'hal moved to the other node');
+    } finally {
+      hal.close();
+      ida.close();
     }
   });
 });
