@@ -157,6 +157,19 @@ export function peerClusterSuite(name: string, c: ClusterControls): void {
       assert.equal(h1.last(a).type, 'connecting', 'cross-node connects work again');
     });
 
+    it('a session whose other side died with its node closes as peer-gone after the grace', async () => {
+      const [h1, h2] = await twoNodes(c, { presenceTtlMs: 300, awayTtlMs: 600 });
+      const { a, session } = await pair(h1, { hb: h2 });
+      await until(hasType(h1, a, 'answered'), 'answered');
+      // node 2 dies with bob on it: no heartbeat, no goodbye, and bob never comes back.
+      await c.passStoreTime(400, [h1]);
+      await h1.advance(1); // sees bob gone
+      assert.equal(hasType(h1, a, 'closed')(), false, 'not before the grace');
+      await c.passStoreTime(700, [h1]);
+      await h1.advance(1);
+      assert.deepEqual(h1.last(a), { type: 'closed', session, reason: 'peer-gone' });
+    });
+
     it("a dead node's presence expires; connects to its peers then say PEER_OFFLINE", async () => {
       const [h1, h2] = await twoNodes(c, { presenceTtlMs: 300 });
       const b = await h2.open();

@@ -26,7 +26,7 @@ import {
   type WelcomeSource,
 } from './options.js';
 import { RelayRouter, type RelayMiss } from './relay-router.js';
-import { connect, dispatch, forgetPeer } from './session-handlers.js';
+import { closeOrphans, connect, dispatch, forgetPeer } from './session-handlers.js';
 import { countSides } from './session-paths.js';
 import { PeerSessions } from './sessions.js';
 import { PEER_SCOPE, scoped, type PeerConn, type SessionRecord } from './state.js';
@@ -55,6 +55,11 @@ export class PeerEngine implements Protocol {
   #ctx!: PeerContext;
   #relay!: RelayRouter;
   #lastHeartbeat = -Infinity;
+  #lastOrphanCheck = -Infinity;
+  /** Remote partners of this node's peers found without presence, and since when (closeOrphans). */
+  readonly #missingPartners = new Map<string, number>();
+  /** A tick still waiting on the store: the next one is skipped rather than run on top of it. */
+  #ticking = false;
 
   constructor(deps: PeerEngineDeps) {
     this.options = {
@@ -185,6 +190,16 @@ export class PeerEngine implements Protocol {
   }
 
   async tick(now: number): Promise<void> {
+    if (this.#ticking) return;
+    this.#ticking = true;
+    try {
+      await this.#tick(now);
+    } finally {
+      this.#ticking = false;
+    }
+  }
+
+  async #tick(now: number): Promise<void> {
     const o = this.options;
     const ctx = this.#ctx;
     for (const peer of ctx.peers.values())
@@ -206,6 +221,10 @@ export class PeerEngine implements Protocol {
     if (now - this.#lastHeartbeat >= o.presenceTtlMs / 3) {
       this.#lastHeartbeat = now;
       await this.#heartbeat(now).catch(() => undefined); // an outage is reported by the store's health
+    }
+    if (now - this.#lastOrphanCheck >= o.presenceTtlMs / 3) {
+      this.#lastOrphanCheck = now;
+      await closeOrphans(ctx, this.#missingPartners, now).catch(() => undefined);
     }
   }
 

@@ -141,3 +141,39 @@ export async function forgetPeer(
   }
   await ctx.router.store.mailboxDiscard(scoped(peer.id)).catch(() => undefined);
 }
+
+/**
+ * Sessions whose other side sat on a node that died: nobody there will forget that peer, so this
+ * node watches the presence of its peers' remote partners and, once one has been gone for the
+ * reconnect grace, closes the session here as `peer-gone`. `missing` is when each was first seen gone.
+ */
+export async function closeOrphans(
+  ctx: PeerContext,
+  missing: Map<string, number>,
+  now: number,
+): Promise<void> {
+  const seen = new Set<string>();
+  for (const peer of [...ctx.peers.values()]) {
+    for (const sid of [...peer.sessions]) {
+      const s = await ctx.sessions.get(sid);
+      if (!s) {
+        peer.sessions.delete(sid); // ended elsewhere
+        continue;
+      }
+      const other = s.initiator === peer.id ? s.target : s.initiator;
+      if (ctx.peers.has(other)) continue;
+      seen.add(other);
+      if (await ctx.router.store.getPresence(scoped(other))) {
+        missing.delete(other);
+        continue;
+      }
+      const since = missing.get(other) ?? now;
+      missing.set(other, since);
+      if (now - since < ctx.options.awayTtlMs) continue;
+      await ctx.sessions.end(s);
+      peer.sessions.delete(sid);
+      await ctx.toPeer(peer.id, { type: 'closed', session: sid, reason: 'peer-gone' }, now, sid);
+    }
+  }
+  for (const id of missing.keys()) if (!seen.has(id)) missing.delete(id);
+}
