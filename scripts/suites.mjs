@@ -64,4 +64,17 @@ export const suites = [
     budgetSeconds: 300,
     concurrency: 1,
   },
+  {
+    // Several signaling nodes sharing state: a private redis-server per test file (never the machine's
+    // Redis on 6379), haproxy in front of the nodes. Files run one at a time: each starts servers of its own.
+    name: 'cluster',
+    match: (f) => f.endsWith('.cluster.test.js'),
+    needs: () => {
+      for (const t of ['redis-server', 'haproxy'])
+        if (!has(t)) return `${t} (apt-get install redis-server haproxy)`;
+      return null;
+    },
+    budgetSeconds: 300,
+    concurrency: 1,
+  },
 ];

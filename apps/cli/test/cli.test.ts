@@ -90,6 +90,23 @@ describe('peerlink CLI (in process)', () => {
     assert.match(again.stderr[0] as string, /refusing to overwrite/);
   });
 
+  it('listen and connect take --no-direct (relay only) and say so in --help', async () => {
+    for (const cmd of ['listen', 'connect']) {
+      const io = memoryIo();
+      assert.equal(await main([cmd, '--help'], io), 0);
+      assert.match(io.stdout.join('\n'), /--no-direct\s+relay only/);
+    }
+    const { parsePeerArgs, peerNodeOptions } = await import('../src/commands/peer-args.js');
+    const base = ['--server', 'http://127.0.0.1:1', '--id', 'bob', '--token', 't'];
+    const options = (argv: string[]) => {
+      const a = parsePeerArgs('listen', argv, {}, {});
+      assert.ok(!a.help);
+      return peerNodeOptions(a);
+    };
+    assert.equal(options([...base, '--no-direct']).direct, false);
+    assert.equal(options(base).direct, true);
+  });
+
   it('nat requires --server', async () => {
     const io = memoryIo();
     assert.equal(await main(['nat', '--json'], io), 2);

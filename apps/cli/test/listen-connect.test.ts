@@ -1,10 +1,10 @@
 // `peerlink listen` and `peerlink connect` as the lab runs them: real processes, JSON events.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { BIN, spawnServer } from './helpers/spawn-server.js';
+import { BIN, spawnServer, type SpawnedServer } from './helpers/spawn-server.js';
 
 const run = promisify(execFile);
 
@@ -13,58 +13,70 @@ async function tokenFor(dataDir: string, id: string): Promise<string> {
   return stdout.trim();
 }
 
+/** The flags every peer command gets here: port mapping off (never touch the machine's gateway). */
+async function peerArgs(server: SpawnedServer, id: string): Promise<string[]> {
+  return [
+    '--no-port-mapping',
+    '--server',
+    server.httpUrl,
+    '--id',
+    id,
+    '--token',
+    await tokenFor(server.dataDir, id),
+    '--json',
+  ];
+}
+
+/** `peerlink listen` as bob, once it printed its first event (`listening`). */
+async function listenAsBob(
+  server: SpawnedServer,
+  extra: string[] = [],
+): Promise<{ child: ChildProcess; listening: { event: string; publicKey: string } }> {
+  const child = spawn(process.execPath, [BIN, 'listen', ...(await peerArgs(server, 'bob')), ...extra], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const first = await new Promise<string>((resolve) =>
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', resolve),
+  );
+  return { child, listening: JSON.parse(first) as { event: string; publicKey: string } };
+}
+
+/** `peerlink connect` as alice; resolves with its exit code and its events. */
+async function connectAsAlice(
+  server: SpawnedServer,
+  extra: string[],
+): Promise<{ code: number; stdout: string; events: Record<string, unknown>[] }> {
+  const r = await run(process.execPath, [
+    BIN,
+    'connect',
+    ...(await peerArgs(server, 'alice')),
+    ...extra,
+  ]).then(
+    (ok) => ({ code: 0, stdout: ok.stdout }),
+    (e: { code: number; stdout: string }) => e,
+  );
+  const lines = r.stdout.trim().split('\n').filter(Boolean);
+  return { ...r, events: lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
 describe('peerlink listen / connect', () => {
   it('connects through the relay, reports the first byte, moves direct, and verifies the echoed bytes', async () => {
     const server = await spawnServer();
     const keyFile = `${server.dataDir}/bob.key`;
     const bobKey = (await run(process.execPath, [BIN, 'keys', '--out', keyFile])).stdout.trim();
-    const listener = spawn(
-      process.execPath,
-      [
-        BIN,
-        'listen',
-        '--no-port-mapping',
-        '--server',
-        server.httpUrl,
-        '--id',
-        'bob',
-        '--token',
-        await tokenFor(server.dataDir, 'bob'),
-        '--key-file',
-        keyFile,
-        '--json',
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    const { child: listener, listening } = await listenAsBob(server, ['--key-file', keyFile]);
     try {
-      const first = await new Promise<string>((resolve) =>
-        createInterface({ input: listener.stdout }).once('line', resolve),
-      );
-      const listening = JSON.parse(first) as { event: string; publicKey: string };
       assert.equal(listening.event, 'listening');
       assert.equal(listening.publicKey, bobKey, 'listen uses the identity from --key-file');
-      const { stdout } = await run(process.execPath, [
-        BIN,
-        'connect',
-        '--no-port-mapping',
-        '--server',
-        server.httpUrl,
-        '--id',
-        'alice',
-        '--token',
-        await tokenFor(server.dataDir, 'alice'),
+      const { code, stdout, events } = await connectAsAlice(server, [
         '--to',
         'bob',
         '--bytes',
         '3000000',
         '--peer-key',
         listening.publicKey,
-        '--json',
       ]);
-      const events = stdout
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.equal(code, 0, stdout);
       const connected = events.find((e) => e['event'] === 'connected');
       const done = events.find((e) => e['event'] === 'done');
       assert.ok(connected && done, stdout);
@@ -84,28 +96,44 @@ describe('peerlink listen / connect', () => {
     }
   });
 
+  it('stays on the relay with connect --no-direct, even to a listener that punches', async () => {
+    const server = await spawnServer();
+    const { child: listener } = await listenAsBob(server);
+    try {
+      const { code, stdout, events } = await connectAsAlice(server, [
+        '--no-direct',
+        '--to',
+        'bob',
+        '--bytes',
+        '200000',
+        '--settle',
+        '2',
+      ]);
+      assert.equal(code, 0, stdout);
+      const connected = events.find((e) => e['event'] === 'connected');
+      const done = events.find((e) => e['event'] === 'done');
+      assert.ok(connected && done, stdout);
+      assert.equal(connected['path'], 'relay');
+      assert.deepEqual(
+        events.filter((e) => e['event'] === 'path'),
+        [],
+        'no path switch: relay only',
+      );
+      assert.equal(done['path'], 'relay');
+      assert.equal(done['pathSwitches'], 0);
+      assert.equal(done['bytes'], 200000);
+    } finally {
+      listener.kill('SIGTERM');
+      await server.stop();
+    }
+  });
+
   it('reports an offline peer as an error event and exits non-zero', async () => {
     const server = await spawnServer();
     try {
-      const r = await run(process.execPath, [
-        BIN,
-        'connect',
-        '--no-port-mapping',
-        '--server',
-        server.httpUrl,
-        '--id',
-        'alice',
-        '--token',
-        await tokenFor(server.dataDir, 'alice'),
-        '--to',
-        'nobody',
-        '--json',
-      ]).then(
-        () => ({ code: 0, stdout: '' }),
-        (e: { code: number; stdout: string }) => e,
-      );
+      const r = await connectAsAlice(server, ['--to', 'nobody']);
       assert.equal(r.code, 1);
-      const last = JSON.parse(r.stdout.trim().split('\n').pop() as string) as Record<string, unknown>;
+      const last = r.events.at(-1) ?? {};
       assert.deepEqual([last['event'], last['code']], ['error', 'CLIENT_PEER_OFFLINE']);
     } finally {
       await server.stop();

@@ -14,6 +14,13 @@ import { randomBytes } from 'node:crypto';
 import { createIdentity, PathSession, Session, type Identity, type KcpModeName } from '@peerlink/transport';
 import { monotonicClock as now, nodeAead } from '@peerlink/transport/node';
 import { BirthdayLock } from '@peerlink/p2p';
+import {
+  parsePeerConnectPayload,
+  type PeerClientMessage,
+  type PeerServerMessage,
+  type PeerServerMessageOf,
+  type PeerWelcome,
+} from '@peerlink/wire';
 import { decodeCheck } from './direct/check-packet.js';
 import { DirectAgent } from './direct/direct-agent.js';
 import { NodeCandidates } from './direct/node-candidates.js';
@@ -24,14 +31,16 @@ import { UdpMux } from './direct/udp-mux.js';
 import { ClientError } from './errors.js';
 import { PeerConnection } from './peer-connection.js';
 import { RelayPath } from './relay-path.js';
-import { SignalingClient, type ServerMsg, type WelcomeMsg } from './signaling-client.js';
+import { SignalingClient } from './signaling-client.js';
 
 const b64u = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
+const b64uBytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64url'));
 /** Decodes base64url from the wire, refusing what is not a string or longer than `max` characters. */
 const fromB64u = (s: unknown, max = 4096): Uint8Array | undefined =>
-  typeof s === 'string' && s.length > 0 && s.length <= max
-    ? new Uint8Array(Buffer.from(s, 'base64url'))
-    : undefined;
+  typeof s === 'string' && s.length > 0 && s.length <= max ? b64uBytes(s) : undefined;
+
+/** What a request settles with: the server's reply, or what happened instead. */
+type Reply = PeerServerMessage | { type: 'timeout' } | { type: 'unsent' };
 
 export interface PeerNodeOptions {
   /** The server's http(s) base URL. */
@@ -76,7 +85,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   readonly #signaling: SignalingClient;
   readonly #byServerSession = new Map<number, PeerConnection>();
   readonly #byConnectionId = new Map<string, PeerConnection>();
-  readonly #pending = new Map<string, (msg: ServerMsg) => void>();
+  readonly #pending = new Map<string, (msg: Reply) => void>();
   readonly #agents = new Map<string, DirectAgent>();
   #mux: UdpMux | undefined;
   #candidates: NodeCandidates | undefined;
@@ -124,7 +133,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     return this.#mux;
   }
 
-  async #openDirect(welcome: WelcomeMsg): Promise<void> {
+  async #openDirect(welcome: PeerWelcome): Promise<void> {
     const mux = await UdpMux.open();
     this.#mux = mux;
     mux.onCheck = (bytes, from, via) => {
@@ -153,7 +162,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   }
 
   /** The welcome of the current registration: observed address, STUN and ICE servers. */
-  get welcome(): WelcomeMsg | undefined {
+  get welcome(): PeerWelcome | undefined {
     return this.#signaling.welcome;
   }
 
@@ -177,26 +186,26 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       timeoutMs,
     );
     if (reply.type === 'error') {
-      const code = reply['code'] === 'PEER_OFFLINE' ? 'CLIENT_PEER_OFFLINE' : 'CLIENT_PROTOCOL';
-      throw new ClientError(code, `${String(reply['code'])}: ${String(reply['message'])}`);
+      const code = reply.code === 'PEER_OFFLINE' ? 'CLIENT_PEER_OFFLINE' : 'CLIENT_PROTOCOL';
+      throw new ClientError(code, `${reply.code}: ${reply.message}`);
     }
-    const serverSession = reply['session'] as number;
+    if (reply.type === 'unsent')
+      throw new ClientError('CLIENT_PROTOCOL', 'NOT_CONNECTED: not connected to the server');
+    if (reply.type !== 'connecting')
+      throw new ClientError('CLIENT_TIMEOUT', `${peerId} did not answer within ${timeoutMs} ms`);
+    const serverSession = reply.session;
     const answer = await this.#request(`s${serverSession}`, undefined, deadline - Date.now());
-    if (answer.type === 'timeout') {
+    if (answer.type === 'rejected')
+      throw new ClientError('CLIENT_REJECTED', `${peerId} rejected: ${answer.reason}`);
+    if (answer.type !== 'answered') {
       this.#signaling.send({ type: 'close', session: serverSession, reason: 'timeout' });
       throw new ClientError('CLIENT_TIMEOUT', `${peerId} did not answer within ${timeoutMs} ms`);
     }
-    if (answer.type === 'rejected')
-      throw new ClientError('CLIENT_REJECTED', `${peerId} rejected: ${String(answer['reason'])}`);
     const conn = this.#wire(peerId, connectionId, true, session, serverSession);
     conn.agent?.setSignalingRtt(now() - asked);
-    conn.agent?.vouch(answer['address']);
-    const announced = fromB64u(answer['publicKey']);
-    const hs2 = ((answer['payload'] as { hs?: unknown } | undefined)?.hs ?? []) as unknown[];
-    for (const h of hs2) {
-      const bytes = fromB64u(h);
-      if (bytes) conn.relay.deliver(bytes);
-    }
+    conn.agent?.vouch(answer.address);
+    const announced = fromB64u(answer.publicKey);
+    for (const h of parsePeerConnectPayload(answer.payload).hs) conn.relay.deliver(b64uBytes(h));
     conn.run();
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(
@@ -310,34 +319,34 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     return conn;
   }
 
-  #onMessage(m: ServerMsg): void {
-    const ref = typeof m['ref'] === 'string' ? m['ref'] : undefined;
-    if ((m.type === 'connecting' || m.type === 'error') && ref !== undefined && this.#pending.has(ref)) {
-      return this.#settle(ref, m);
-    }
-    const session = typeof m['session'] === 'number' ? m['session'] : undefined;
-    if (
-      (m.type === 'answered' || m.type === 'rejected') &&
-      session !== undefined &&
-      this.#pending.has(`s${session}`)
-    ) {
-      return this.#settle(`s${session}`, m);
-    }
-    if (m.type === 'incoming' && session !== undefined) return this.#incoming(m, session);
-    if (m.type === 'signal' && session !== undefined)
-      return this.#byServerSession.get(session)?.agent?.onSignal(m['data']);
-    if (m.type === 'closed' && session !== undefined) {
-      const c = this.#byServerSession.get(session);
-      // The server session ended (peer gone, or the server forgot it); the transport session may
-      // still resume through a new server session, so only a peer that said goodbye ends it.
-      if (c && m['reason'] !== 'peer-gone') c.close();
+  #onMessage(m: PeerServerMessage): void {
+    switch (m.type) {
+      case 'connecting':
+      case 'error':
+        if (m.ref !== undefined && this.#pending.has(m.ref)) this.#settle(m.ref, m);
+        return;
+      case 'answered':
+      case 'rejected':
+        if (this.#pending.has(`s${m.session}`)) this.#settle(`s${m.session}`, m);
+        return;
+      case 'incoming':
+        return this.#incoming(m);
+      case 'signal':
+        return this.#byServerSession.get(m.session)?.agent?.onSignal(m.data);
+      case 'closed': {
+        const c = this.#byServerSession.get(m.session);
+        // The server session ended (peer gone, or the server forgot it); the transport session may
+        // still resume through a new server session, so only a peer that said goodbye ends it.
+        if (c && m.reason !== 'peer-gone') c.close();
+        return;
+      }
     }
   }
 
-  #incoming(m: ServerMsg, serverSession: number): void {
-    const from = String(m['from']);
-    const payload = (m['payload'] ?? {}) as { connection?: unknown; hs?: unknown };
-    const connectionId = typeof payload.connection === 'string' ? payload.connection : undefined;
+  #incoming(m: PeerServerMessageOf<'incoming'>): void {
+    const { from, session: serverSession } = m;
+    const payload = parsePeerConnectPayload(m.payload);
+    const connectionId = payload.connection;
     const existing = connectionId !== undefined ? this.#byConnectionId.get(connectionId) : undefined;
     if (existing && existing.peerId === from) {
       // A resumed connection: the same transport session, a new server session for its relay.
@@ -355,13 +364,9 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       this.#signaling.send({ type: 'reject', session: serverSession, reason: 'refused' });
       return;
     }
-    const session = this.#newSession('responder', fromB64u(m['publicKey']));
+    const session = this.#newSession('responder', fromB64u(m.publicKey));
     session.start(now());
-    const hs = Array.isArray(payload.hs) ? payload.hs : [];
-    for (const h of hs) {
-      const bytes = fromB64u(h);
-      if (bytes) session.receive(bytes, now());
-    }
+    for (const h of payload.hs) session.receive(b64uBytes(h), now());
     const hs2 = session.takeOutput();
     const conn = this.#wire(
       from,
@@ -370,7 +375,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       session,
       serverSession,
     );
-    conn.agent?.vouch(m['address']);
+    conn.agent?.vouch(m.address);
     conn.once('open', () => this.emit('connection', conn));
     this.#signaling.send({
       type: 'answer',
@@ -381,7 +386,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   }
 
   /** After a re-registration: sessions the server forgot are re-established by their initiator. */
-  #resume(w: WelcomeMsg): void {
+  #resume(w: PeerWelcome): void {
     const kept = new Set(w.sessions.map((s) => s.session));
     for (const c of this.#byConnectionId.values()) {
       if (kept.has(c.relay.session) || !c.initiator) continue;
@@ -398,7 +403,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
         5000,
       );
       if (reply.type === 'connecting') {
-        const serverSession = reply['session'] as number;
+        const serverSession = reply.session;
         const answer = await this.#request(`s${serverSession}`, undefined, 10_000);
         if (answer.type === 'answered') {
           this.#byServerSession.delete(c.relay.session);
@@ -414,7 +419,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   }
 
   /** Sends `msg` (if any) and waits for the message settled under `key`, or a timeout. */
-  #request(key: string, msg: Record<string, unknown> | undefined, timeoutMs: number): Promise<ServerMsg> {
+  #request(key: string, msg: PeerClientMessage | undefined, timeoutMs: number): Promise<Reply> {
     return new Promise((resolve) => {
       const t = setTimeout(
         () => {
@@ -430,12 +435,12 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       if (msg && !this.#signaling.send(msg)) {
         clearTimeout(t);
         this.#pending.delete(key);
-        resolve({ type: 'error', code: 'NOT_CONNECTED', message: 'not connected to the server' });
+        resolve({ type: 'unsent' });
       }
     });
   }
 
-  #settle(key: string, m: ServerMsg): void {
+  #settle(key: string, m: Reply): void {
     const fn = this.#pending.get(key);
     this.#pending.delete(key);
     fn?.(m);

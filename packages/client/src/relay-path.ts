@@ -3,6 +3,7 @@
  * peer's signaling WebSocket. The server session number may change (the server restarted and the
  * connection was re-established), the path does not.
  */
+import { PEER_RELAY_HEADER_BYTES } from '@peerlink/wire';
 import { CountedPath } from './counted-path.js';
 import type { SignalingClient } from './signaling-client.js';
 
@@ -17,7 +18,7 @@ export class RelayPath extends CountedPath {
     maxFrameBytes = 65540,
   ) {
     super();
-    this.mtu = maxFrameBytes - 4;
+    this.mtu = maxFrameBytes - PEER_RELAY_HEADER_BYTES;
   }
 
   send(bytes: Uint8Array): void {

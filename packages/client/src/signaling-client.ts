@@ -4,20 +4,23 @@
  * GO_AWAY or a dropped socket. Whoever owns it learns of every (re)registration through `onWelcome`,
  * with the sessions the server kept, and resumes the rest.
  */
+import {
+  decodePeerRelayFrame,
+  encodePeerRelayFrame,
+  parsePeerServerMessage,
+  PEER_PROTOCOL_VERSION,
+  type PeerClientMessage,
+  type PeerPath,
+  type PeerServerMessage,
+  type PeerWelcome,
+} from '@peerlink/wire';
 import WebSocket from 'ws';
 import { ClientError } from './errors.js';
 
-export type ServerMsg = { type: string } & Record<string, unknown>;
-
-export interface WelcomeMsg extends ServerMsg {
-  type: 'welcome';
-  id: string;
-  observedAddress: string;
-  heartbeatSeconds: number;
-  sessions: { session: number; peer: string }[];
-  iceServers: { urls: string[]; username?: string; credential?: string }[];
-  stun: { primary: string | null; alternate: string | null };
-}
+/** A message from the server, checked against @peerlink/wire's schema (`PeerServerMessage`). */
+export type ServerMsg = PeerServerMessage;
+/** The server's answer to `register` (`PeerWelcome`). */
+export type WelcomeMsg = PeerWelcome;
 
 export interface SignalingClientOptions {
   /** The server's http(s) base URL; `/p2p` on the matching ws(s) scheme is used. */
@@ -51,6 +54,10 @@ export function p2pUrl(server: string): string {
 export class SignalingClient {
   state: SignalingState = 'connecting';
   welcome: WelcomeMsg | undefined;
+  /** Server messages and relay frames that failed to parse, dropped; `lastMalformed` says why. */
+  malformedMessages = 0;
+  malformedFrames = 0;
+  lastMalformed: string | undefined;
   onMessage: (msg: ServerMsg) => void = () => {};
   onFrame: (session: number, payload: Uint8Array) => void = () => {};
   onWelcome: (w: WelcomeMsg, resumed: boolean) => void = () => {};
@@ -67,11 +74,11 @@ export class SignalingClient {
   /** Connects and registers; rejects if the first registration fails. */
   start(): Promise<WelcomeMsg> {
     return new Promise((resolve, reject) => {
-      this.#connect((err, w) => (err ? reject(err) : resolve(w as WelcomeMsg)));
+      this.#connect((err, w) => (w ? resolve(w) : reject(err)));
     });
   }
 
-  send(msg: Record<string, unknown>): boolean {
+  send(msg: PeerClientMessage): boolean {
     if (this.state !== 'open' || this.#ws?.readyState !== WebSocket.OPEN) return false;
     this.#ws.send(JSON.stringify(msg));
     return true;
@@ -81,17 +88,14 @@ export class SignalingClient {
    * Tells the server which path our side of `session` now uses, for its metrics (`path` message,
    * docs/peer-protocol.md). The server does not reply; false when the socket is not open.
    */
-  reportPath(session: number, path: 'relay' | 'direct' | 'turn'): boolean {
+  reportPath(session: number, path: PeerPath): boolean {
     return this.send({ type: 'path', session, path });
   }
 
   sendFrame(session: number, payload: Uint8Array): boolean {
     const ws = this.#ws;
     if (this.state !== 'open' || ws?.readyState !== WebSocket.OPEN) return false;
-    const frame = Buffer.allocUnsafe(4 + payload.length);
-    frame.writeUInt32BE(session, 0);
-    frame.set(payload, 4);
-    ws.send(frame);
+    ws.send(encodePeerRelayFrame(session, payload));
     return true;
   }
 
@@ -105,6 +109,12 @@ export class SignalingClient {
     clearInterval(this.#heartbeat);
     clearTimeout(this.#retry);
     this.#ws?.close(1000, 'bye');
+  }
+
+  #malformed(what: 'message' | 'frame', why: string): void {
+    if (what === 'message') this.malformedMessages++;
+    else this.malformedFrames++;
+    this.lastMalformed = `${what}: ${why}`;
   }
 
   #setState(s: SignalingState, why?: string): void {
@@ -123,30 +133,43 @@ export class SignalingClient {
     let registered = false;
     ws.on('open', async () => {
       const token = typeof this.opts.token === 'string' ? this.opts.token : await this.opts.token();
-      ws.send(
-        JSON.stringify({ type: 'register', id: this.opts.id, token, publicKey: this.opts.publicKey, v: 1 }),
-      );
+      const register: PeerClientMessage = {
+        type: 'register',
+        id: this.opts.id,
+        token,
+        publicKey: this.opts.publicKey,
+        v: PEER_PROTOCOL_VERSION,
+      };
+      ws.send(JSON.stringify(register));
     });
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (isBinary) {
-        if (data.length >= 4)
-          this.onFrame(
-            data.readUInt32BE(0),
-            new Uint8Array(data.buffer, data.byteOffset + 4, data.length - 4),
+        const frame = decodePeerRelayFrame(data);
+        if (frame.ok) this.onFrame(frame.value.session, frame.value.payload);
+        else this.#malformed('frame', frame.error.message);
+        return;
+      }
+      const parsed = parsePeerServerMessage(data.toString());
+      if (!parsed.ok) {
+        this.#malformed('message', parsed.message);
+        // Unregistered, a welcome (or error) we cannot read fails the first registration; a later
+        // one closes the socket, and the reconnect (its backoff, its give-up) tries again.
+        if (registered || (parsed.type !== 'welcome' && parsed.type !== 'error')) return;
+        if (first) {
+          first(
+            new ClientError('CLIENT_PROTOCOL', `malformed ${parsed.type} from the server: ${parsed.message}`),
           );
+          first = undefined;
+          this.close();
+        } else if (parsed.type === 'welcome') ws.close(1002, 'malformed welcome');
         return;
       }
-      let msg: ServerMsg;
-      try {
-        msg = JSON.parse(data.toString()) as ServerMsg;
-      } catch {
-        return;
-      }
+      const msg = parsed.message;
       if (msg.type === 'welcome') {
         registered = true;
         this.#attempt = 0;
         this.#lostAt = undefined;
-        this.welcome = msg as WelcomeMsg;
+        this.welcome = msg;
         const resumed = this.#registrations++ > 0;
         this.#setState('open');
         clearInterval(this.#heartbeat);
@@ -166,7 +189,7 @@ export class SignalingClient {
         return;
       }
       if (!registered && msg.type === 'error' && first) {
-        first(new ClientError('CLIENT_REGISTER_FAILED', `${String(msg['code'])}: ${String(msg['message'])}`));
+        first(new ClientError('CLIENT_REGISTER_FAILED', `${msg.code}: ${msg.message}`));
         first = undefined;
         this.close();
         return;

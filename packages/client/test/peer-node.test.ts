@@ -1,41 +1,17 @@
 // The SDK against a real server over real sockets: relay-first connections, messages, datagrams,
 // streams, key pinning, a peer that never answers, and a server restart mid-transfer.
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { createIdentity } from '@peerlink/transport';
 import { ClientError, type PeerConnection } from '../src/index.js';
+import { roundTrip } from '@peerlink/testing';
 import { node, once, server, token } from './helpers.js';
 
 function echo(conn: PeerConnection): void {
   conn.on('message', (m) => conn.send(m));
   conn.on('datagram', (d) => conn.sendDatagram(d));
   conn.on('stream', (s) => s.pipe(s));
-}
-
-async function roundTrip(
-  stream: NodeJS.ReadWriteStream,
-  bytes: number,
-): Promise<{ sent: string; got: string }> {
-  const sent = createHash('sha256');
-  const got = createHash('sha256');
-  let received = 0;
-  const done = new Promise<void>((resolve) => {
-    stream.on('data', (d: Buffer) => {
-      got.update(d);
-      received += d.length;
-      if (received >= bytes) resolve();
-    });
-  });
-  const block = randomBytes(64 * 1024);
-  for (let off = 0; off < bytes; off += block.length) {
-    const chunk = block.subarray(0, Math.min(block.length, bytes - off));
-    sent.update(chunk);
-    if (!stream.write(chunk)) await new Promise((r) => stream.once('drain', r));
-  }
-  await done;
-  return { sent: sent.digest('hex'), got: got.digest('hex') };
 }
 
 describe('PeerNode over the relay', () => {

@@ -8,7 +8,8 @@ export type ServerErrorCode =
   | 'CONFIG_NOT_IMPLEMENTED'
   | 'CONFIG_FILE_UNREADABLE'
   | 'LISTEN_FAILED'
-  | 'DATA_DIR_UNUSABLE';
+  | 'DATA_DIR_UNUSABLE'
+  | 'STORE_UNAVAILABLE';
 
 export class ServerError extends Error {
   readonly code: ServerErrorCode;

@@ -1,22 +1,32 @@
 /**
- * Composition of the peer protocol: the sans-IO PeerEngine, its WebSocket adapter on the HTTP and
- * HTTPS servers at `/p2p`, token checking with the auth secret, the welcome's STUN and ICE servers,
- * and Prometheus metrics for all of it.
+ * Composition of signaling: the connection core with the peer protocol mounted at `/p2p`, the router
+ * over the store and bus (embedded, or Redis for a cluster), the WebSocket carrier on the HTTP and
+ * HTTPS servers, token checking with the auth secret, the welcome's STUN and ICE servers, and
+ * Prometheus metrics for all of it.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import {
   PEER_PATHS,
   PeerEngine,
-  attachPeerWebSocket,
+  Router,
+  SignalingCore,
+  attachWebSocket,
   verifyPeerToken,
   type IceServer,
   type PeerEngineOptions,
-  type PeerWsAdapter,
+  type SignalBus,
+  type SignalStore,
+  type WsCarrier,
 } from '@peerlink/signaling';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export interface PeerSignalingOptions {
   readonly registry: Registry;
+  readonly store: SignalStore;
+  readonly bus: SignalBus;
+  /** The client's address behind a trusted proxy; default: the socket's peer. */
+  readonly remoteOf?: (req: IncomingMessage) => string;
+  readonly onInternalError?: (protocol: string, err: unknown) => void;
   readonly servers: readonly { server: Server; secure: boolean }[];
   readonly authSecret: string;
   readonly peerOptions: Partial<PeerEngineOptions>;
@@ -32,10 +42,14 @@ export interface PeerSignalingOptions {
 }
 
 export interface PeerSignaling {
+  readonly core: SignalingCore;
   readonly engine: PeerEngine;
-  readonly adapter: PeerWsAdapter;
+  readonly router: Router;
+  readonly adapter: WsCarrier;
   /** `peerlink_path_switches_total`, for the totals in /status. */
   readonly pathSwitches: Counter<'to'>;
+  /** This node's view: its connections, peers, the sessions they are in, and their paths. */
+  stats(): ReturnType<PeerEngine['stats']> & { connections: number };
 }
 
 function hostOnly(hostHeader: string): string {
@@ -44,7 +58,7 @@ function hostOnly(hostHeader: string): string {
   return hostHeader.replace(/:\d+$/, '');
 }
 
-export function startPeerSignaling(o: PeerSignalingOptions): PeerSignaling {
+export async function startPeerSignaling(o: PeerSignalingOptions): Promise<PeerSignaling> {
   const reg = [o.registry];
   const messages = new Counter({
     name: 'peerlink_signaling_messages_total',
@@ -94,7 +108,39 @@ export function startPeerSignaling(o: PeerSignalingOptions): PeerSignaling {
     buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05],
     registers: reg,
   });
+  const crossed = new Counter({
+    name: 'peerlink_cluster_envelopes_total',
+    help: 'Messages and relay frames crossing to or from other nodes, by direction and kind',
+    labelNames: ['direction', 'kind'],
+    registers: reg,
+  });
+  const crossedBytes = new Counter({
+    name: 'peerlink_cluster_bytes_total',
+    help: 'Bytes crossing to or from other nodes over the bus, by direction',
+    labelNames: ['direction'],
+    registers: reg,
+  });
+  const badEnvelopes = new Counter({
+    name: 'peerlink_cluster_bad_envelopes_total',
+    help: 'Envelopes from the bus that could not be decoded or delivered',
+    registers: reg,
+  });
+  const mailbox = new Counter({
+    name: 'peerlink_signaling_mailbox_total',
+    help: 'Messages for away peers: held in the mailbox, or dropped because the box was full',
+    labelNames: ['outcome'],
+    registers: reg,
+  });
+  const router = new Router(o.store, o.bus, {
+    badEnvelope: () => badEnvelopes.inc(),
+    crossed: (direction, kind, bytes) => {
+      crossed.inc({ direction, kind });
+      crossedBytes.inc({ direction }, bytes);
+    },
+  });
+  await router.start();
   const engine = new PeerEngine({
+    router,
     options: o.peerOptions,
     welcome: {
       stun: o.stun,
@@ -115,16 +161,29 @@ export function startPeerSignaling(o: PeerSignalingOptions): PeerSignaling {
         relayFrames.inc();
       },
       relayDropped: (reason) => relayDropped.inc({ reason }),
-      closed: (reason) => closes.inc({ reason }),
+      closed: () => {}, // the core counts closes (below)
       pathSwitched: (to) => pathSwitches.inc({ to }),
+      mailbox: (outcome) => mailbox.inc({ outcome }),
     },
   });
-  const stats = (): ReturnType<PeerEngine['stats']> => engine.stats();
+  let carrier: WsCarrier | undefined;
+  const core = new SignalingCore({
+    wake: () => queueMicrotask(() => carrier?.pump()),
+    observer: {
+      error: () => {}, // the protocol's error frame counts it, by code
+      closed: (_protocol, reason) => closes.inc({ reason }),
+      internalError: (protocol, err) => o.onInternalError?.(protocol, err),
+    },
+  });
+  core.mount(engine);
+  const stats = (): ReturnType<PeerEngine['stats']> & { connections: number } => ({
+    ...engine.stats(),
+    connections: core.connections,
+  });
   for (const [name, help, key] of [
     ['peerlink_signaling_connections', 'Open peer protocol connections', 'connections'],
     ['peerlink_signaling_peers', 'Registered peers (connected or within the reconnect grace)', 'peers'],
     ['peerlink_signaling_sessions', 'Sessions (pending and active)', 'sessions'],
-    ['peerlink_signaling_mailbox_held', 'Messages held for peers that are away', 'mailboxHeld'],
   ] as const) {
     new Gauge({
       name,
@@ -136,6 +195,15 @@ export function startPeerSignaling(o: PeerSignalingOptions): PeerSignaling {
     });
   }
   new Gauge({
+    name: 'peerlink_store_up',
+    help: 'Whether the signaling store (embedded or Redis) answers: 1 up, 0 down',
+    labelNames: ['store'],
+    registers: reg,
+    collect() {
+      this.set({ store: o.store.kind }, o.store.health === 'up' ? 1 : 0);
+    },
+  });
+  new Gauge({
     name: 'peerlink_peer_session_sides',
     help: 'Sides of active sessions on each path, as last reported (relay until a side reports)',
     labelNames: ['path'],
@@ -145,12 +213,13 @@ export function startPeerSignaling(o: PeerSignalingOptions): PeerSignaling {
       for (const path of PEER_PATHS) this.set({ path }, sides[path]);
     },
   });
-  const adapter = attachPeerWebSocket({
-    engine,
+  const adapter = (carrier = attachWebSocket({
+    core,
     servers: o.servers,
     verifyToken: (token) => verifyPeerToken(o.authSecret, token),
+    ...(o.remoteOf ? { remoteOf: o.remoteOf } : {}),
     onHandled: (seconds, kind) => handled.observe({ kind }, seconds),
     ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
-  });
-  return { engine, adapter, pathSwitches };
+  }));
+  return { core, engine, router, adapter, pathSwitches, stats };
 }

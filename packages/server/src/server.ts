@@ -25,6 +25,7 @@ import { ClientAddresses } from './http/client-address.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { startPeerSignaling, type PeerSignaling } from './peer-signaling.js';
 import { openDataDir, type DataDir } from './store/data-dir.js';
+import { openSignalBackend, type SignalBackend } from './store/signal-store.js';
 import { VERSION } from './version.js';
 
 export interface RunningServer {
@@ -35,6 +36,8 @@ export interface RunningServer {
   readonly httpsUrl: string;
   readonly stun: StunListeners;
   readonly signaling: PeerSignaling;
+  /** The signaling store and bus, and this node's id in the cluster. */
+  readonly backend: SignalBackend;
   readonly turn: NodeTurnRelays;
   /** The relay addresses per family, for the banner. */
   readonly relayIps: { 4?: string | undefined; 6?: string | undefined };
@@ -222,10 +225,11 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       alternate: stun.alternate ? formatTransportAddress(stun.alternate) : null,
     }),
     counts: () => {
-      const s = signaling.engine.stats();
+      const s = signaling.stats();
       return { ...stunCounts, connections: s.connections, peers: s.peers, sessions: s.sessions };
     },
-    paths: () => ({ sides: signaling.engine.stats().sides, switches: switchCounts }),
+    paths: () => ({ sides: signaling.stats().sides, switches: switchCounts }),
+    cluster: () => ({ node: backend.nodeId, store: backend.store.kind, storeHealth: backend.store.health }),
   };
   const http = buildHttpApp({ status, metrics, logger });
   const https = buildHttpApp({ status, metrics, logger, https: { cert: tls.cert, key: tls.key } });
@@ -249,25 +253,49 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     app.addHook('onRequest', async (req) => {
       if (REFRESHED_ROUTES.has(req.routeOptions.url ?? '')) await refreshCounts();
     });
-  const signaling = startPeerSignaling({
+  const peerOptions: Partial<PeerEngineOptions> = {
+    maxPeers: config.maxPeers,
+    maxConnectionsPerIp: config.maxConnectionsPerIp,
+    messagesPerSecond: config.messageRate,
+    messageBurst: config.messageRate * 4,
+    ...opts.peerOptions,
+    relay: {
+      ...DEFAULT_PEER_OPTIONS.relay,
+      bytesPerSecond: config.relayRate,
+      burstBytes: config.relayRate * 2,
+      ...opts.peerOptions?.relay,
+    },
+  };
+  let backend: SignalBackend;
+  try {
+    backend = await openSignalBackend({
+      redisUrl: config.redisUrl,
+      redisPrefix: config.redisPrefix,
+      nodeId: config.nodeId,
+      mailbox: {
+        ttlMs: peerOptions.awayTtlMs ?? DEFAULT_PEER_OPTIONS.awayTtlMs,
+        maxMessages: peerOptions.mailboxMaxMessages ?? DEFAULT_PEER_OPTIONS.mailboxMaxMessages,
+        maxBytes: peerOptions.mailboxMaxBytes ?? DEFAULT_PEER_OPTIONS.mailboxMaxBytes,
+      },
+      logger,
+      now,
+    });
+  } catch (err) {
+    await Promise.allSettled([turn.close(), stun.close()]);
+    throw err;
+  }
+  const signaling = await startPeerSignaling({
     registry: metrics.registry,
+    store: backend.store,
+    bus: backend.bus,
+    remoteOf: clientAddresses.clientAddressOf,
+    onInternalError: (protocol, err) => logger.error({ err, protocol }, 'signaling handler failed'),
     servers: [
       { server: http.server, secure: false },
       { server: https.server, secure: true },
     ],
     authSecret: config.authSecret ?? dataDir.secrets.authSecret,
-    peerOptions: {
-      maxPeers: config.maxPeers,
-      messagesPerSecond: config.messageRate,
-      messageBurst: config.messageRate * 4,
-      ...opts.peerOptions,
-      relay: {
-        ...DEFAULT_PEER_OPTIONS.relay,
-        bytesPerSecond: config.relayRate,
-        burstBytes: config.relayRate * 2,
-        ...opts.peerOptions?.relay,
-      },
-    },
+    peerOptions,
     ...(opts.signalingTickMs !== undefined ? { tickMs: opts.signalingTickMs } : {}),
     stun: status.stun,
     stunPort: stun.primary.port,
@@ -277,7 +305,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     advertisedHost: (hostHeader) =>
       config.publicIp ?? publicUrlHost(config.publicUrl) ?? hostHeader ?? urlHost(config.host),
   });
-  const started: { close(): Promise<unknown> }[] = [turn, stun, signaling.adapter];
+  const started: { close(): Promise<unknown> }[] = [backend, turn, stun, signaling.adapter];
   try {
     const httpPort = await listen(http, config.host, config.httpPort, 'HTTP');
     started.push(http);
@@ -295,6 +323,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       httpsUrl: `https://${urlHost(config.host)}:${httpsPort}`,
       stun,
       signaling,
+      backend,
       turn,
       relayIps,
       clientAddressOf: clientAddresses.clientAddressOf,

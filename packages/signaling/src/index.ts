@@ -1,19 +1,36 @@
 /**
- * @peerlink/signaling: the signaling core and its protocols. Today: the peer protocol at `/p2p`
- * (registration, sessions, candidate trickle, relay) as a sans-IO engine plus a WebSocket adapter.
+ * @peerlink/signaling: one connection core for every signaling protocol, the protocols on it (the
+ * peer protocol at `/p2p` today), the carriers that feed it (WebSocket) and the store seam that lets
+ * several nodes share state (memory or Redis). docs/signaling-core.md and docs/signaling-cluster.md.
  *
  * @example
  * ```ts
  * import { createServer } from 'node:http';
- * import { PeerEngine, attachPeerWebSocket, verifyPeerToken } from '@peerlink/signaling';
+ * import { MemoryBus, MemoryHub, MemoryStore, PeerEngine, Router, SignalingCore, attachWebSocket, verifyPeerToken } from '@peerlink/signaling';
+ * const hub = new MemoryHub();
+ * const router = new Router(new MemoryStore({ hub, mailbox: { ttlMs: 30_000, maxMessages: 256, maxBytes: 262_144 } }), new MemoryBus('node-1', hub));
+ * await router.start();
+ * let carrier: { pump(): void } | undefined;
+ * const core = new SignalingCore({ wake: () => carrier?.pump() });
+ * core.mount(new PeerEngine({ router, welcome: { stun: () => ({ primary: null, alternate: null }), iceServers: () => [] } }));
  * const server = createServer().listen(8080);
- * const engine = new PeerEngine({ welcome: { stun: () => ({ primary: null, alternate: null }), iceServers: () => [] } });
- * attachPeerWebSocket({ engine, servers: [{ server, secure: false }], verifyToken: (t) => verifyPeerToken('secret', t) });
+ * carrier = attachWebSocket({ core, servers: [{ server, secure: false }], verifyToken: (t) => verifyPeerToken('secret', t) });
  * ```
  */
-export { Mailbox } from './core/mailbox.js';
-export type { MailboxLimits } from './core/mailbox.js';
+export { SignalingCore, NULL_CORE_OBSERVER } from './core/signaling-core.js';
+export type { CoreDeps, CoreObserver } from './core/signaling-core.js';
+export type { ConnApi, Protocol } from './core/protocol.js';
+export { CloseCode, ipOf } from './core/types.js';
+export type { Action, AuthResult, ConnId, ConnLimits, ConnMeta } from './core/types.js';
 export { TokenBucket } from './core/token-bucket.js';
+export { Router } from './routing/router.js';
+export type { LocalSink, RouterObserver, TextOutcome } from './routing/router.js';
+export { decodeEnvelope, encodeEnvelope, EnvelopeKind } from './routing/envelope.js';
+export type { Envelope } from './routing/envelope.js';
+export { MemoryBus, MemoryHub, MemoryStore } from './store/memory-store.js';
+export { readRecord, RECORD_VERSION, StoreError } from './store/records.js';
+export type { PresenceRecord, StoreErrorCode, VersionedRecord } from './store/records.js';
+export type { MailboxLimits, SignalBus, SignalStore, StoreHealth } from './store/store.js';
 export { mintPeerToken, verifyPeerToken } from './auth/peer-token.js';
 export type { MintOptions, TokenCheck } from './auth/peer-token.js';
 export { PeerEngine } from './protocols/peer/engine.js';
@@ -28,7 +45,7 @@ export {
   PROTOCOL_VERSION,
 } from './protocols/peer/messages.js';
 export type { IceServer, PeerErrorCode, ServerMessage, Welcome } from './protocols/peer/messages.js';
-export { CloseCode, DEFAULT_PEER_OPTIONS, NULL_OBSERVER } from './protocols/peer/options.js';
+export { DEFAULT_PEER_OPTIONS, NULL_OBSERVER } from './protocols/peer/options.js';
 export type {
   PeerEngineOptions,
   PeerObserver,
@@ -36,6 +53,10 @@ export type {
   WelcomeSource,
 } from './protocols/peer/options.js';
 export { encodeRelayFrame, readRelaySession, RELAY_HEADER_BYTES } from './protocols/peer/relay-frame.js';
-export type { Action, ConnId, ConnMeta } from './protocols/peer/state.js';
-export { attachPeerWebSocket } from './transports/ws-peer-adapter.js';
-export type { PeerWsAdapter, PeerWsOptions } from './transports/ws-peer-adapter.js';
+export type { SessionRecord } from './protocols/peer/state.js';
+export { attachWebSocket, socketRemote } from './transports/ws-adapter.js';
+export type { WsCarrier, WsCarrierOptions } from './transports/ws-adapter.js';
+export { RedisStore } from './store/redis-store.js';
+export type { RedisStoreOptions } from './store/redis-store.js';
+export { RedisBus } from './store/redis-bus.js';
+export type { RedisBusOptions } from './store/redis-bus.js';

@@ -33,3 +33,8 @@ export { SimNat } from './sim-nat.js';
 export type { SimNatOptions } from './sim-nat.js';
 export { addSimSite, addSimStunServer } from './sim-site.js';
 export type { SimSite, SimSiteOptions, SimStunServer } from './sim-site.js';
+export { startRedisServer } from './redis-server.js';
+export type { RedisServer } from './redis-server.js';
+export { freePort, startHaproxy } from './haproxy.js';
+export type { Haproxy, HaproxyOptions } from './haproxy.js';
+export { roundTrip } from './round-trip.js';

@@ -50,6 +50,8 @@ export const WireErrorCode = {
   StunTextTooLong: 'STUN_TEXT_TOO_LONG',
   /** ERROR-CODE class/number out of range (RFC 8489 §14.8). */
   StunBadErrorCode: 'STUN_BAD_ERROR_CODE',
+  /** A peer relay frame shorter than its 4-byte session header (docs/peer-protocol.md). */
+  PeerRelayTruncated: 'PEER_RELAY_TRUNCATED',
   /** An encoder or helper was given a value it cannot represent. */
   InvalidArgument: 'WIRE_INVALID_ARGUMENT',
 } as const;

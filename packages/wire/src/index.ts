@@ -1,7 +1,10 @@
 /**
  * @peerlink/wire: pure, browser-safe codecs for peerlink's wire formats. This entry point covers
  * STUN (RFC 8489, compatible with RFC 5389), the TURN attributes of RFC 8656 and RFC 6062, the
- * NAT behaviour discovery attributes of RFC 5780, and IP address text (RFC 4291, RFC 5952).
+ * NAT behaviour discovery attributes of RFC 5780, IP address text (RFC 4291, RFC 5952), KCP segments,
+ * and peerlink's peer protocol (`/p2p`, docs/peer-protocol.md): its JSON messages both ways (zod
+ * schemas; `parsePeerClientMessage`, `parsePeerServerMessage`), its binary relay frames and the SDK's
+ * `signal` data (`parsePeerSignalData`).
  *
  * Everything here is a function over `Uint8Array`: no sockets, timers or Node built-ins.
  * Decoders return a {@link Result} and never throw on hostile bytes; a failure carries a
@@ -51,6 +54,18 @@
  * const mapped = answer.ok ? findAttribute(answer.value, StunAttr.XorMappedAddress) : undefined;
  * if (mapped) console.log(decodeXorAddress(mapped.value, transactionId)); // { ok: true, value: { family: 4, address: '192.0.2.1', port: 32853 } }
  * ```
+ *
+ * @example Check what a peerlink server sends, and a relay frame
+ * ```ts
+ * import { decodePeerRelayFrame, encodePeerRelayFrame, parsePeerServerMessage } from '@peerlink/wire';
+ *
+ * const r = parsePeerServerMessage('{"type":"closed","session":7,"reason":"peer-gone","extra":1}');
+ * if (r.ok && r.message.type === 'closed') console.log(r.message); // { type: 'closed', session: 7, reason: 'peer-gone' }
+ * console.log(parsePeerServerMessage('{"type":"hello"}')); // { ok: false, code: 'UNKNOWN_TYPE', message: 'type: unknown type "hello"', type: 'hello' }
+ *
+ * const frame = decodePeerRelayFrame(encodePeerRelayFrame(7, new Uint8Array([1, 2])));
+ * if (frame.ok) console.log(frame.value.session, frame.value.payload); // 7 Uint8Array(2) [ 1, 2 ]
+ * ```
  */
 
 export { fail, ok, type Result, shiftOffset, stunErrorCodeFor, WireError, WireErrorCode } from './errors.js';
@@ -60,6 +75,7 @@ export {
   parseIp,
   parseTransportAddress,
   type TransportAddress,
+  unmapIpv4,
 } from './ip.js';
 
 export {
@@ -179,6 +195,46 @@ export {
   type IcmpAttribute,
   RESERVATION_TOKEN_LENGTH,
 } from './turn/icmp-and-token.js';
+export {
+  decodePeerRelayFrame,
+  encodePeerRelayFrame,
+  PEER_CLIENT_MESSAGE_TYPES,
+  PEER_ERROR_CODES,
+  PEER_MAX_HANDSHAKE_TEXT,
+  PEER_MAX_NAT_PORTS,
+  PEER_MAX_SIGNAL_CANDIDATES,
+  PEER_PATHS,
+  PEER_PROTOCOL_NAME,
+  PEER_PROTOCOL_VERSION,
+  PEER_RELAY_HEADER_BYTES,
+  PEER_SERVER_MESSAGE_TYPES,
+  PEER_SIGNAL_KINDS,
+  PEER_UNKNOWN_NAT,
+  PeerClientMessage,
+  PeerConnectPayload,
+  PeerDirectCandidates,
+  PeerErrorCode,
+  PeerIceServer,
+  PeerId,
+  PeerNatHint,
+  PeerOpaque,
+  type PeerParseErrorCode,
+  type PeerParseFailure,
+  PeerPath,
+  PeerReason,
+  type PeerRelayFrame,
+  PeerServerMessage,
+  type PeerServerMessageOf,
+  PeerSessionId,
+  PeerSignalCandidate,
+  PeerSignalData,
+  PeerWelcome,
+  parsePeerClientMessage,
+  parsePeerConnectPayload,
+  parsePeerServerMessage,
+  parsePeerSignalData,
+  readPeerRelaySession,
+} from './signal/peer/index.js';
 export {
   PROXY_V1_MAX_LENGTH,
   PROXY_V1_PREFIX,

@@ -158,3 +158,12 @@ export function parseTransportAddress(text: string): TransportAddress | undefine
   if (ip === undefined) return undefined;
   return { family: ip.family, address: formatIp(ip.bytes), port };
 }
+
+/**
+ * The IPv4 text of an IPv4-mapped IPv6 address ('::ffff:192.0.2.1' -> '192.0.2.1', RFC 4291
+ * §2.5.5.2), which is how a dual-stack socket reports an IPv4 peer; any other text unchanged.
+ */
+export function unmapIpv4(address: string): string {
+  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  return m ? (m[1] as string) : address;
+}

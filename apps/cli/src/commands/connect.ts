@@ -9,10 +9,11 @@ import { UsageError, type Io } from '../io.js';
 import { eventPrinter, PEER_HELP, parsePeerArgs, peerNodeOptions } from './peer-args.js';
 
 export const CONNECT_HELP = [
-  'Usage: peerlink connect --server URL --id ID --token T --to PEER [--bytes N] [--settle S] [--timeout S] [--json]',
+  'Usage: peerlink connect --server URL --id ID --token T --to PEER [--bytes N] [--settle S] [--timeout S] [--no-direct] [--json]',
   '',
   'Connects to PEER (relay first), reports the probe echo as the first byte, waits for a direct',
-  'path up to --settle seconds, then sends N random bytes and verifies their echo.',
+  'path up to --settle seconds (not with --no-direct), then sends N random bytes and verifies',
+  'their echo.',
   '',
   ...PEER_HELP,
   '  --to PEER          the peer to connect to (running `peerlink listen`)',

@@ -4,7 +4,7 @@ import type { Io } from '../io.js';
 import { eventPrinter, PEER_HELP, parsePeerArgs, peerNodeOptions } from './peer-args.js';
 
 export const LISTEN_HELP = [
-  'Usage: peerlink listen --server URL --id ID --token T [--json]',
+  'Usage: peerlink listen --server URL --id ID --token T [--no-direct] [--json]',
   '',
   'Accepts peer connections and echoes every stream, message and datagram. The first output line',
   '(event "listening") means it is registered and reachable.',

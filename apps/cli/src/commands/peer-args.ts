@@ -13,6 +13,7 @@ export const PEER_OPTIONS = {
   'key-file': { type: 'string' },
   insecure: { type: 'boolean' },
   'no-port-mapping': { type: 'boolean' },
+  'no-direct': { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -24,6 +25,7 @@ export const PEER_HELP = [
   "  --key-file F       this peer's identity (`peerlink keys --out F`); a fresh one by default",
   '  --insecure         accept a self-signed server certificate (development)',
   '  --no-port-mapping  do not ask the local gateway for a port (PCP, NAT-PMP, UPnP-IGD)',
+  '  --no-direct        relay only: no UDP socket, no hole punching, no TURN path',
   '  --json             one JSON event per line on stdout',
 ];
 
@@ -78,6 +80,7 @@ export function peerNodeOptions(a: {
     token: a.token,
     insecureTls: a.values['insecure'] === true,
     portMapping: a.values['no-port-mapping'] !== true,
+    direct: a.values['no-direct'] !== true,
     ...(typeof keyFile === 'string' ? { identity: readIdentity(keyFile) } : {}),
   };
 }

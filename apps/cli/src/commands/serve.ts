@@ -80,6 +80,9 @@ export async function serve(argv: string[], io: Io): Promise<number> {
   io.out(
     `peerlink: TURN  on the STUN port${tls}; relays ${relays} ports ${config.minPort}-${config.maxPort}; realm ${config.realm}`,
   );
+  io.out(
+    `peerlink: node  ${server.backend.nodeId}, signaling state ${server.backend.store.kind === 'redis' ? `shared in Redis (prefix ${config.redisPrefix})` : 'embedded (one node)'}`,
+  );
   io.out('peerlink: ready');
   const sig = await io.stopSignal;
   io.out(`peerlink: ${sig}, draining (GO_AWAY to every client, closing within ${config.drainSeconds} s)`);

@@ -10,14 +10,13 @@ import {
   BirthdayLock,
   normaliseAddress,
   pairKey,
-  parseCandidate,
-  parseNatHint,
   PunchEngine,
   type Candidate,
   type PunchAction,
   type Via,
 } from '@peerlink/p2p';
 import type { PathSession } from '@peerlink/transport';
+import { PEER_UNKNOWN_NAT, parsePeerSignalData, type PeerSignalData } from '@peerlink/wire';
 import { monotonicClock as now } from '@peerlink/transport/node';
 import type { LocalCandidates } from './candidates.js';
 import { connectionTag, encodeCheck, newTxid, type Check } from './check-packet.js';
@@ -26,7 +25,7 @@ import { type Addr, type DirectPath, type UdpMux } from './udp-mux.js';
 export interface DirectHooks {
   readonly ps: PathSession;
   /** Sends data to the peer through the server session ('signal'). */
-  signal(data: Record<string, unknown>): void;
+  signal(data: PeerSignalData): void;
   /** The session now sends on `path`. */
   switched(path: 'relay' | 'direct' | 'turn', remote: Addr | null): void;
   afterDeliver(): void;
@@ -61,6 +60,8 @@ export class DirectAgent {
   readonly #heard = new Map<string, { from: Addr; via: Via }>();
   switches = 0;
   failedActions = 0;
+  /** Signals from the peer that did not parse (or of a kind this version does not know), dropped. */
+  ignoredSignals = 0;
 
   constructor(
     connectionId: string,
@@ -115,21 +116,17 @@ export class DirectAgent {
     if (this.#local) this.setLocal(this.#local, this.#generation);
   }
 
-  /** Candidates, NAT hint and password from the peer. */
+  /**
+   * Candidates, NAT hint and password from the peer: the peer's bytes, never trusted. @peerlink/wire's
+   * schema drops what does not parse, skips malformed candidates and keeps at most 24.
+   */
   onSignal(data: unknown): void {
-    if (typeof data !== 'object' || data === null) return; // the peer's bytes: never trusted
-    const d = data as { kind?: unknown; password?: unknown; candidates?: unknown; generation?: unknown };
-    if (d.kind !== 'direct-candidates' || typeof d.password !== 'string' || !Array.isArray(d.candidates))
-      return;
-    if (d.password.length > 64) return;
-    this.remotePassword = new Uint8Array(Buffer.from(d.password, 'base64url'));
-    const candidates = d.candidates
-      .slice(0, 24)
-      .map(parseCandidate)
-      .filter((c) => c !== undefined);
-    const generation = typeof d.generation === 'number' && Number.isInteger(d.generation) ? d.generation : 0;
+    const parsed = parsePeerSignalData(data);
+    if (!parsed.ok) return void this.ignoredSignals++;
+    const { password, candidates, nat, generation } = parsed.data;
+    this.remotePassword = new Uint8Array(Buffer.from(password, 'base64url'));
     this.hooks.permitTurn(candidates.filter((c) => c.type !== 'host'));
-    this.engine.setRemote(candidates, parseNatHint((data as { nat?: unknown }).nat), generation, now());
+    this.engine.setRemote(candidates, nat, generation, now());
     this.#run();
   }
 
@@ -164,7 +161,7 @@ export class DirectAgent {
       password: Buffer.from(this.localPassword).toString('base64url'),
       generation: this.#generation,
       candidates: this.#candidates().map((c) => ({ type: c.type, address: c.address, port: c.port })),
-      nat: this.#local?.nat,
+      nat: this.#local?.nat ?? PEER_UNKNOWN_NAT,
     });
   }
 

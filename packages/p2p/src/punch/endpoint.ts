@@ -3,6 +3,8 @@
  * candidates two peers exchange through signaling. IPv4-mapped IPv6 text (`::ffff:a.b.c.d`, what a
  * dual-stack socket reports) is normalised to plain IPv4, so one address has one spelling.
  */
+import { PeerSignalCandidate, unmapIpv4 } from '@peerlink/wire';
+
 export interface Endpoint {
   readonly address: string;
   readonly port: number;
@@ -25,20 +27,14 @@ export const pairKey = (via: number, e: Endpoint): string => `${via}|${endpointK
 
 export const isIpv6 = (address: string): boolean => address.includes(':');
 
-export function normaliseAddress(address: string): string {
-  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  return m ? (m[1] as string) : address;
-}
+/** `::ffff:a.b.c.d` -> `a.b.c.d`: one spelling per address (@peerlink/wire's unmapIpv4). */
+export const normaliseAddress: (address: string) => string = unmapIpv4;
 
-/** Parses an untrusted candidate from signaling; undefined for anything malformed. */
+/**
+ * Parses an untrusted candidate from signaling with @peerlink/wire's schema (the one the SDK's
+ * `signal` data is checked with); undefined for anything malformed.
+ */
 export function parseCandidate(raw: unknown): Candidate | undefined {
-  if (typeof raw !== 'object' || raw === null) return undefined;
-  const c = raw as { type?: unknown; address?: unknown; port?: unknown };
-  const types: readonly CandidateType[] = ['host', 'srflx', 'prflx', 'mapped', 'relay'];
-  if (typeof c.type !== 'string' || !types.includes(c.type as CandidateType)) return undefined;
-  if (typeof c.address !== 'string' || c.address.length > 64 || !/^[0-9a-fA-F:.]+$/.test(c.address))
-    return undefined;
-  if (typeof c.port !== 'number' || !Number.isInteger(c.port) || c.port < 1 || c.port > 65_535)
-    return undefined;
-  return { type: c.type as CandidateType, address: normaliseAddress(c.address), port: c.port };
+  const r = PeerSignalCandidate.safeParse(raw);
+  return r.success ? r.data : undefined;
 }

@@ -5,6 +5,7 @@
  * and the mapped ports say how the NAT allocates them (preserving, sequential or random). Filtering is
  * not tested here (it needs waiting for answers that never come); the punch strategy does not need it.
  */
+import { PEER_UNKNOWN_NAT, PeerNatHint } from '@peerlink/wire';
 import { classifyPortAllocation, type PortAllocation } from '../nat/classify.js';
 import type { Endpoint } from './endpoint.js';
 
@@ -20,13 +21,7 @@ export interface NatHint {
   readonly ports: readonly number[];
 }
 
-export const UNKNOWN_NAT: NatHint = {
-  udp: false,
-  mappingVaries: null,
-  portAllocation: null,
-  publicIp: null,
-  ports: [],
-};
+export const UNKNOWN_NAT: NatHint = PEER_UNKNOWN_NAT;
 
 /** `mapped[i]` answers the i-th destination (null: no answer); `localPort` is the socket's port. */
 export function natHintOf(localPort: number, mapped: readonly (Endpoint | null)[]): NatHint {
@@ -44,22 +39,10 @@ export function natHintOf(localPort: number, mapped: readonly (Endpoint | null)[
   return { udp: true, mappingVaries: varies, portAllocation, publicIp: first.address, ports };
 }
 
-/** Parses a hint from the peer's signaling; anything malformed reads as unknown. */
+/** Reads a peer's hint with @peerlink/wire's schema: each malformed field reads as unknown. */
 export function parseNatHint(raw: unknown): NatHint {
-  if (typeof raw !== 'object' || raw === null) return UNKNOWN_NAT;
-  const h = raw as Record<string, unknown>;
-  const alloc = h['portAllocation'];
-  const ports = Array.isArray(h['ports'])
-    ? h['ports'].filter((p): p is number => Number.isInteger(p) && p > 0 && p < 65_536).slice(0, 8)
-    : [];
-  return {
-    udp: h['udp'] === true,
-    mappingVaries: typeof h['mappingVaries'] === 'boolean' ? h['mappingVaries'] : null,
-    portAllocation: alloc === 'preserving' || alloc === 'sequential' || alloc === 'random' ? alloc : null,
-    publicIp:
-      typeof h['publicIp'] === 'string' && h['publicIp'].length <= 64 ? (h['publicIp'] as string) : null,
-    ports,
-  };
+  const r = PeerNatHint.safeParse(raw);
+  return r.success ? r.data : UNKNOWN_NAT;
 }
 
 /** Hard: a fresh, unpredictable port per destination. Only birthday probing meets such a NAT. */

@@ -49,8 +49,13 @@ export interface ServeConfig {
   /** HS256 secret for peer tokens; undefined means the data dir's generated one. */
   authSecret: string | undefined;
   maxPeers: number;
+  maxConnectionsPerIp: number;
   messageRate: number;
   relayRate: number;
+  /** Shared signaling state (cluster); undefined: the embedded store. */
+  redisUrl: string | undefined;
+  redisPrefix: string;
+  nodeId: string | undefined;
   drainSeconds: number;
   /** Where each value came from, for `--print-config` style diagnostics. */
   sources: Record<string, 'flag' | 'env' | 'file' | 'default'>;
@@ -314,8 +319,12 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     logLevel,
     authSecret: str('auth-secret'),
     maxPeers: num('max-peers'),
+    maxConnectionsPerIp: num('max-connections-per-ip'),
     messageRate: num('message-rate'),
     relayRate: num('relay-rate'),
+    redisUrl: str('redis-url'),
+    redisPrefix: str('redis-prefix') as string,
+    nodeId: str('node-id'),
     drainSeconds: num('drain-seconds'),
     sources,
   };

@@ -127,6 +127,13 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'max-peers', kind: 'int', default: 100000, description: 'most peers registered at once' },
   {
+    name: 'max-connections-per-ip',
+    kind: 'int',
+    default: 1000,
+    description:
+      'signaling connections at once from one client address (behind a trusted proxy: the real one)',
+  },
+  {
     name: 'message-rate',
     kind: 'int',
     default: 100,
@@ -137,6 +144,24 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     kind: 'int',
     default: 33554432,
     description: 'relay quota per peer in bytes per second (burst 2x); over it frames drop',
+  },
+  {
+    name: 'redis-url',
+    kind: 'string',
+    description:
+      'share signaling state with other nodes through this Redis (redis://host:6379); default: embedded, one node',
+  },
+  {
+    name: 'redis-prefix',
+    kind: 'string',
+    default: 'peerlink:',
+    description: 'prefix of every Redis key and pub/sub channel (several clusters may share one Redis)',
+  },
+  {
+    name: 'node-id',
+    kind: 'string',
+    description:
+      "this node's name in the cluster (default: host name and a random suffix, new at each start)",
   },
   {
     name: 'drain-seconds',

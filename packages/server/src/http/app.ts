@@ -15,6 +15,8 @@ export interface StatusSource {
   counts: () => Record<string, number>;
   /** Session sides per path now, and path switches since start, each keyed by path. */
   paths: () => { sides: Record<string, number>; switches: Record<string, number> };
+  /** This node's id, its store (`memory` or `redis`) and whether the store answers. */
+  cluster?: () => { node: string; store: string; storeHealth: string };
 }
 
 export interface HttpAppOptions {
@@ -64,6 +66,7 @@ export function buildHttpApp(opts: HttpAppOptions): FastifyInstance {
       stun: opts.status.stun(),
       counts: opts.status.counts(),
       paths: opts.status.paths(),
+      ...(opts.status.cluster ? { cluster: opts.status.cluster() } : {}),
     };
   });
 

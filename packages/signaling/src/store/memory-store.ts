@@ -66,11 +66,14 @@ export class MemoryStore implements SignalStore {
     return true;
   }
 
-  async refreshPresence(ids: readonly string[], ttlMs: number): Promise<void> {
+  async refreshPresence(ids: readonly string[], ttlMs: number): Promise<string[]> {
+    this.#up();
+    const missing = ids.filter((id) => !this.#live(`presence/${id}`));
     await this.touch(
       ids.map((id) => `presence/${id}`),
       ttlMs,
     );
+    return missing;
   }
 
   async get<T extends VersionedRecord>(key: string): Promise<T | undefined> {

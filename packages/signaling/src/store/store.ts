@@ -32,8 +32,11 @@ export interface SignalStore {
   getPresence(id: string): Promise<PresenceRecord | undefined>;
   /** Deletes a client's presence only if it still names this node and connection. */
   deletePresence(id: string, node: string, conn: number): Promise<boolean>;
-  /** Heartbeat: extends the TTL of these presences (ids a node holds). Missing ones are ignored. */
-  refreshPresence(ids: readonly string[], ttlMs: number): Promise<void>;
+  /**
+   * Heartbeat: extends the TTL of these presences (ids a node holds). Resolves with the ids that were
+   * missing (expired, or lost with a Redis that restarted without persistence): set those again.
+   */
+  refreshPresence(ids: readonly string[], ttlMs: number): Promise<string[]>;
 
   // ---- records: plain data under a key (sessions, and later channels and calls) -------------------
   get<T extends VersionedRecord>(key: string): Promise<T | undefined>;

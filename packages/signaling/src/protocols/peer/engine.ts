@@ -1,61 +1,60 @@
 /**
- * The peer protocol engine: registration, sessions (connect/answer/reject/close), candidate and
- * signal forwarding, heartbeats, relay routing with quotas and backpressure, idle and maximum-duration
- * timeouts, reconnect grace with a mailbox, and drain. Sans-IO: the transport adapter calls
- * `open/receiveText/receiveBinary/flushed/closed/tick/authResult` with `now`, then executes the
- * actions it `poll()`s. docs/peer-protocol.md has the sequence diagram.
+ * The peer protocol on the signaling core: registration, sessions (session-handlers.ts), relay
+ * (relay-router.ts), heartbeats and reconnect grace. Sans-IO: the core calls it with `now`; shared
+ * state goes through the store and the router, so peers on different nodes reach each other.
+ * docs/peer-protocol.md has the sequence diagram, docs/signaling-cluster.md who holds what.
  */
-import { Mailbox } from '../../core/mailbox.js';
+import type { ConnApi, Protocol } from '../../core/protocol.js';
 import { TokenBucket } from '../../core/token-bucket.js';
 import {
-  parseClientMessage,
-  type ClientMessage,
-  type PeerErrorCode,
-  type PeerPath,
-  type ServerMessage,
-} from './messages.js';
-import {
   CloseCode,
+  ipOf,
+  type AuthResult,
+  type ConnId,
+  type ConnLimits,
+  type ConnMeta,
+} from '../../core/types.js';
+import type { Router } from '../../routing/router.js';
+import { RECORD_VERSION, type PresenceRecord } from '../../store/records.js';
+import { PeerContext } from './context.js';
+import { parseClientMessage, type ClientMessage, type PeerPath, type ServerMessage } from './messages.js';
+import {
   DEFAULT_PEER_OPTIONS,
   NULL_OBSERVER,
   type PeerEngineOptions,
   type PeerObserver,
   type WelcomeSource,
 } from './options.js';
-import { RelayRouter } from './relay-router.js';
-import { countSides, recordPath } from './session-paths.js';
-import {
-  ipOf,
-  type Action,
-  type Conn,
-  type ConnId,
-  type ConnMeta,
-  type Peer,
-  type Session,
-} from './state.js';
+import { RelayRouter, type RelayMiss } from './relay-router.js';
+import { connect, dispatch, forgetPeer } from './session-handlers.js';
+import { countSides } from './session-paths.js';
+import { PeerSessions } from './sessions.js';
+import { PEER_SCOPE, scoped, type PeerConn, type SessionRecord } from './state.js';
 import { welcomeMessage } from './welcome.js';
 
 export interface PeerEngineDeps {
   readonly welcome: WelcomeSource;
+  readonly router: Router;
   readonly options?: Partial<PeerEngineOptions>;
   readonly observer?: PeerObserver;
   /** Session ids; injected so tests are deterministic. */
   readonly randomU32?: () => number;
 }
 
-export class PeerEngine {
+export class PeerEngine implements Protocol {
+  readonly name = 'peer';
+  readonly path = '/p2p';
   readonly options: PeerEngineOptions;
+  readonly limits: ConnLimits;
   readonly #welcome: WelcomeSource;
   readonly #obs: PeerObserver;
-  readonly #random: () => number;
-  readonly #conns = new Map<ConnId, Conn>();
-  readonly #peers = new Map<string, Peer>();
-  readonly #sessions = new Map<number, Session>();
-  readonly #mailbox: Mailbox;
-  readonly #relay: RelayRouter;
-  #actions: Action[] = [];
-  #nextConn = 1;
-  #drainDeadline: number | undefined;
+  readonly #router: Router;
+  readonly #sessions: PeerSessions;
+  /** Where peers on other nodes are, for the relay's hot path (refreshed on a miss). */
+  readonly #remote = new Map<string, { p: PresenceRecord; until: number }>();
+  #ctx!: PeerContext;
+  #relay!: RelayRouter;
+  #lastHeartbeat = -Infinity;
 
   constructor(deps: PeerEngineDeps) {
     this.options = {
@@ -63,429 +62,301 @@ export class PeerEngine {
       ...deps.options,
       relay: { ...DEFAULT_PEER_OPTIONS.relay, ...deps.options?.relay },
     };
+    this.limits = this.options; // PeerEngineOptions extends ConnLimits
     this.#welcome = deps.welcome;
     this.#obs = deps.observer ?? NULL_OBSERVER;
-    this.#random = deps.randomU32 ?? (() => (Math.random() * 0xffffffff) >>> 0);
-    this.#mailbox = new Mailbox({
-      ttlMs: this.options.awayTtlMs,
-      maxMessages: this.options.mailboxMaxMessages,
-      maxBytes: this.options.mailboxMaxBytes,
+    this.#router = deps.router;
+    this.#sessions = new PeerSessions(deps.router.store, this.options, deps.randomU32);
+    // Back from an outage: heartbeat at the next tick, which writes again what the store lost.
+    deps.router.store.onHealth((h) => {
+      if (h === 'up') this.#lastHeartbeat = -Infinity;
     });
-    this.#relay = new RelayRouter(this.options.relay, this.#obs, {
-      conns: this.#conns,
-      peers: this.#peers,
-      sessions: this.#sessions,
-      emit: (a) => this.#emit(a),
+    deps.router.register(PEER_SCOPE, {
+      deliverText: (conn, id, text, session) => this.#ctx.deliverText(conn, id, text, session),
+      deliverRelay: (conn, id, frame) => {
+        if (this.#ctx.holds(conn, id)) this.#relay.deliver(conn, frame);
+        else this.#obs.relayDropped('peer-away');
+      },
+      control: (conn, id, word) => {
+        if (word === 'replaced' && this.#ctx.holds(conn, id)) this.#replace(conn);
+      },
     });
   }
 
-  // ---- adapter inputs -------------------------------------------------------------------------
+  attach(api: ConnApi): void {
+    const ctx = (this.#ctx = new PeerContext(api, this.#router, this.#sessions, this.options, this.#obs));
+    const remote = {
+      get: (peer: string, now: number): PresenceRecord | undefined => {
+        const r = this.#remote.get(peer);
+        return r && r.until > now ? r.p : undefined;
+      },
+      send: (to: PresenceRecord, frame: Uint8Array): void => {
+        this.#router.sendRelay(to, frame).then(
+          (took) => {
+            if (!took) this.#remote.delete(to.id.slice(PEER_SCOPE.length)); // that node is gone
+          },
+          () => this.#obs.relayDropped('peer-away'),
+        );
+      },
+    };
+    const tables = { conns: ctx.conns, peers: ctx.peers, sessions: this.#sessions.cache };
+    this.#relay = new RelayRouter(this.options.relay, this.#obs, tables, api, remote);
+  }
 
-  /** A new transport connection. Returns its id, or undefined when draining (already told to go). */
-  open(meta: ConnMeta, now: number): ConnId {
-    const id = this.#nextConn++;
-    const conn: Conn = {
+  // ---- core inputs ------------------------------------------------------------------------------
+
+  opened(id: ConnId): void {
+    this.#ctx.conns.set(id, {
       id,
-      meta,
-      openedAt: now,
-      lastSeen: now,
-      state: 'open',
       peerId: undefined,
       pendingRegister: undefined,
-      strikes: 0,
       authFailures: 0,
-      bucket: new TokenBucket(this.options.messagesPerSecond, this.options.messageBurst, now),
-      queued: 0,
       pausedBy: new Set(),
       blocking: new Set(),
-    };
-    this.#conns.set(id, conn);
-    if (this.#drainDeadline !== undefined) {
-      this.#send(conn, { type: 'goaway', reason: 'draining', reconnectMs: 1000 });
-      this.#close(conn, CloseCode.GoingAway, 'server draining');
-    }
-    return id;
+    });
   }
 
-  receiveText(id: ConnId, text: string, now: number): void {
-    const conn = this.#live(id);
+  async text(id: ConnId, text: string, now: number): Promise<void> {
+    const ctx = this.#ctx;
+    const conn = ctx.conns.get(id);
     if (!conn) return;
-    conn.lastSeen = now;
-    if (text.length > this.options.maxMessageBytes)
-      return this.#fail(conn, 'TOO_LARGE', `message over ${this.options.maxMessageBytes} bytes`);
-    if (!conn.bucket.take(1, now))
-      return this.#fail(conn, 'RATE_LIMITED', `over ${this.options.messagesPerSecond} messages per second`);
     const parsed = parseClientMessage(text);
-    if (!parsed.ok) return this.#fail(conn, 'BAD_MESSAGE', parsed.message);
+    if (!parsed.ok) return ctx.api.fail(id, 'BAD_MESSAGE', parsed.message);
     const msg = parsed.message;
     this.#obs.message('in', msg.type);
     if (msg.type === 'ping')
-      return this.#send(conn, msg.ts === undefined ? { type: 'pong' } : { type: 'pong', ts: msg.ts });
+      return ctx.send(id, msg.ts === undefined ? { type: 'pong' } : { type: 'pong', ts: msg.ts });
     if (msg.type === 'pong') return;
     if (msg.type === 'register') return this.#register(conn, msg);
-    const peer =
-      conn.state === 'registered' && conn.peerId !== undefined ? this.#peers.get(conn.peerId) : undefined;
-    if (!peer) return this.#fail(conn, 'NOT_REGISTERED', 'register first');
-    this.#dispatch(conn, peer, msg, now);
+    const peer = conn.peerId !== undefined ? ctx.peers.get(conn.peerId) : undefined;
+    if (!peer || peer.conn !== id) return ctx.api.fail(id, 'NOT_REGISTERED', 'register first');
+    if (msg.type === 'connect') return connect(ctx, conn, peer, msg, now);
+    return dispatch(ctx, conn, peer, msg, now);
   }
 
-  receiveBinary(id: ConnId, frame: Uint8Array, now: number): void {
-    const conn = this.#live(id);
+  binary(id: ConnId, frame: Uint8Array, now: number): void | Promise<void> {
+    const conn = this.#ctx.conns.get(id);
     if (!conn) return;
-    conn.lastSeen = now;
-    if (conn.state !== 'registered') return this.#fail(conn, 'NOT_REGISTERED', 'register before relaying');
-    const error = this.#relay.route(conn, frame, now);
-    if (error) this.#fail(conn, error.code, error.message, error.session);
+    if (conn.peerId === undefined)
+      return this.#ctx.api.fail(id, 'NOT_REGISTERED', 'register before relaying');
+    const r = this.#relay.route(conn, frame, now);
+    if (r === undefined) return;
+    if ('miss' in r) return this.#resolveMiss(conn, frame, r, now);
+    this.#ctx.api.fail(id, r.code, r.message, r.session === undefined ? undefined : { session: r.session });
   }
 
-  /** The adapter wrote `bytes` of what it was asked to send to `id` out to the socket. */
-  flushed(id: ConnId, bytes: number): void {
-    const conn = this.#conns.get(id);
-    if (conn) this.#relay.flushed(conn, bytes);
-  }
-
-  /** Result of the adapter's token check for a pending registration. */
-  authResult(
-    id: ConnId,
-    result: { ok: true; sub: string } | { ok: false; reason: string },
-    now: number,
-  ): void {
-    const conn = this.#conns.get(id);
-    if (!conn || conn.state !== 'authenticating' || !conn.pendingRegister) return;
+  async authenticated(id: ConnId, result: AuthResult, now: number): Promise<void> {
+    const { api, conns } = this.#ctx;
+    const conn = conns.get(id);
+    if (!conn || !conn.pendingRegister) return;
     const pending = conn.pendingRegister;
     conn.pendingRegister = undefined;
-    conn.state = 'open';
     if (!result.ok) {
       conn.authFailures++;
-      this.#fail(conn, 'UNAUTHORIZED', `token refused: ${result.reason}`);
-      if (conn.authFailures >= 3) this.#close(conn, CloseCode.Unauthorized, 'unauthorized');
+      api.fail(id, 'UNAUTHORIZED', `token refused: ${result.reason}`);
+      if (conn.authFailures >= 3) api.close(id, CloseCode.Unauthorized, 'unauthorized');
       return;
     }
     if (result.sub !== pending.id)
-      return this.#fail(
-        conn,
+      return api.fail(
+        id,
         'ID_MISMATCH',
         `token is for ${JSON.stringify(result.sub)}, not ${JSON.stringify(pending.id)}`,
       );
-    this.#completeRegister(conn, pending.id, pending.publicKey, now);
+    await this.#completeRegister(conn, pending.id, pending.publicKey, now);
   }
 
-  /** The transport connection is gone. */
-  closed(id: ConnId, now: number): void {
-    const conn = this.#conns.get(id);
+  flushed(id: ConnId): void {
+    const conn = this.#ctx.conns.get(id);
+    if (conn) this.#relay.flushed(conn);
+  }
+
+  async closed(id: ConnId, now: number): Promise<void> {
+    const ctx = this.#ctx;
+    const conn = ctx.conns.get(id);
     if (!conn) return;
-    this.#conns.delete(id);
+    ctx.conns.delete(id);
     this.#relay.forget(conn);
-    const peer = conn.peerId !== undefined ? this.#peers.get(conn.peerId) : undefined;
-    if (peer && peer.conn === id) {
-      peer.conn = undefined;
-      peer.awaySince = now;
-    }
+    const peer = conn.peerId !== undefined ? ctx.peers.get(conn.peerId) : undefined;
+    if (!peer || peer.conn !== id) return;
+    peer.conn = undefined;
+    peer.awaySince = now;
+    await this.#router.store.deletePresence(scoped(peer.id), this.#router.nodeId, id).catch(() => false);
   }
 
-  tick(now: number): void {
+  async tick(now: number): Promise<void> {
     const o = this.options;
-    for (const conn of this.#conns.values()) {
-      if (conn.state === 'closing') continue;
-      if (now - conn.lastSeen >= o.idleTimeoutMs) this.#close(conn, CloseCode.Idle, 'idle timeout');
-      else if (conn.state !== 'registered' && now - conn.openedAt >= o.registerTimeoutMs)
-        this.#close(conn, CloseCode.PolicyViolation, 'no registration');
-      else if (now - conn.openedAt >= o.maxDurationMs) {
-        this.#send(conn, { type: 'goaway', reason: 'max-duration', reconnectMs: 0 });
-        this.#close(conn, CloseCode.GoingAway, 'maximum connection duration');
-      }
-    }
-    for (const peer of this.#peers.values()) {
+    const ctx = this.#ctx;
+    for (const peer of ctx.peers.values())
       if (peer.awaySince !== undefined && now - peer.awaySince >= o.awayTtlMs)
-        this.#forgetPeer(peer, 'peer-gone');
+        await forgetPeer(ctx, peer, 'peer-gone', now);
+    for (const s of [...this.#sessions.cache.values()]) {
+      if (s.state !== 'pending' || now - s.createdAt < o.pendingSessionTimeoutMs) continue;
+      if (!ctx.peers.has(s.initiator)) continue; // the initiator's node times it out
+      await ctx.toPeer(
+        s.initiator,
+        { type: 'rejected', session: s.id, from: s.target, reason: 'timeout' },
+        now,
+        s.id,
+      );
+      await ctx.toPeer(s.target, { type: 'closed', session: s.id, reason: 'timeout' }, now, s.id);
+      await this.#sessions.end(s);
     }
-    for (const s of this.#sessions.values()) {
-      if (s.state === 'pending' && now - s.createdAt >= o.pendingSessionTimeoutMs) {
-        this.#toPeer(
-          s.initiator,
-          { type: 'rejected', session: s.id, from: s.target, reason: 'timeout' },
-          now,
-        );
-        this.#toPeer(s.target, { type: 'closed', session: s.id, reason: 'timeout' }, now);
-        this.#endSession(s);
-      }
-    }
-    this.#mailbox.sweep(now);
-    if (this.#drainDeadline !== undefined && now >= this.#drainDeadline) {
-      for (const conn of this.#conns.values()) this.#close(conn, CloseCode.GoingAway, 'server shutting down');
-    }
-  }
-
-  /** GO_AWAY to everyone now; everything still open is closed at `now + graceMs` (by tick). */
-  drain(now: number, graceMs: number): void {
-    if (this.#drainDeadline !== undefined) return;
-    this.#drainDeadline = now + graceMs;
-    for (const conn of this.#conns.values()) {
-      this.#send(conn, { type: 'goaway', reason: 'shutdown', reconnectMs: graceMs });
+    for (const [k, r] of this.#remote) if (r.until <= now) this.#remote.delete(k);
+    if (now - this.#lastHeartbeat >= o.presenceTtlMs / 3) {
+      this.#lastHeartbeat = now;
+      await this.#heartbeat(now).catch(() => undefined); // an outage is reported by the store's health
     }
   }
 
-  get draining(): boolean {
-    return this.#drainDeadline !== undefined;
+  errorFrame(code: string, message: string, extra?: Readonly<Record<string, unknown>>): string {
+    this.#obs.error(code);
+    this.#obs.message('out', 'error');
+    return JSON.stringify({ type: 'error', code, message, ...extra });
   }
 
-  poll(): Action | undefined {
-    return this.#actions.shift();
+  goAwayFrame(reason: 'draining' | 'shutdown' | 'max-duration', reconnectMs: number): string {
+    this.#obs.message('out', 'goaway');
+    return JSON.stringify({ type: 'goaway', reason, reconnectMs } satisfies ServerMessage);
   }
 
-  /** Takes every pending action at once (cheaper than poll() in a loop for the adapter). */
-  takeActions(): Action[] {
-    const a = this.#actions;
-    this.#actions = [];
-    return a;
-  }
-
+  /** This node's view: the peers it holds and the sessions they are in. */
   stats(): {
-    connections: number;
     peers: number;
     peersAway: number;
     sessions: number;
     sessionsActive: number;
-    mailboxHeld: number;
-    /** Sides of active sessions per reported path. */
     sides: Record<PeerPath, number>;
   } {
     let away = 0;
-    for (const p of this.#peers.values()) if (p.awaySince !== undefined) away++;
+    for (const p of this.#ctx.peers.values()) if (p.awaySince !== undefined) away++;
     let active = 0;
-    for (const s of this.#sessions.values()) if (s.state === 'active') active++;
+    for (const s of this.#sessions.cache.values()) if (s.state === 'active') active++;
     return {
-      connections: this.#conns.size,
-      peers: this.#peers.size,
+      peers: this.#ctx.peers.size,
       peersAway: away,
-      sessions: this.#sessions.size,
+      sessions: this.#sessions.cache.size,
       sessionsActive: active,
-      mailboxHeld: this.#mailbox.held,
-      sides: countSides(this.#sessions.values()),
+      sides: countSides(this.#sessions.cache.values()),
     };
   }
 
-  // ---- registration ----------------------------------------------------------------------------
+  // ---- registration -----------------------------------------------------------------------------
 
-  #register(conn: Conn, msg: Extract<ClientMessage, { type: 'register' }>): void {
-    if (this.#drainDeadline !== undefined)
-      return this.#fail(conn, 'DRAINING', 'server is draining; reconnect elsewhere');
-    if (conn.state === 'registered' || conn.state === 'authenticating')
-      return this.#fail(conn, 'ALREADY_REGISTERED', 'this connection is registered');
-    if (!this.#peers.has(msg.id) && this.#peers.size >= this.options.maxPeers) {
-      this.#fail(conn, 'SERVER_FULL', `server holds its maximum of ${this.options.maxPeers} peers`);
-      return this.#close(conn, CloseCode.ServerFull, 'server full');
+  #register(conn: PeerConn, msg: Extract<ClientMessage, { type: 'register' }>): void {
+    const { api, peers } = this.#ctx;
+    if (api.draining()) return api.fail(conn.id, 'DRAINING', 'server is draining; reconnect elsewhere');
+    if (conn.peerId !== undefined || conn.pendingRegister)
+      return api.fail(conn.id, 'ALREADY_REGISTERED', 'this connection is registered');
+    if (!peers.has(msg.id) && peers.size >= this.options.maxPeers) {
+      api.fail(conn.id, 'SERVER_FULL', `server holds its maximum of ${this.options.maxPeers} peers`);
+      return api.close(conn.id, CloseCode.ServerFull, 'server full');
     }
-    conn.state = 'authenticating';
     conn.pendingRegister = { id: msg.id, publicKey: msg.publicKey };
-    this.#emit({ type: 'authenticate', conn: conn.id, token: msg.token });
+    api.authenticate(conn.id, msg.token);
   }
 
-  #completeRegister(conn: Conn, id: string, publicKey: string | undefined, now: number): void {
-    let peer = this.#peers.get(id);
-    if (peer?.conn !== undefined && peer.conn !== conn.id) {
-      const old = this.#conns.get(peer.conn);
-      if (old) {
-        this.#send(old, {
-          type: 'error',
-          code: 'REPLACED',
-          message: 'the same peer id registered on another connection',
-        });
-        this.#close(old, CloseCode.Replaced, 'replaced by a new registration');
-        old.peerId = undefined;
-      }
-    }
+  async #completeRegister(
+    conn: PeerConn,
+    id: string,
+    publicKey: string | undefined,
+    now: number,
+  ): Promise<void> {
+    const ctx = this.#ctx;
+    const store = this.#router.store;
+    const meta = ctx.api.meta(conn.id) as ConnMeta;
+    const before = await store.getPresence(scoped(id));
+    const sessions = await this.#sessions.ofPeer(id);
+    let peer = ctx.peers.get(id);
+    if (peer?.conn !== undefined && peer.conn !== conn.id) this.#replace(peer.conn);
+    else if (before && before.node !== this.#router.nodeId)
+      await this.#router.sendControl(before, 'replaced').catch(() => false);
     if (!peer) {
+      const { bytesPerSecond, burstBytes } = this.options.relay;
       peer = {
         id,
         conn: undefined,
         publicKey,
         awaySince: undefined,
         sessions: new Set(),
-        relayBucket: new TokenBucket(this.options.relay.bytesPerSecond, this.options.relay.burstBytes, now),
+        relayBucket: new TokenBucket(bytesPerSecond, burstBytes, now),
       };
-      this.#peers.set(id, peer);
+      ctx.peers.set(id, peer);
     }
+    if (publicKey !== undefined) peer.publicKey = publicKey;
+    if (!ctx.api.live(conn.id)) return; // it left while we asked the store
     peer.conn = conn.id;
     peer.awaySince = undefined;
-    if (publicKey !== undefined) peer.publicKey = publicKey;
-    conn.state = 'registered';
+    for (const s of sessions) peer.sessions.add(s.id);
     conn.peerId = id;
-    this.#send(
-      conn,
-      welcomeMessage(this.options, this.#welcome, conn, peer, (sid) => this.#sessions.get(sid)),
-    );
-    for (const text of this.#mailbox.take(id, now)) this.#emit({ type: 'send', conn: conn.id, data: text });
+    const node = this.#router.nodeId;
+    await store.setPresence(this.#presence(id, conn.id, now), this.options.presenceTtlMs);
+    ctx.api.ready(conn.id);
+    ctx.send(conn.id, welcomeMessage(this.options, this.#welcome, meta, peer, sessions, node));
+    for (const text of await store.mailboxTake(scoped(id), now)) ctx.api.send(conn.id, text);
   }
 
-  // ---- sessions --------------------------------------------------------------------------------
+  /** The presence record of a peer held on this connection here. */
+  #presence(id: string, conn: ConnId, now: number): PresenceRecord {
+    const meta = this.#ctx.api.meta(conn);
+    const publicKey = this.#ctx.peers.get(id)?.publicKey;
+    const data = { address: meta ? ipOf({ meta }) : '', ...(publicKey !== undefined ? { publicKey } : {}) };
+    return { v: RECORD_VERSION, id: scoped(id), node: this.#router.nodeId, conn, since: now, data };
+  }
 
-  #dispatch(
-    conn: Conn,
-    peer: Peer,
-    msg: Exclude<ClientMessage, { type: 'register' | 'ping' | 'pong' }>,
-    now: number,
-  ): void {
-    if (msg.type === 'connect') return this.#connect(conn, peer, msg, now);
-    const s = this.#sessions.get(msg.session);
-    if (!s) return this.#fail(conn, 'UNKNOWN_SESSION', `no session ${msg.session}`, msg.session);
-    if (s.initiator !== peer.id && s.target !== peer.id)
-      return this.#fail(conn, 'NOT_IN_SESSION', `not a member of session ${msg.session}`, msg.session);
-    const other = s.initiator === peer.id ? s.target : s.initiator;
-    switch (msg.type) {
-      case 'answer':
-      case 'reject': {
-        if (s.target !== peer.id || s.state !== 'pending')
-          return this.#fail(
-            conn,
-            'SESSION_NOT_ACTIVE',
-            'only the target of a pending session answers it',
-            s.id,
-          );
-        if (msg.type === 'reject') {
-          this.#toPeer(
-            other,
-            { type: 'rejected', session: s.id, from: peer.id, reason: msg.reason ?? 'rejected' },
-            now,
-          );
-          return this.#endSession(s);
-        }
-        s.state = 'active';
-        const answered: ServerMessage = {
-          type: 'answered',
-          session: s.id,
-          from: peer.id,
-          address: ipOf(conn),
-        };
-        if (peer.publicKey !== undefined) answered.publicKey = peer.publicKey;
-        if (msg.payload !== undefined) answered.payload = msg.payload;
-        return this.#toPeer(other, answered, now);
-      }
-      case 'candidate':
-        return this.#toPeer(
-          other,
-          { type: 'candidate', session: s.id, from: peer.id, candidate: msg.candidate },
-          now,
-        );
-      case 'signal':
-        return this.#toPeer(other, { type: 'signal', session: s.id, from: peer.id, data: msg.data }, now);
-      case 'path':
-        if (s.state !== 'active')
-          return this.#fail(conn, 'SESSION_NOT_ACTIVE', `session ${s.id} is not answered yet`, s.id);
-        if (recordPath(s, peer.id, msg.path)) this.#obs.pathSwitched(msg.path);
-        return; // no reply: the report is for the server's metrics only
-      case 'close':
-        this.#toPeer(other, { type: 'closed', session: s.id, reason: msg.reason ?? 'closed by peer' }, now);
-        return this.#endSession(s);
+  /** Another registration of the same id took over: tell the old connection why and close it. */
+  #replace(old: ConnId): void {
+    const { api, conns } = this.#ctx;
+    this.#ctx.send(old, {
+      type: 'error',
+      code: 'REPLACED',
+      message: 'the same peer id registered on another connection',
+    });
+    api.close(old, CloseCode.Replaced, 'replaced by a new registration');
+    const c = conns.get(old);
+    if (c) c.peerId = undefined;
+  }
+
+  // ---- relay and heartbeat ----------------------------------------------------------------------
+
+  /** The relay needs a session or a remote peer's place it has not cached: ask the store, retry. */
+  async #resolveMiss(conn: PeerConn, frame: Uint8Array, miss: RelayMiss, now: number): Promise<void> {
+    let s: SessionRecord | undefined;
+    if (miss.miss === 'session') s = await this.#sessions.get(miss.session, { fresh: true });
+    else {
+      const p = await this.#router.store.getPresence(scoped(miss.peer));
+      if (p && p.node !== this.#router.nodeId)
+        this.#remote.set(miss.peer, { p, until: now + this.options.remotePresenceCacheMs });
     }
-  }
-
-  #connect(conn: Conn, peer: Peer, msg: Extract<ClientMessage, { type: 'connect' }>, now: number): void {
-    const ref = msg.ref;
-    const fail = (code: PeerErrorCode, message: string): void => {
-      this.#obs.error(code);
-      this.#send(
-        conn,
-        ref === undefined ? { type: 'error', code, message } : { type: 'error', code, message, ref },
+    const again = s === undefined || s.state === 'active' ? this.#relay.route(conn, frame, now) : miss;
+    if (again === undefined) return;
+    const err = 'miss' in again ? this.#relay.unresolved(again, s) : again;
+    if (err)
+      this.#ctx.api.fail(
+        conn.id,
+        err.code,
+        err.message,
+        err.session === undefined ? undefined : { session: err.session },
       );
-    };
-    if (msg.target === peer.id) return fail('SELF_CONNECT', 'cannot connect to yourself');
-    const target = this.#peers.get(msg.target);
-    if (!target) return fail('PEER_OFFLINE', `peer ${JSON.stringify(msg.target)} is not registered`);
-    if (
-      peer.sessions.size >= this.options.maxSessionsPerPeer ||
-      target.sessions.size >= this.options.maxSessionsPerPeer
-    ) {
-      return fail('RATE_LIMITED', `at most ${this.options.maxSessionsPerPeer} sessions per peer`);
+  }
+
+  /** Keeps the presence of the peers held here, and their sessions, alive in the store. */
+  async #heartbeat(now: number): Promise<void> {
+    const ids: string[] = [];
+    const keys: string[] = [];
+    for (const p of this.#ctx.peers.values()) {
+      if (p.conn !== undefined) ids.push(scoped(p.id));
+      keys.push(...this.#sessions.keysOf(p));
     }
-    let id = this.#random() || 1;
-    while (this.#sessions.has(id)) id = (this.#random() || 1) >>> 0;
-    const s: Session = {
-      id,
-      initiator: peer.id,
-      target: target.id,
-      state: 'pending',
-      createdAt: now,
-      paths: { initiator: 'relay', target: 'relay' },
-    };
-    this.#sessions.set(id, s);
-    peer.sessions.add(id);
-    target.sessions.add(id);
-    this.#send(
-      conn,
-      ref === undefined
-        ? { type: 'connecting', session: id, target: target.id }
-        : { type: 'connecting', session: id, target: target.id, ref },
-    );
-    const incoming: ServerMessage = { type: 'incoming', session: id, from: peer.id, address: ipOf(conn) };
-    if (peer.publicKey !== undefined) incoming.publicKey = peer.publicKey;
-    if (msg.payload !== undefined) incoming.payload = msg.payload;
-    this.#toPeer(target.id, incoming, now);
-  }
-
-  #endSession(s: Session): void {
-    this.#sessions.delete(s.id);
-    this.#peers.get(s.initiator)?.sessions.delete(s.id);
-    this.#peers.get(s.target)?.sessions.delete(s.id);
-  }
-
-  #forgetPeer(peer: Peer, reason: string): void {
-    for (const sid of [...peer.sessions]) {
-      const s = this.#sessions.get(sid);
-      if (!s) continue;
-      const other = s.initiator === peer.id ? s.target : s.initiator;
-      this.#toPeer(other, { type: 'closed', session: sid, reason }, undefined);
-      this.#endSession(s);
+    const store = this.#router.store;
+    const missing = ids.length > 0 ? await store.refreshPresence(ids, this.options.presenceTtlMs) : [];
+    // Gone from the store (a Redis that restarted without its data): write them again, or every
+    // client of this node would be unreachable until it reconnects.
+    for (const id of missing) {
+      const peer = this.#ctx.peers.get(id.slice(PEER_SCOPE.length));
+      if (peer?.conn !== undefined)
+        await store.setPresence(this.#presence(peer.id, peer.conn, now), this.options.presenceTtlMs);
     }
-    this.#mailbox.discard(peer.id);
-    this.#peers.delete(peer.id);
-  }
-
-  // ---- output helpers --------------------------------------------------------------------------
-
-  /** Sends to a peer by id: now if connected, to its mailbox if it is away. */
-  #toPeer(id: string, msg: ServerMessage, now: number | undefined): void {
-    const peer = this.#peers.get(id);
-    if (!peer) return;
-    const conn = peer.conn !== undefined ? this.#conns.get(peer.conn) : undefined;
-    if (conn && conn.state !== 'closing') return this.#send(conn, msg);
-    if (now !== undefined) {
-      this.#obs.message('out', msg.type);
-      this.#mailbox.put(id, JSON.stringify(msg), now);
-    }
-  }
-
-  #send(conn: Conn, msg: ServerMessage): void {
-    this.#obs.message('out', msg.type);
-    const data = JSON.stringify(msg);
-    conn.queued += data.length;
-    this.#emit({ type: 'send', conn: conn.id, data });
-  }
-
-  #fail(conn: Conn, code: PeerErrorCode, message: string, session?: number): void {
-    this.#obs.error(code);
-    this.#send(
-      conn,
-      session === undefined ? { type: 'error', code, message } : { type: 'error', code, message, session },
-    );
-    conn.strikes++;
-    if (conn.strikes >= this.options.strikesBeforeClose)
-      this.#close(conn, CloseCode.PolicyViolation, `too many protocol errors (last: ${code})`);
-  }
-
-  #close(conn: Conn, code: number, reason: string): void {
-    if (conn.state === 'closing') return;
-    conn.state = 'closing';
-    this.#obs.closed(reason);
-    this.#emit({ type: 'close', conn: conn.id, code, reason });
-  }
-
-  #live(id: ConnId): Conn | undefined {
-    const c = this.#conns.get(id);
-    return c && c.state !== 'closing' ? c : undefined;
-  }
-
-  #emit(a: Action): void {
-    this.#actions.push(a);
+    if (keys.length > 0) await this.#router.store.touch(keys, this.#sessions.ttlMs);
   }
 }

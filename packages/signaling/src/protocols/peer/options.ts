@@ -1,4 +1,5 @@
 /** Limits and timeouts of the peer protocol engine, with their defaults. */
+import type { ConnLimits } from '../../core/types.js';
 import type { IceServer, PeerPath } from './messages.js';
 
 export interface RelayLimits {
@@ -13,17 +14,9 @@ export interface RelayLimits {
   readonly hardCapBytes: number;
 }
 
-export interface PeerEngineOptions {
+/** The core's per-connection limits (maxMessageBytes, rates, timeouts, strikes) plus the protocol's own. */
+export interface PeerEngineOptions extends ConnLimits {
   readonly maxPeers: number;
-  readonly maxMessageBytes: number;
-  readonly messagesPerSecond: number;
-  readonly messageBurst: number;
-  /** Zombie cleanup: a connection silent this long is closed. */
-  readonly idleTimeoutMs: number;
-  /** Longest a connection may live; then it gets GO_AWAY so the client reconnects. */
-  readonly maxDurationMs: number;
-  /** A connection must register within this time. */
-  readonly registerTimeoutMs: number;
   /** A connect that is neither answered nor rejected within this time is rejected as 'timeout'. */
   readonly pendingSessionTimeoutMs: number;
   /** How long a disconnected peer keeps its sessions and mailbox for a reconnect. */
@@ -31,9 +24,11 @@ export interface PeerEngineOptions {
   readonly mailboxMaxMessages: number;
   readonly mailboxMaxBytes: number;
   readonly maxSessionsPerPeer: number;
-  /** Protocol errors tolerated before the connection is closed. */
-  readonly strikesBeforeClose: number;
   readonly heartbeatSeconds: number;
+  /** How long a node's presence records live without its heartbeat (a dead node's peers expire). */
+  readonly presenceTtlMs: number;
+  /** How long a peer on another node is routed to without asking the store again. */
+  readonly remotePresenceCacheMs: number;
   readonly relay: RelayLimits;
 }
 
@@ -52,6 +47,10 @@ export const DEFAULT_PEER_OPTIONS: PeerEngineOptions = {
   maxSessionsPerPeer: 256,
   strikesBeforeClose: 20,
   heartbeatSeconds: 30,
+  maxQueuedInputs: 256,
+  maxConnectionsPerIp: 1000,
+  presenceTtlMs: 15_000,
+  remotePresenceCacheMs: 2_000,
   relay: {
     maxFrameBytes: 64 * 1024 + 4,
     bytesPerSecond: 32 * 1024 * 1024,
@@ -78,6 +77,8 @@ export interface PeerObserver {
   closed(reason: string): void;
   /** A session side moved to another path (a report of the path it is already on is not a switch). */
   pathSwitched(to: PeerPath): void;
+  /** A message for a peer that is away was held in the mailbox, or dropped because the box is full. */
+  mailbox(outcome: 'held' | 'dropped'): void;
 }
 
 export const NULL_OBSERVER: PeerObserver = {
@@ -87,14 +88,8 @@ export const NULL_OBSERVER: PeerObserver = {
   relayDropped() {},
   closed() {},
   pathSwitched() {},
+  mailbox() {},
 };
 
-/** WebSocket close codes the engine uses (docs/peer-protocol.md). */
-export const CloseCode = {
-  GoingAway: 1001,
-  PolicyViolation: 1008,
-  Replaced: 4001,
-  Unauthorized: 4003,
-  Idle: 4008,
-  ServerFull: 4013,
-} as const;
+/** WebSocket close codes (docs/peer-protocol.md): the core's. */
+export { CloseCode } from '../../core/types.js';

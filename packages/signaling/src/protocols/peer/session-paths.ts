@@ -4,7 +4,7 @@
  * numbers behind `peerlink_path_switches_total` and `peerlink_peer_session_sides`.
  */
 import { PEER_PATHS, type PeerPath } from './messages.js';
-import type { Session } from './state.js';
+import type { SessionRecord as Session } from './state.js';
 
 /** Records that `peerId`'s side of `s` is on `path`. Returns true when that is a switch. */
 export function recordPath(s: Session, peerId: string, path: PeerPath): boolean {

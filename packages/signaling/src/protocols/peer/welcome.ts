@@ -5,23 +5,25 @@
  */
 import { PROTOCOL_NAME, PROTOCOL_VERSION, type ServerMessage } from './messages.js';
 import type { PeerEngineOptions, WelcomeSource } from './options.js';
-import type { Conn, Peer, Session } from './state.js';
+import type { LocalPeer, SessionRecord } from './state.js';
 
 export function welcomeMessage(
   o: PeerEngineOptions,
   source: WelcomeSource,
-  conn: Conn,
-  peer: Peer,
-  sessionOf: (id: number) => Session | undefined,
+  meta: { readonly remote: string; readonly host?: string | undefined },
+  peer: LocalPeer,
+  sessions: readonly SessionRecord[],
+  node: string,
 ): ServerMessage {
   return {
     type: 'welcome',
     protocol: PROTOCOL_NAME,
     v: PROTOCOL_VERSION,
     id: peer.id,
-    observedAddress: conn.meta.remote,
+    node,
+    observedAddress: meta.remote,
     stun: source.stun(),
-    iceServers: source.iceServers(peer.id, conn.meta.host),
+    iceServers: source.iceServers(peer.id, meta.host),
     relay: {
       maxFrameBytes: o.relay.maxFrameBytes,
       bytesPerSecond: o.relay.bytesPerSecond,
@@ -33,9 +35,9 @@ export function welcomeMessage(
       idleTimeoutSeconds: o.idleTimeoutMs / 1000,
     },
     heartbeatSeconds: o.heartbeatSeconds,
-    sessions: [...peer.sessions].flatMap((sid) => {
-      const s = sessionOf(sid);
-      return s ? [{ session: sid, peer: s.initiator === peer.id ? s.target : s.initiator }] : [];
-    }),
+    sessions: sessions.map((s) => ({
+      session: s.id,
+      peer: s.initiator === peer.id ? s.target : s.initiator,
+    })),
   };
 }

@@ -1,35 +1,40 @@
 /**
- * WebSocket adapter for the peer protocol: upgrades `path` on the given HTTP(S) servers, feeds frames
- * to the sans-IO PeerEngine with the current time, and executes the actions it returns (send, close,
- * pause, resume, authenticate). The only place in signaling that touches sockets and timers.
+ * The WebSocket carrier: upgrades the paths of mounted protocols on the given HTTP(S) servers, feeds
+ * frames to the sans-IO signaling core with the current time, and executes the actions it returns
+ * (send, close, pause, resume, authenticate). Generic over protocols: what a protocol needs of the
+ * request (path, query, headers, the client's address, TLS) travels in ConnMeta. The only place in
+ * signaling that touches WebSockets and timers.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { TokenCheck } from '../auth/peer-token.js';
-import type { PeerEngine } from '../protocols/peer/engine.js';
-import type { ConnId } from '../protocols/peer/state.js';
+import type { SignalingCore } from '../core/signaling-core.js';
+import type { AuthResult, ConnId, ConnMeta } from '../core/types.js';
 
-export interface PeerWsOptions {
-  readonly engine: PeerEngine;
+export interface WsCarrierOptions {
+  readonly core: SignalingCore;
   readonly servers: readonly { server: Server; secure: boolean }[];
-  readonly path?: string;
-  readonly verifyToken: (token: string) => Promise<TokenCheck>;
+  /** Checks a token a protocol asked about (the connection's meta says which protocol). */
+  readonly verifyToken: (token: string, meta: ConnMeta) => Promise<AuthResult>;
+  /** The client's address (`ip:port`); default: the socket's peer. Behind a proxy: its header. */
+  readonly remoteOf?: (req: IncomingMessage) => string;
   readonly now?: () => number;
   /** Called with the seconds each inbound message took to handle (for a histogram). */
   readonly onHandled?: (seconds: number, kind: 'text' | 'binary') => void;
-  /** Largest frame ws accepts before closing with 1009; the engine's own limit is smaller. */
+  /** Largest frame ws accepts before closing with 1009; the protocols' own limits are smaller. */
   readonly maxPayload?: number;
   readonly tickMs?: number;
 }
 
-export interface PeerWsAdapter {
+export interface WsCarrier {
   /** GO_AWAY to everyone, refuse new upgrades, resolve when all are closed or the grace ends. */
   drain(graceMs: number): Promise<void>;
   close(): Promise<void>;
+  /** Executes pending actions (the core's `wake` calls this). */
+  pump(): void;
 }
 
-function remoteOf(req: IncomingMessage): string {
+export function socketRemote(req: IncomingMessage): string {
   const ip = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
   const port = req.socket.remotePort ?? 0;
   return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
@@ -41,31 +46,46 @@ const toBytes = (data: RawData): Uint8Array => {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 };
 
-export function attachPeerWebSocket(opts: PeerWsOptions): PeerWsAdapter {
-  const { engine } = opts;
+function metaOf(req: IncomingMessage, secure: boolean, remote: string): ConnMeta {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const headers: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+  return {
+    remote,
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    headers,
+    secure,
+    host: req.headers.host,
+  };
+}
+
+export function attachWebSocket(opts: WsCarrierOptions): WsCarrier {
+  const { core } = opts;
   const now = opts.now ?? Date.now;
-  const path = opts.path ?? '/p2p';
+  const remoteOf = opts.remoteOf ?? socketRemote;
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: opts.maxPayload ?? 1024 * 1024,
     perMessageDeflate: false,
   });
-  const sockets = new Map<ConnId, WebSocket>();
+  const sockets = new Map<ConnId, { ws: WebSocket; meta: ConnMeta }>();
   let accepting = true;
   let allClosed: (() => void) | undefined;
 
   const pump = (): void => {
-    for (const a of engine.takeActions()) {
-      const ws = sockets.get(a.conn);
+    for (const a of core.takeActions()) {
+      const s = sockets.get(a.conn);
+      const ws = s?.ws;
       switch (a.type) {
         case 'send': {
           if (!ws || ws.readyState !== ws.OPEN) {
-            engine.flushed(a.conn, a.data.length);
+            core.flushed(a.conn, a.data.length);
             break;
           }
           const len = a.data.length;
           ws.send(a.data, { binary: typeof a.data !== 'string' }, () => {
-            engine.flushed(a.conn, len);
+            core.flushed(a.conn, len);
             pump();
           });
           break;
@@ -84,18 +104,25 @@ export function attachPeerWebSocket(opts: PeerWsOptions): PeerWsAdapter {
           ws?.resume();
           break;
         case 'authenticate':
-          void opts.verifyToken(a.token).then((r) => {
-            engine.authResult(a.conn, r, now());
-            pump();
-          });
+          if (s)
+            void opts.verifyToken(a.token, s.meta).then(
+              (r) => {
+                core.authResult(a.conn, r, now());
+                pump();
+              },
+              (err: unknown) => {
+                core.authResult(a.conn, { ok: false, reason: (err as Error).message }, now());
+                pump();
+              },
+            );
           break;
       }
     }
   };
 
   const onUpgrade = (secure: boolean) => (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname !== path) {
+    const meta = metaOf(req, secure, remoteOf(req));
+    if (!core.accepts(meta.path)) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
@@ -104,19 +131,20 @@ export function attachPeerWebSocket(opts: PeerWsOptions): PeerWsAdapter {
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const id = engine.open({ remote: remoteOf(req), host: req.headers.host, secure }, now());
-      sockets.set(id, ws);
+      const id = core.open(meta, now());
+      if (id === undefined) return ws.terminate();
+      sockets.set(id, { ws, meta });
       ws.on('message', (data, isBinary) => {
         const t0 = performance.now();
-        if (isBinary) engine.receiveBinary(id, toBytes(data), now());
-        else engine.receiveText(id, data.toString(), now());
+        if (isBinary) core.receiveBinary(id, toBytes(data), now());
+        else core.receiveText(id, data.toString(), now());
         opts.onHandled?.((performance.now() - t0) / 1000, isBinary ? 'binary' : 'text');
         pump();
       });
       ws.on('error', () => ws.terminate());
       ws.on('close', () => {
         sockets.delete(id);
-        engine.closed(id, now());
+        core.closed(id, now());
         pump();
         if (sockets.size === 0) allClosed?.();
       });
@@ -130,7 +158,7 @@ export function attachPeerWebSocket(opts: PeerWsOptions): PeerWsAdapter {
     return { server, l };
   });
   const timer = setInterval(() => {
-    engine.tick(now());
+    core.tick(now());
     pump();
   }, opts.tickMs ?? 1000);
   timer.unref();
@@ -139,14 +167,15 @@ export function attachPeerWebSocket(opts: PeerWsOptions): PeerWsAdapter {
     accepting = false;
     clearInterval(timer);
     for (const { server, l } of listeners) server.off('upgrade', l);
-    for (const ws of sockets.values()) ws.terminate();
+    for (const { ws } of sockets.values()) ws.terminate();
     await new Promise<void>((r) => wss.close(() => r()));
   };
 
   return {
+    pump,
     async drain(graceMs) {
       accepting = false;
-      engine.drain(now(), graceMs);
+      core.drain(now(), graceMs);
       pump();
       if (sockets.size > 0) {
         await new Promise<void>((resolve) => {

@@ -1,0 +1,55 @@
+/**
+ * The contract between the connection core and a protocol (peer today; KVS, IM next). The core owns
+ * the connection table, limits, strikes, timeouts, input ordering and drain; a protocol owns its
+ * messages and state. A protocol never touches a socket or a timer: it gets `now`, answers through
+ * the `ConnApi`, and may return a promise from a handler when it waits on the store (the core holds
+ * that connection's later input until it settles, so order is kept).
+ */
+import type { AuthResult, ConnId, ConnLimits, ConnMeta } from './types.js';
+
+/** What a protocol may do to connections; every call is turned into actions for the carrier. */
+export interface ConnApi {
+  send(conn: ConnId, data: string | Uint8Array): void;
+  /** A protocol error: the protocol's error frame is sent and a strike counted (too many close). */
+  fail(conn: ConnId, code: string, message: string, extra?: Readonly<Record<string, unknown>>): void;
+  close(conn: ConnId, code: number, reason: string): void;
+  /** Asks the carrier to check a token; the answer comes back through `Protocol.authenticated`. */
+  authenticate(conn: ConnId, token: string): void;
+  /** The connection registered (or joined): the register timeout no longer applies. */
+  ready(conn: ConnId): void;
+  /** Whether the connection is open and not closing. */
+  live(conn: ConnId): boolean;
+  meta(conn: ConnId): ConnMeta | undefined;
+  /** Bytes handed to the carrier for `conn` and not yet reported flushed. */
+  queued(conn: ConnId): number;
+  pause(conn: ConnId): void;
+  resume(conn: ConnId): void;
+  draining(): boolean;
+}
+
+export interface Protocol {
+  /** Short name for logs and metrics (`peer`, `kvs`, `im`). */
+  readonly name: string;
+  /** Where carriers mount it (`/p2p`). */
+  readonly path: string;
+  readonly limits: ConnLimits;
+  /** Called once when the protocol is mounted. */
+  attach(api: ConnApi): void;
+  /** A new connection (not while draining). May authenticate from `meta` (URL, headers) at once. */
+  opened(conn: ConnId, meta: ConnMeta, now: number): void | Promise<void>;
+  text(conn: ConnId, text: string, now: number): void | Promise<void>;
+  binary(conn: ConnId, bytes: Uint8Array, now: number): void | Promise<void>;
+  authenticated(conn: ConnId, result: AuthResult, now: number): void | Promise<void>;
+  /** Bytes of what was sent to `conn` reached its socket (backpressure bookkeeping). */
+  flushed?(conn: ConnId, bytes: number): void;
+  /** The connection is gone. */
+  closed(conn: ConnId, now: number): void | Promise<void>;
+  tick(now: number): void | Promise<void>;
+  /** The protocol's error frame. */
+  errorFrame(code: string, message: string, extra?: Readonly<Record<string, unknown>>): string | Uint8Array;
+  /** The protocol's GO_AWAY frame, or undefined when it has none (the close says it). */
+  goAwayFrame(
+    reason: 'draining' | 'shutdown' | 'max-duration',
+    reconnectMs: number,
+  ): string | Uint8Array | undefined;
+}

@@ -1,0 +1,184 @@
+// The connection core with a tiny protocol of its own: what every protocol gets for free (input order
+// while a handler waits, backpressure on a long queue, handler failures turned into errors that do not
+// take the process down, timeouts, drain with the protocol's GO_AWAY, mounting by path).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  CloseCode,
+  SignalingCore,
+  StoreError,
+  type Action,
+  type ConnApi,
+  type ConnId,
+  type ConnLimits,
+  type Protocol,
+} from '../src/index.js';
+
+const LIMITS: ConnLimits = {
+  maxMessageBytes: 100,
+  messagesPerSecond: 1000,
+  messageBurst: 1000,
+  idleTimeoutMs: 60_000,
+  maxDurationMs: 3_600_000,
+  registerTimeoutMs: 10_000,
+  strikesBeforeClose: 3,
+  maxQueuedInputs: 4,
+  maxConnectionsPerIp: 3,
+};
+
+/** Echoes text; `wait` parks the handler until released; `ready` marks the connection ready. */
+class EchoProtocol implements Protocol {
+  readonly name = 'echo';
+  readonly path = '/echo';
+  readonly limits = LIMITS;
+  api!: ConnApi;
+  release: (() => void) | undefined;
+  attach(api: ConnApi): void {
+    this.api = api;
+  }
+  opened(): void {}
+  async text(conn: ConnId, text: string): Promise<void> {
+    if (text === 'wait') await new Promise<void>((r) => (this.release = r));
+    if (text === 'throw') throw new Error('bug');
+    if (text === 'store') throw new StoreError('STORE_UNAVAILABLE', 'down');
+    if (text === 'ready') this.api.ready(conn);
+    this.api.send(conn, `echo:${text}`);
+  }
+  binary(): void {}
+  authenticated(): void {}
+  closed(): void {}
+  tick(): void {}
+  errorFrame(code: string): string {
+    return `error:${code}`;
+  }
+  goAwayFrame(reason: string, ms: number): string {
+    return `goaway:${reason}:${ms}`;
+  }
+}
+
+function setup() {
+  const p = new EchoProtocol();
+  const internal: unknown[] = [];
+  const core = new SignalingCore({
+    observer: { error() {}, closed() {}, internalError: (_p, e) => internal.push(e) },
+  });
+  core.mount(p);
+  const out: Action[] = [];
+  const take = (): Action[] => {
+    out.push(...core.takeActions());
+    return out;
+  };
+  const sent = (conn: ConnId): string[] =>
+    take().flatMap((a) => (a.type === 'send' && a.conn === conn ? [String(a.data)] : []));
+  const open = (): ConnId => {
+    const id = core.open({ remote: '192.0.2.1:1', path: '/echo', query: {}, headers: {}, secure: false }, 0);
+    assert.ok(id !== undefined);
+    return id;
+  };
+  return { p, core, take, sent, open, internal };
+}
+
+describe('signaling core', () => {
+  it('mounts by path and refuses others', () => {
+    const { core } = setup();
+    assert.equal(core.accepts('/echo'), true);
+    assert.equal(
+      core.open({ remote: 'x:1', path: '/nope', query: {}, headers: {}, secure: false }, 0),
+      undefined,
+    );
+  });
+
+  it('keeps input order while a handler waits, and pauses a connection whose queue grows', async () => {
+    const { p, core, take, sent, open } = setup();
+    const c = open();
+    core.receiveText(c, 'wait', 0);
+    for (const m of ['a', 'b', 'c', 'd']) core.receiveText(c, m, 0);
+    assert.ok(
+      take().some((a) => a.type === 'pause' && a.conn === c),
+      'paused at maxQueuedInputs',
+    );
+    p.release?.();
+    await core.idle();
+    assert.deepEqual(sent(c), ['echo:wait', 'echo:a', 'echo:b', 'echo:c', 'echo:d']);
+    assert.ok(take().some((a) => a.type === 'resume' && a.conn === c));
+  });
+
+  it('turns a failing handler into an error frame, counts it, and goes on', async () => {
+    const { core, sent, open, internal } = setup();
+    const c = open();
+    core.receiveText(c, 'throw', 0);
+    core.receiveText(c, 'store', 0);
+    core.receiveText(c, 'ok', 0);
+    await core.idle();
+    assert.deepEqual(sent(c), ['error:INTERNAL', 'error:STORE_UNAVAILABLE', 'echo:ok']);
+    assert.equal(internal.length, 1);
+  });
+
+  it('limits size, closes after too many strikes', async () => {
+    const { core, take, sent, open } = setup();
+    const c = open();
+    core.receiveText(c, 'x'.repeat(101), 0);
+    assert.deepEqual(sent(c), ['error:TOO_LARGE']);
+    core.receiveText(c, 'x'.repeat(101), 0);
+    core.receiveText(c, 'x'.repeat(101), 0);
+    const close = take().find((a) => a.type === 'close' && a.conn === c);
+    assert.equal(close?.type === 'close' && close.code, CloseCode.PolicyViolation);
+  });
+
+  it('closes a connection that never becomes ready, not one that did', async () => {
+    const { core, take, open } = setup();
+    const lazy = open();
+    const good = open();
+    core.receiveText(good, 'ready', 0);
+    await core.idle();
+    core.tick(10_000);
+    const closes = take().filter((a) => a.type === 'close');
+    assert.deepEqual(
+      closes.map((a) => a.conn),
+      [lazy],
+    );
+  });
+
+  it("drain sends the protocol's GO_AWAY, refuses newcomers with it, and closes after the grace", () => {
+    const { core, take, sent, open } = setup();
+    const c = open();
+    core.drain(0, 5000);
+    assert.deepEqual(sent(c), ['goaway:shutdown:5000']);
+    const late = open();
+    assert.deepEqual(sent(late), ['goaway:draining:1000']);
+    core.tick(5000);
+    assert.ok(take().some((a) => a.type === 'close' && a.conn === c));
+  });
+
+  it('refuses connections from one address past its limit, and counts them down as they close', () => {
+    const { core, take, sent, open } = setup();
+    const conns = [open(), open(), open()];
+    const fourth = open();
+    assert.deepEqual(sent(fourth), ['error:RATE_LIMITED']);
+    assert.ok(take().some((a) => a.type === 'close' && a.conn === fourth));
+    core.closed(fourth, 0);
+    core.closed(conns[0] as ConnId, 0);
+    const again = open();
+    assert.deepEqual(sent(again), [], 'a freed slot is usable again');
+    const other = core.open(
+      { remote: '192.0.2.2:1', path: '/echo', query: {}, headers: {}, secure: false },
+      0,
+    );
+    assert.deepEqual(sent(other as ConnId), [], 'another address has its own count');
+  });
+
+  it('wakes its carrier for actions that appear between inputs, once until taken', async () => {
+    const p = new EchoProtocol();
+    let wakes = 0;
+    const core = new SignalingCore({ wake: () => wakes++ });
+    core.mount(p);
+    const c = core.open({ remote: 'x:1', path: '/echo', query: {}, headers: {}, secure: false }, 0) as ConnId;
+    assert.equal(wakes, 0, 'actions of an input are taken by its caller');
+    p.api.send(c, 'from elsewhere');
+    p.api.send(c, 'and more');
+    assert.equal(wakes, 1);
+    core.takeActions();
+    p.api.send(c, 'again');
+    assert.equal(wakes, 2);
+  });
+});
