@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ClientAddresses, type RunningServer } from '../src/index.js';
-import { echoServers, portOf, startLoopbackServer, type EchoServers } from './helpers/proxied-servers.js';
+import * as servers from './helpers/proxied-servers.js';
 import { rawRequest } from './helpers/raw-http.js';
 
 const HAVE_HAPROXY = spawnSync('haproxy', ['-v']).status === 0;
@@ -76,8 +76,8 @@ describe(
   'behind a real HAProxy (clients 127.0.0.2 and 127.0.0.3)',
   { skip: !HAVE_HAPROXY && 'needs haproxy' },
   () => {
-    let proxied: EchoServers;
-    let forwarded: EchoServers;
+    let proxied: servers.EchoServers;
+    let forwarded: servers.EchoServers;
     let server: RunningServer;
     let haproxy: ChildProcess;
     let log = '';
@@ -86,16 +86,18 @@ describe(
 
     before(async () => {
       const trusted = ['127.0.0.1/32'];
-      proxied = await echoServers(new ClientAddresses({ trustedProxies: trusted, proxyProtocol: true }));
-      forwarded = await echoServers(new ClientAddresses({ trustedProxies: trusted }));
-      server = await startLoopbackServer({ 'trusted-proxy': trusted, 'proxy-protocol': true });
+      proxied = await servers.echoServers(
+        new ClientAddresses({ trustedProxies: trusted, proxyProtocol: true }),
+      );
+      forwarded = await servers.echoServers(new ClientAddresses({ trustedProxies: trusted }));
+      server = await servers.startLoopbackServer({ 'trusted-proxy': trusted, 'proxy-protocol': true });
       routes.push(
         { name: 'echo_v2', to: proxied.http, server: 'send-proxy-v2' },
         { name: 'echo_v1', to: proxied.http, server: 'send-proxy' },
         { name: 'echo_tls', to: proxied.https, server: 'send-proxy-v2' },
         { name: 'echo_xff', to: forwarded.http, server: 'forwardfor' },
-        { name: 'serve_http', to: portOf(server, false), server: 'send-proxy-v2' },
-        { name: 'serve_https', to: portOf(server, true), server: 'send-proxy-v2' },
+        { name: 'serve_http', to: servers.portOf(server, false), server: 'send-proxy-v2' },
+        { name: 'serve_https', to: servers.portOf(server, true), server: 'send-proxy-v2' },
       );
       for (const r of routes) r.port = await freePort();
       const cfg = join(mkdtempSync(join(tmpdir(), 'peerlink-haproxy-')), 'haproxy.cfg');
@@ -163,6 +165,19 @@ describe(
         }
       }
       assert.equal((await proxiedCount()) - counted, 5); // four /status and the second /metrics
+    });
+
+    it("each client's own address and port is the welcome's observedAddress, over ws and wss", async () => {
+      const secret = server.dataDir.secrets.authSecret;
+      for (const localAddress of CLIENTS) {
+        for (const [route, tls] of [
+          ['serve_http', false],
+          ['serve_https', true],
+        ] as const) {
+          const w = await servers.welcomeOver({ port: port(route), tls, localAddress, secret });
+          assert.equal(w.observedAddress, `${localAddress}:${w.localPort}`, route);
+        }
+      }
     });
   },
 );
