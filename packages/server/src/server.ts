@@ -238,7 +238,10 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     proxyProtocol: config.proxyProtocol,
     onProxyHeader: (e) => {
       metrics.proxyHeaders.inc({ outcome: e.outcome });
-      if (e.outcome !== 'proxied' && e.outcome !== 'local') {
+      // A balancer hanging up before its header is routine (restarts, probes); the rest is a fault.
+      if (e.outcome === 'closed')
+        logger.debug({ peer: e.peer }, 'trusted proxy closed before its PROXY header');
+      else if (e.outcome !== 'proxied' && e.outcome !== 'local') {
         logger.warn({ peer: e.peer, outcome: e.outcome, err: e.error?.message }, 'PROXY header refused');
       }
     },

@@ -10,7 +10,13 @@ import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { encodeProxyV1, encodeProxyV2, PROXY_V2_SIGNATURE, type ProxyHeader } from '@peerlink/wire';
 import { ClientAddresses, type ProxyHeaderEvent, type RunningServer } from '../src/index.js';
-import { echoServers, portOf, startLoopbackServer, type EchoServers } from './helpers/proxied-servers.js';
+import {
+  echoServers,
+  portOf,
+  startLoopbackServer,
+  welcomeOver,
+  type EchoServers,
+} from './helpers/proxied-servers.js';
 import { rawRequest, type RawRequest } from './helpers/raw-http.js';
 
 const CLIENT = { family: 4 as const, address: '203.0.113.7', port: 4242 };
@@ -169,5 +175,13 @@ describe('peerlink serve --trusted-proxy 127.0.0.1/32 --proxy-protocol', () => {
     const metrics = await rawRequest({ port: port(false), prefix: V2, path: '/metrics' });
     assert.match(metrics.body, /peerlink_proxy_headers_total\{outcome="proxied"\} 3/);
     assert.match(metrics.body, /peerlink_proxy_headers_total\{outcome="invalid"\} 2/);
+  });
+
+  it("reports the header's client as the welcome's observedAddress, over ws and wss", async () => {
+    const secret = server.dataDir.secrets.authSecret;
+    for (const tls of [false, true]) {
+      const { observedAddress } = await welcomeOver({ port: port(tls), tls, prefix: V2, secret });
+      assert.equal(observedAddress, '203.0.113.7:4242');
+    }
   });
 });
