@@ -35,6 +35,24 @@ async function startNode(id: string, extra: string[] = []): Promise<SpawnedServe
 
 const portOf = (s: SpawnedServer): number => Number(new URL(s.httpUrl).port);
 
+/** A fresh Redis, nodes `ids` on it, and HAProxy in front sending PROXY v2 from PROXY_SOURCE. */
+async function startCluster(ids: string[], extra: string[] = []): Promise<void> {
+  redis = await startRedisServer();
+  nodes.clear();
+  for (const id of ids) await startNode(id, extra);
+  lb = await startHaproxy({
+    backends: [...nodes.values()].map((s) => ({ host: '127.0.0.1', port: portOf(s) })),
+    sendProxyV2: true,
+    source: PROXY_SOURCE,
+  });
+}
+
+async function stopCluster(): Promise<void> {
+  await lb?.stop();
+  for (const s of nodes.values()) if (s.child.exitCode === null) await s.stop('SIGKILL');
+  await redis?.stop();
+}
+
 async function until<T>(
   what: string,
   f: () => T | undefined | Promise<T | undefined>,
@@ -99,21 +117,8 @@ async function welcomeFrom(local: string, id: string): Promise<{ observedAddress
 }
 
 describe('a cluster of two nodes behind HAProxy, sharing Redis', () => {
-  before(async () => {
-    redis = await startRedisServer();
-    await startNode('node-a');
-    await startNode('node-b');
-    lb = await startHaproxy({
-      backends: [...nodes.values()].map((s) => ({ host: '127.0.0.1', port: portOf(s) })),
-      sendProxyV2: true,
-      source: PROXY_SOURCE,
-    });
-  });
-  after(async () => {
-    await lb?.stop();
-    for (const s of nodes.values()) if (s.child.exitCode === null) await s.stop('SIGKILL');
-    await redis?.stop();
-  });
+  before(() => startCluster(['node-a', 'node-b']));
+  after(stopCluster);
 
   it('tells each client its own address through the balancer (PROXY protocol), and spreads them', async () => {
     const two = await welcomeFrom('127.0.0.2', 'addr-two');
@@ -246,22 +251,8 @@ describe('a cluster without its Redis for a while', () => {
 });
 
 describe('a rolling upgrade: a node drained with SIGTERM', () => {
-  before(async () => {
-    redis = await startRedisServer();
-    nodes.clear();
-    await startNode('node-e', ['--drain-seconds', '2']);
-    await startNode('node-f', ['--drain-seconds', '2']);
-    lb = await startHaproxy({
-      backends: [...nodes.values()].map((s) => ({ host: '127.0.0.1', port: portOf(s) })),
-      sendProxyV2: true,
-      source: PROXY_SOURCE,
-    });
-  });
-  after(async () => {
-    await lb?.stop();
-    for (const s of nodes.values()) if (s.child.exitCode === null) await s.stop('SIGKILL');
-    await redis?.stop();
-  });
+  before(() => startCluster(['node-e', 'node-f'], ['--drain-seconds', '2']));
+  after(stopCluster);
 
   it('moves its peers to the other node with GO_AWAY, mid-transfer, without losing a byte', async () => {
     const hal = await peerOn('hal', undefined, { direct: false });
