@@ -2,35 +2,11 @@
 // a peer vanishing, zombie cleanup and drain.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { pino } from 'pino';
 import { encodeRelayFrame, mintPeerToken } from '@peerlink/signaling';
-import { loadServeConfig, startServer, type RunningServer, type StartOptions } from '../src/index.js';
+import type { RunningServer } from '../src/index.js';
 import { TestPeer } from './helpers/peer-client.js';
-
-const SECRET = 'test-secret-0123456789';
-
-async function start(
-  opts: Partial<StartOptions> = {},
-  flags: Record<string, string> = {},
-): Promise<RunningServer> {
-  const config = loadServeConfig({
-    flags: {
-      'data-dir': mkdtempSync(join(tmpdir(), 'peerlink-sig-')),
-      host: '127.0.0.1',
-      'http-port': '0',
-      'https-port': '0',
-      'stun-port': '0',
-      'auth-secret': SECRET,
-      ...flags,
-    },
-    env: {},
-  });
-  return startServer(config, { logger: pino({ level: 'silent' }), ...opts });
-}
+import { SECRET, start } from './helpers/start-server.js';
 
 const tok = (id: string, secret = SECRET): Promise<string> => mintPeerToken({ secret, id, ttlSeconds: 600 });
 const wsUrl = (s: RunningServer, secure = false): string =>
