@@ -8,7 +8,9 @@ import {
   SignalingCore,
   StoreError,
   type Action,
+  type AuthResult,
   type ConnApi,
+  type ConnMeta,
   type ConnId,
   type ConnLimits,
   type Protocol,
@@ -29,14 +31,14 @@ const LIMITS: ConnLimits = {
 /** Echoes text; `wait` parks the handler until released; `ready` marks the connection ready. */
 class EchoProtocol implements Protocol {
   readonly name = 'echo';
-  readonly path = '/echo';
+  readonly path: string = '/echo';
   readonly limits = LIMITS;
   api!: ConnApi;
   release: (() => void) | undefined;
   attach(api: ConnApi): void {
     this.api = api;
   }
-  opened(): void {}
+  opened(_conn: ConnId, _meta: ConnMeta): void {}
   async text(conn: ConnId, text: string): Promise<void> {
     if (text === 'wait') await new Promise<void>((r) => (this.release = r));
     if (text === 'throw') throw new Error('bug');
@@ -45,7 +47,7 @@ class EchoProtocol implements Protocol {
     this.api.send(conn, `echo:${text}`);
   }
   binary(): void {}
-  authenticated(): void {}
+  authenticated(_conn: ConnId, _r: AuthResult): void {}
   closed(): void {}
   tick(): void {}
   errorFrame(code: string): string {
@@ -165,6 +167,52 @@ describe('signaling core', () => {
       0,
     );
     assert.deepEqual(sent(other as ConnId), [], 'another address has its own count');
+  });
+
+  it('lets a protocol authenticate at the upgrade, from the URL, before any message', () => {
+    const core = new SignalingCore();
+    const results: string[] = [];
+    const p = new (class extends EchoProtocol {
+      override readonly path = '/kvs';
+      override opened(conn: ConnId, meta: ConnMeta): void {
+        const token = meta.query['X-Amz-Signature'];
+        if (token === undefined) return this.api.close(conn, CloseCode.Unauthorized, 'no credentials');
+        this.api.authenticate(conn, token);
+      }
+      override authenticated(conn: ConnId, r: AuthResult): void {
+        results.push(`${conn}:${r.ok}`);
+        if (r.ok) this.api.ready(conn);
+        else this.api.close(conn, CloseCode.Unauthorized, 'bad credentials');
+      }
+    })();
+    core.mount(p);
+    const meta = (query: Record<string, string>) => ({
+      remote: 'x:1',
+      path: '/kvs',
+      query,
+      headers: {},
+      secure: true,
+    });
+    const signed = core.open(meta({ 'X-Amz-Signature': 'sig' }), 0) as ConnId;
+    const bare = core.open(meta({}), 0) as ConnId;
+    const actions = core.takeActions();
+    assert.deepEqual(
+      actions
+        .filter((a) => a.type === 'authenticate')
+        .map((a) => a.type === 'authenticate' && [a.conn, a.token]),
+      [[signed, 'sig']],
+    );
+    assert.ok(
+      actions.some((a) => a.type === 'close' && a.conn === bare && a.code === CloseCode.Unauthorized),
+    );
+    core.authResult(signed, { ok: true, sub: 'cam1' }, 0);
+    core.tick(10_000);
+    assert.deepEqual(results, [`${signed}:true`]);
+    assert.equal(
+      core.takeActions().some((a) => a.type === 'close' && a.conn === signed),
+      false,
+      'authenticated at the upgrade counts as ready: no register timeout',
+    );
   });
 
   it('wakes its carrier for actions that appear between inputs, once until taken', async () => {
