@@ -1,0 +1,31 @@
+/**
+ * Records that must outlive a restart and be shared by every node: KVS signaling channels and the
+ * access keys that sign requests (later: whatever else an operator creates). The embedded
+ * implementation is a SQLite file in the data dir (node:sqlite), which CLI commands running beside the
+ * server open too, so a key created by `peerlink access-keys create` is accepted at once; the Redis
+ * implementation keeps them under the cluster's prefix. Like the SignalStore, records are plain JSON
+ * stamped with a schema version (records.ts), and every call may reject STORE_UNAVAILABLE.
+ */
+import type { VersionedRecord } from './records.js';
+
+export interface DurableRecords {
+  readonly kind: 'sqlite' | 'redis';
+  get<T extends VersionedRecord>(key: string): Promise<T | undefined>;
+  /**
+   * Writes a record. `ifAbsent`: only when the key does not exist. `ifMatch`: only when the stored
+   * record is exactly this one (optimistic concurrency for read-modify-write). False when refused.
+   */
+  put(
+    key: string,
+    rec: VersionedRecord,
+    opts?: { ifAbsent?: boolean; ifMatch?: VersionedRecord },
+  ): Promise<boolean>;
+  /** True when there was something to delete. */
+  delete(key: string): Promise<boolean>;
+  /** Records whose key starts with `prefix`, in key order: at most `limit` (default 100) after `after`. */
+  list<T extends VersionedRecord>(
+    prefix: string,
+    opts?: { after?: string; limit?: number },
+  ): Promise<{ key: string; rec: T }[]>;
+  close(): Promise<void>;
+}
