@@ -19,7 +19,7 @@
  */
 export { SignalingCore, NULL_CORE_OBSERVER } from './core/signaling-core.js';
 export type { CoreDeps, CoreObserver } from './core/signaling-core.js';
-export type { ConnApi, Protocol } from './core/protocol.js';
+export type { Admission, ConnApi, Protocol } from './core/protocol.js';
 export { CloseCode, ipOf } from './core/types.js';
 export type { Action, AuthResult, ConnId, ConnLimits, ConnMeta } from './core/types.js';
 export { TokenBucket } from './core/token-bucket.js';

@@ -8,6 +8,7 @@ import {
   SignalingCore,
   StoreError,
   type Action,
+  type Admission,
   type AuthResult,
   type ConnApi,
   type ConnMeta,
@@ -213,6 +214,43 @@ describe('signaling core', () => {
       false,
       'authenticated at the upgrade counts as ready: no register timeout',
     );
+  });
+
+  it('asks the protocol at the door: 404 for no protocol, 503 while draining, its own refusal, identity passed on', async () => {
+    const refused: string[] = [];
+    const p = new (class extends EchoProtocol {
+      override readonly path = '/door';
+      admit(meta: ConnMeta): Admission {
+        return meta.query['ok'] === '1'
+          ? { ok: true, identity: { who: 'cam1' } }
+          : {
+              ok: false,
+              status: 403,
+              body: '{"message":"nope"}',
+              contentType: 'application/json',
+              reason: 'signature',
+            };
+      }
+    })();
+    const obs = new SignalingCore({
+      observer: { error() {}, closed() {}, internalError() {}, refused: (_p, r) => refused.push(r) },
+    });
+    obs.mount(p);
+    const meta = (path: string, query: Record<string, string>): ConnMeta => ({
+      remote: 'x:1',
+      path,
+      query,
+      headers: {},
+      secure: true,
+    });
+    assert.deepEqual(await obs.admit(meta('/door', { ok: '1' }), 0), { ok: true, identity: { who: 'cam1' } });
+    const no = await obs.admit(meta('/door', {}), 0);
+    assert.equal(no.ok === false && no.status, 403);
+    assert.equal((await obs.admit(meta('/elsewhere', {}), 0)).ok, false);
+    assert.deepEqual(refused, ['signature']);
+    obs.drain(0, 1000);
+    const late = await obs.admit(meta('/door', { ok: '1' }), 0);
+    assert.equal(late.ok === false && late.status, 503);
   });
 
   it('wakes its carrier for actions that appear between inputs, once until taken', async () => {

@@ -27,12 +27,34 @@ export interface ConnApi {
   draining(): boolean;
 }
 
+/**
+ * A protocol's answer at the door, before the carrier accepts the connection (the WebSocket
+ * upgrade): let it in, with what it proved (`identity`, handed back in ConnMeta), or refuse it with
+ * an HTTP status and a body that say why.
+ */
+export type Admission =
+  | { readonly ok: true; readonly identity?: unknown }
+  | {
+      readonly ok: false;
+      readonly status: number;
+      /** The response body (a protocol's own error shape, e.g. AWS's JSON). */
+      readonly body: string;
+      readonly contentType?: string;
+      /** Short and stable, for the refusal metric. */
+      readonly reason: string;
+    };
+
 export interface Protocol {
   /** Short name for logs and metrics (`peer`, `kvs`, `im`). */
   readonly name: string;
   /** Where carriers mount it (`/p2p`). */
   readonly path: string;
   readonly limits: ConnLimits;
+  /**
+   * Optional check at the door (URL signature, the channel exists, a viewer limit): the carrier asks
+   * before it accepts the connection, so a refusal is a plain HTTP answer the client can read.
+   */
+  admit?(meta: ConnMeta, now: number): Admission | Promise<Admission>;
   /** Called once when the protocol is mounted. */
   attach(api: ConnApi): void;
   /** A new connection (not while draining). May authenticate from `meta` (URL, headers) at once. */

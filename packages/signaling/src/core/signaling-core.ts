@@ -6,7 +6,7 @@
  * executes the actions it takes. docs/signaling-core.md has the diagram.
  */
 import { StoreError } from '../store/records.js';
-import type { ConnApi, Protocol } from './protocol.js';
+import type { Admission, ConnApi, Protocol } from './protocol.js';
 import { TokenBucket } from './token-bucket.js';
 import { CloseCode, ipOf, type Action, type AuthResult, type ConnId, type ConnMeta } from './types.js';
 
@@ -34,6 +34,8 @@ export interface CoreObserver {
   closed(protocol: string, reason: string): void;
   /** A handler threw something that is not a protocol error: a bug, reported and survived. */
   internalError(protocol: string, err: unknown): void;
+  /** A connection refused at the door (Protocol.admit), by protocol and reason. */
+  refused?(protocol: string, reason: string): void;
 }
 
 export const NULL_CORE_OBSERVER: CoreObserver = { error() {}, closed() {}, internalError() {} };
@@ -82,6 +84,31 @@ export class SignalingCore {
 
   get draining(): boolean {
     return this.#drainDeadline !== undefined;
+  }
+
+  /**
+   * The door: what the protocol mounted at `meta.path` says about a connection before the carrier
+   * accepts it. Nothing mounted is a 404, a draining server a 503; a protocol without `admit` lets
+   * everyone in (it authenticates later, by a first message). A failing check is a 500, not a crash.
+   */
+  async admit(meta: ConnMeta, now: number): Promise<Admission> {
+    const protocol = this.#mounts.get(meta.path);
+    if (!protocol) return { ok: false, status: 404, body: 'not found\n', reason: 'no-such-path' };
+    if (this.draining) return { ok: false, status: 503, body: 'draining\n', reason: 'draining' };
+    if (!protocol.admit) return { ok: true };
+    let a: Admission;
+    try {
+      a = await protocol.admit(meta, now);
+    } catch (err) {
+      if (err instanceof StoreError)
+        a = { ok: false, status: 503, body: `${err.code}: ${err.message}\n`, reason: err.code };
+      else {
+        this.#obs.internalError(protocol.name, err);
+        a = { ok: false, status: 500, body: 'internal error\n', reason: 'internal' };
+      }
+    }
+    if (!a.ok) this.#obs.refused?.(protocol.name, a.reason);
+    return a;
   }
 
   // ---- carrier inputs ---------------------------------------------------------------------------

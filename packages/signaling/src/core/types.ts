@@ -16,6 +16,8 @@ export interface ConnMeta {
   readonly secure: boolean;
   /** The Host header (ICE server URLs in a welcome), when the carrier has one. */
   readonly host?: string | undefined;
+  /** What the protocol's admission proved about the client (Protocol.admit), if it has one. */
+  readonly identity?: unknown;
 }
 
 /** Limits and timeouts the core enforces per connection; each protocol brings its own values. */

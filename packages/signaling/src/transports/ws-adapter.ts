@@ -5,7 +5,7 @@
  * request (path, query, headers, the client's address, TLS) travels in ConnMeta. The only place in
  * signaling that touches WebSockets and timers.
  */
-import type { IncomingMessage, Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { SignalingCore } from '../core/signaling-core.js';
@@ -121,8 +121,8 @@ export function attachWebSocket(opts: WsCarrierOptions): WsCarrier {
   };
 
   const onUpgrade = (secure: boolean) => (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const meta = metaOf(req, secure, remoteOf(req));
-    if (!core.accepts(meta.path)) {
+    const asked = metaOf(req, secure, remoteOf(req));
+    if (!core.accepts(asked.path)) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
@@ -130,6 +130,23 @@ export function attachWebSocket(opts: WsCarrierOptions): WsCarrier {
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\n\r\n');
       return;
     }
+    socket.on('error', () => socket.destroy()); // a client gone while we ask the protocol
+    void core.admit(asked, now()).then((a) => {
+      if (socket.destroyed) return;
+      if (!a.ok) {
+        const body = Buffer.from(a.body);
+        socket.end(
+          `HTTP/1.1 ${a.status} ${STATUS_CODES[a.status] ?? 'Refused'}\r\nConnection: close\r\n` +
+            `Content-Type: ${a.contentType ?? 'text/plain; charset=utf-8'}\r\nContent-Length: ${body.length}\r\n\r\n${a.body}`,
+        );
+        return;
+      }
+      const meta = a.identity === undefined ? asked : { ...asked, identity: a.identity };
+      upgrade(req, socket, head, meta);
+    });
+  };
+
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, meta: ConnMeta): void => {
     wss.handleUpgrade(req, socket, head, (ws) => {
       const id = core.open(meta, now());
       if (id === undefined) return ws.terminate();
