@@ -166,6 +166,12 @@ export async function startPeerSignaling(o: PeerSignalingOptions): Promise<PeerS
       mailbox: (outcome) => mailbox.inc({ outcome }),
     },
   });
+  const refused = new Counter({
+    name: 'peerlink_signaling_refused_total',
+    help: 'Connections refused at the door (before the WebSocket upgrade), by protocol and reason',
+    labelNames: ['protocol', 'reason'],
+    registers: reg,
+  });
   let carrier: WsCarrier | undefined;
   const core = new SignalingCore({
     wake: () => queueMicrotask(() => carrier?.pump()),
@@ -173,6 +179,7 @@ export async function startPeerSignaling(o: PeerSignalingOptions): Promise<PeerS
       error: () => {}, // the protocol's error frame counts it, by code
       closed: (_protocol, reason) => closes.inc({ reason }),
       internalError: (protocol, err) => o.onInternalError?.(protocol, err),
+      refused: (protocol, reason) => refused.inc({ protocol, reason }),
     },
   });
   core.mount(engine);
