@@ -67,8 +67,15 @@ export interface Protocol {
   /** The connection is gone. */
   closed(conn: ConnId, now: number): void | Promise<void>;
   tick(now: number): void | Promise<void>;
-  /** The protocol's error frame. */
-  errorFrame(code: string, message: string, extra?: Readonly<Record<string, unknown>>): string | Uint8Array;
+  /**
+   * The protocol's error frame, or undefined when the protocol answers this error with nothing (KVS
+   * answers only messages that carried a CorrelationId): the error is still counted and struck.
+   */
+  errorFrame(
+    code: string,
+    message: string,
+    extra?: Readonly<Record<string, unknown>>,
+  ): string | Uint8Array | undefined;
   /** The protocol's GO_AWAY frame, or undefined when it has none (the close says it). */
   goAwayFrame(
     reason: 'draining' | 'shutdown' | 'max-duration',

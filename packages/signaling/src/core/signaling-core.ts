@@ -387,8 +387,9 @@ export class SignalingCore {
 
   #fail(conn: CoreConn, code: string, message: string, extra?: Readonly<Record<string, unknown>>): void {
     this.#obs.error(conn.protocol.name, code);
-    if (conn.state !== 'closing' && conn.state !== 'closed')
-      this.#send(conn, conn.protocol.errorFrame(code, message, extra));
+    const open = conn.state !== 'closing' && conn.state !== 'closed';
+    const frame = open ? conn.protocol.errorFrame(code, message, extra) : undefined;
+    if (frame !== undefined) this.#send(conn, frame);
     conn.strikes++;
     if (conn.strikes >= conn.protocol.limits.strikesBeforeClose)
       this.#close(conn, CloseCode.PolicyViolation, `too many protocol errors (last: ${code})`);

@@ -8,8 +8,10 @@ export interface ConnMeta {
   readonly remote: string;
   /** Request path the protocol is mounted at (`/p2p`). */
   readonly path: string;
-  /** Query parameters of the upgrade URL (KVS and IM authenticate there). */
+  /** Query parameters of the upgrade URL (KVS and IM authenticate there), decoded. */
   readonly query: Readonly<Record<string, string>>;
+  /** The request target as sent (`/kvs?X-Amz-...`), for signatures computed over the raw URL. */
+  readonly url?: string;
   /** Request headers, lower-case names (`host`, `authorization`...). */
   readonly headers: Readonly<Record<string, string | undefined>>;
   /** Whether the carrier is encrypted (wss, QUIC). */

@@ -54,6 +54,7 @@ function metaOf(req: IncomingMessage, secure: boolean, remote: string): ConnMeta
     remote,
     path: url.pathname,
     query: Object.fromEntries(url.searchParams),
+    url: req.url ?? '/',
     headers,
     secure,
     host: req.headers.host,
