@@ -278,6 +278,33 @@ const verifier = createSigV4Verifier({
 });
 
 describe('sigv4: AWS test suite', () => {
+  // The 2011 edition signed the HTTP Date header instead of X-Amz-Date (its weekday is off: 9 Sep
+  // 2011 was a Friday; SigV4 reads the date, not the weekday).
+  it('get-vanilla, 2011 edition: a Date header in place of X-Amz-Date', async () => {
+    const raw = 'GET / HTTP/1.1\nDate:Mon, 09 Sep 2011 23:36:00 GMT\nHost:host.foo.com';
+    const signature = 'b27ccfbfa7df52a200ff74193ca6e32d4b48b8856fab7ebf1c595d0670a7e470';
+    const auth = `AWS4-HMAC-SHA256 Credential=${AKID}/20110909/us-east-1/host/aws4_request, SignedHeaders=date;host, Signature=${signature}`;
+    const req = parse(raw, auth);
+    const creq = canonicalRequest({
+      method: 'GET',
+      path: req.path,
+      query: [],
+      headers: [
+        ['date', req.headers.date ?? ''],
+        ['host', req.headers.host ?? ''],
+      ],
+      payloadHash: sha256Hex(req.body),
+    });
+    assert.equal(
+      creq,
+      `GET\n/\n\ndate:Mon, 09 Sep 2011 23:36:00 GMT\nhost:host.foo.com\n\ndate;host\n${sha256Hex('')}`,
+    );
+    assert.equal(sha256Hex(creq ?? ''), '366b91fb121d72a00f46bbe8d395f53a102b06dfb7e79636515208ed3fa606b1');
+    const hostService = createSigV4Verifier({ secretOf: async () => SECRET, service: 'host' });
+    const r = await hostService.verifyRequest(req, Date.UTC(2011, 8, 9, 23, 36, 0));
+    assert.equal(r.ok, true, r.ok ? '' : r.message);
+  });
+
   for (const v of VECTORS) {
     it(v.name, async () => {
       const req = parse(v.req, authz(v));
