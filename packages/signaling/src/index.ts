@@ -70,3 +70,6 @@ export { KVS_CLIENT_ACTIONS, kvsEvent, parseKvsFrame } from './protocols/kvs/fra
 export type { KvsAction, KvsClientFrame, KvsFrameError, KvsMessageType } from './protocols/kvs/frames.js';
 export type { SignedRequest, SigV4Failure, SigV4Result, SigV4Verifier } from './auth/sigv4-types.js';
 export type { DurableRecords } from './store/durable.js';
+export { createSigV4Verifier, MAX_PRESIGNED_EXPIRES_S } from './auth/sigv4/verifier.js';
+export type { SigV4VerifierOptions } from './auth/sigv4/verifier.js';
+export { SIGV4_HTTP_STATUS } from './auth/sigv4/failures.js';

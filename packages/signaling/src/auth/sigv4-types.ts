@@ -7,12 +7,24 @@
 /** A request as it arrived: method, path, query (decoded), headers (lower-case names), body bytes. */
 export interface SignedRequest {
   readonly method: string;
+  /** As on the wire: still percent-encoded, without the query (SigV4 encodes it once more). */
   readonly path: string;
+  /** Decoded names and values. A repeated name cannot be carried, so it cannot be verified. */
   readonly query: Readonly<Record<string, string>>;
+  /**
+   * A header sent several times is one value joined with ',' (no space), as SigV4 signs it; build
+   * it from Node's `req.headersDistinct`, not `req.headers` (which joins with ', ').
+   */
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: Uint8Array;
 }
 
+/**
+ * AWS's codes. A header-signed request outside the clock-skew window is refused as AWS does, with
+ * `InvalidSignatureException` and a "Signature expired: ..." or "Signature not yet current: ..."
+ * message (what the AWS SDK and the KVS C SDK key their clock correction on); `SignatureExpired`
+ * is kept for compatibility and not returned. A presigned URL past X-Amz-Expires is `RequestExpired`.
+ */
 export type SigV4Failure =
   | 'MissingAuthenticationToken'
   | 'IncompleteSignature'
