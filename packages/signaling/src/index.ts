@@ -60,7 +60,7 @@ export { RedisStore } from './store/redis-store.js';
 export type { RedisStoreOptions } from './store/redis-store.js';
 export { RedisBus } from './store/redis-bus.js';
 export type { RedisBusOptions } from './store/redis-bus.js';
-export { KvsEngine } from './protocols/kvs/engine.js';
+export { KvsEngine, presignedRequestOf } from './protocols/kvs/engine.js';
 export type { KvsEngineDeps, KvsIdentity } from './protocols/kvs/engine.js';
 export { DEFAULT_KVS_OPTIONS } from './protocols/kvs/options.js';
 export type { KvsChannel, KvsObserver, KvsOptions } from './protocols/kvs/options.js';

@@ -8,7 +8,8 @@
 import type { Admission, ConnApi, Protocol } from '../../core/protocol.js';
 import { TokenBucket } from '../../core/token-bucket.js';
 import { CloseCode, type AuthResult, type ConnId, type ConnMeta } from '../../core/types.js';
-import type { SigV4Result } from '../../auth/sigv4-types.js';
+import type { SignedRequest, SigV4Result } from '../../auth/sigv4-types.js';
+import { SIGV4_HTTP_STATUS } from '../../auth/sigv4/failures.js';
 import type { Router } from '../../routing/router.js';
 import { RECORD_VERSION } from '../../store/records.js';
 import { parseChannelArn } from './arn.js';
@@ -44,6 +45,19 @@ const SCOPE = 'kvs/';
 const presenceId = (i: { channel: string; role: string; clientId: string }): string =>
   i.role === 'master' ? `${SCOPE}${i.channel}/master` : `${SCOPE}${i.channel}/viewer/${i.clientId}`;
 const viewersKey = (channel: string): string => `${SCOPE}viewers/${channel}`;
+
+/** The upgrade request as SigV4 sees it: GET of the raw path, the query, the headers, no body. */
+export function presignedRequestOf(meta: ConnMeta): SignedRequest {
+  const raw = meta.url ?? meta.path;
+  const q = raw.indexOf('?');
+  return {
+    method: 'GET',
+    path: q < 0 ? raw : raw.slice(0, q),
+    query: meta.query,
+    headers: meta.headers,
+    body: new Uint8Array(),
+  };
+}
 
 /** AWS's JSON error body, as the SDKs parse it. */
 const awsError = (status: number, type: string, message: string, reason: string): Admission => ({
@@ -109,7 +123,7 @@ export class KvsEngine implements Protocol {
         'bad-client-id',
       );
     const auth = await this.#deps.verify(meta, now);
-    if (!auth.ok) return awsError(403, auth.code, auth.message, 'signature');
+    if (!auth.ok) return awsError(SIGV4_HTTP_STATUS[auth.code], auth.code, auth.message, 'signature');
     const channel = await this.#deps.channelByArn(arn);
     if (!channel || channel.arn !== arn)
       return awsError(
