@@ -34,3 +34,5 @@ export type { RunningServer, StartOptions } from './server.js';
 export { openDataDir } from './store/data-dir.js';
 export type { DataDir, Secrets, TlsMaterial } from './store/data-dir.js';
 export { VERSION } from './version.js';
+export { openDurableRecords, STATE_DB } from './store/durable-store.js';
+export type { DurableStoreOptions } from './store/durable-store.js';

@@ -269,6 +269,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
   let backend: SignalBackend;
   try {
     backend = await openSignalBackend({
+      dataDir: dataDir.path,
       redisUrl: config.redisUrl,
       redisPrefix: config.redisPrefix,
       nodeId: config.nodeId,
