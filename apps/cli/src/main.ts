@@ -3,6 +3,7 @@
  * exits 2, a runtime failure prints one line and exits 1.
  */
 import { VERSION } from '@peerlink/server';
+import { accessKeys } from './commands/access-keys.js';
 import { connect } from './commands/connect.js';
 import { keys } from './commands/keys.js';
 import { listen } from './commands/listen.js';
@@ -20,6 +21,10 @@ const COMMANDS: Record<string, Command> = {
   token: { summary: 'mint a peer token (HS256 JWT)', run: token },
   'turn-credentials': { summary: 'print TURN REST API credentials', run: turnCredentials },
   keys: { summary: 'generate and show peer identity keys', run: keys },
+  'access-keys': {
+    summary: 'create, list and revoke the access keys KVS clients sign with',
+    run: accessKeys,
+  },
   listen: { summary: 'accept peer connections and echo streams', run: listen },
   connect: { summary: 'connect to a peer and measure the path', run: connect },
 };

@@ -34,3 +34,15 @@ export type { RunningServer, StartOptions } from './server.js';
 export { openDataDir } from './store/data-dir.js';
 export type { DataDir, Secrets, TlsMaterial } from './store/data-dir.js';
 export { VERSION } from './version.js';
+export {
+  AccessKeys,
+  ACCESS_KEY_PREFIX,
+  isAccessKeyId,
+  newAccessKeyId,
+  newSecretAccessKey,
+} from './access-keys/access-keys.js';
+export type { AccessKeyRecord, AccessKeySummary, NewAccessKey } from './access-keys/access-keys.js';
+export { KEK_FILE, readKek, readOrCreateKek } from './access-keys/kek.js';
+export type { Kek } from './access-keys/kek.js';
+export { openDurableRecords, STATE_DB } from './store/durable-store.js';
+export type { DurableStoreOptions } from './store/durable-store.js';

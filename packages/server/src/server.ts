@@ -5,6 +5,7 @@
 import { formatTransportAddress, makeTurnRestCredentials } from '@peerlink/wire';
 import type { IncomingMessage } from 'node:http';
 import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
 import {
   NodeTurnRelays,
   PeerPolicy,
@@ -17,6 +18,8 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_PEER_OPTIONS, type PeerEngineOptions } from '@peerlink/signaling';
 import { pino, type Logger } from 'pino';
+import { AccessKeys } from './access-keys/access-keys.js';
+import { KEK_FILE } from './access-keys/kek.js';
 import type { ServeConfig } from './config/load-config.js';
 import { isWildcard } from './config/load-config.js';
 import { ServerError } from './errors.js';
@@ -38,6 +41,8 @@ export interface RunningServer {
   readonly signaling: PeerSignaling;
   /** The signaling store and bus, and this node's id in the cluster. */
   readonly backend: SignalBackend;
+  /** The access keys KVS clients sign with, over `backend.durable` (shared with `peerlink access-keys`). */
+  readonly accessKeys: AccessKeys;
   readonly turn: NodeTurnRelays;
   /** The relay addresses per family, for the banner. */
   readonly relayIps: { 4?: string | undefined; 6?: string | undefined };
@@ -267,8 +272,10 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     },
   };
   let backend: SignalBackend;
+  let accessKeys: AccessKeys;
   try {
     backend = await openSignalBackend({
+      dataDir: dataDir.path,
       redisUrl: config.redisUrl,
       redisPrefix: config.redisPrefix,
       nodeId: config.nodeId,
@@ -282,6 +289,15 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     });
   } catch (err) {
     await Promise.allSettled([turn.close(), stun.close()]);
+    throw err;
+  }
+  try {
+    // A node whose KEK is not the one the store's keys are sealed with stops here, by name.
+    accessKeys = await AccessKeys.open(backend.durable, {
+      kekFile: config.kekFile ?? join(dataDir.path, KEK_FILE),
+    });
+  } catch (err) {
+    await Promise.allSettled([backend.close(), turn.close(), stun.close()]);
     throw err;
   }
   const signaling = await startPeerSignaling({
@@ -324,6 +340,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       stun,
       signaling,
       backend,
+      accessKeys,
       turn,
       relayIps,
       clientAddressOf: clientAddresses.clientAddressOf,

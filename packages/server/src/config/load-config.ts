@@ -55,6 +55,8 @@ export interface ServeConfig {
   /** Shared signaling state (cluster); undefined: the embedded store. */
   redisUrl: string | undefined;
   redisPrefix: string;
+  /** The access keys' key-encryption key; undefined: `<data-dir>/kek.key`. */
+  kekFile: string | undefined;
   nodeId: string | undefined;
   drainSeconds: number;
   /** Where each value came from, for `--print-config` style diagnostics. */
@@ -324,6 +326,7 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     relayRate: num('relay-rate'),
     redisUrl: str('redis-url'),
     redisPrefix: str('redis-prefix') as string,
+    kekFile: str('kek-file'),
     nodeId: str('node-id'),
     drainSeconds: num('drain-seconds'),
     sources,

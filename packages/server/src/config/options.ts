@@ -23,7 +23,8 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     name: 'data-dir',
     kind: 'string',
     default: './peerlink-data',
-    description: 'embedded store: generated secrets, development TLS certificate',
+    description:
+      'embedded store: generated secrets, development TLS certificate, state.db (access keys, channels), kek.key',
   },
   { name: 'host', kind: 'ip', default: '0.0.0.0', description: 'address to listen on' },
   {
@@ -156,6 +157,12 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     kind: 'string',
     default: 'peerlink:',
     description: 'prefix of every Redis key and pub/sub channel (several clusters may share one Redis)',
+  },
+  {
+    name: 'kek-file',
+    kind: 'string',
+    description:
+      'key-encryption key that seals access-key secrets (default: <data-dir>/kek.key, made with the first key); every node of a cluster needs the same file',
   },
   {
     name: 'node-id',

@@ -1,7 +1,8 @@
 /**
  * The signaling store a node runs on: embedded (memory, one node, nothing to run) unless
  * `--redis-url` names a Redis that several nodes share. Each node has an id (`--node-id`, else the
- * host name and a random suffix): its bus channel, and what its presence records name.
+ * host name and a random suffix): its bus channel, and what its presence records name. Beside it, the
+ * durable records (durable-store.ts): the data dir's state.db, or the same Redis.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -11,17 +12,21 @@ import {
   MemoryStore,
   RedisBus,
   RedisStore,
+  type DurableRecords,
   type MailboxLimits,
   type SignalBus,
   type SignalStore,
 } from '@peerlink/signaling';
 import type { Logger } from 'pino';
 import { ServerError } from '../errors.js';
+import { openDurableRecords, redactUrl } from './durable-store.js';
 
 export interface SignalBackend {
   readonly nodeId: string;
   readonly store: SignalStore;
   readonly bus: SignalBus;
+  /** What outlives a restart (channels, access keys): `<data-dir>/state.db`, or the same Redis. */
+  readonly durable: DurableRecords;
   close(): Promise<void>;
 }
 
@@ -32,6 +37,8 @@ export function defaultNodeId(): string {
 }
 
 export async function openSignalBackend(opts: {
+  /** The data dir: the embedded store keeps its durable records in its state.db. */
+  readonly dataDir: string;
   readonly redisUrl: string | undefined;
   readonly redisPrefix: string;
   readonly nodeId: string | undefined;
@@ -40,11 +47,19 @@ export async function openSignalBackend(opts: {
   readonly now: () => number;
 }): Promise<SignalBackend> {
   const nodeId = opts.nodeId ?? defaultNodeId();
+  const durableLog = opts.logger.child({ component: 'durable-store' });
+  const durable = await openDurableRecords({
+    dataDir: opts.dataDir,
+    redisUrl: opts.redisUrl,
+    redisPrefix: opts.redisPrefix,
+    onUnreadable: (key, err) =>
+      durableLog.error({ key, err: err.message }, 'refused a record this node cannot read'),
+  });
   if (opts.redisUrl === undefined) {
     const hub = new MemoryHub();
     const store = new MemoryStore({ hub, mailbox: opts.mailbox, now: opts.now });
     const bus = new MemoryBus(nodeId, hub);
-    return { nodeId, store, bus, close: async () => {} };
+    return { nodeId, store, bus, durable, close: () => durable.close() };
   }
   const log = opts.logger.child({ component: 'store', store: 'redis', node: nodeId });
   const common = { url: opts.redisUrl, prefix: opts.redisPrefix };
@@ -70,28 +85,18 @@ export async function openSignalBackend(opts: {
       nodeId,
       store,
       bus,
+      durable,
       close: async () => {
         closing = true;
-        await Promise.allSettled([opened.close(), bus.close()]);
+        await Promise.allSettled([opened.close(), bus.close(), durable.close()]);
       },
     };
   } catch (err) {
-    await store?.close();
+    await Promise.allSettled([store?.close(), durable.close()]);
     throw new ServerError(
       'STORE_UNAVAILABLE',
-      `cannot reach Redis at ${redact(opts.redisUrl)}: ${(err as Error).message}`,
+      `cannot reach Redis at ${redactUrl(opts.redisUrl)}: ${(err as Error).message}`,
       { cause: err },
     );
-  }
-}
-
-/** The URL without its password, for messages. */
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(invalid URL)';
   }
 }

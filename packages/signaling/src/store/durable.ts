@@ -14,6 +14,8 @@ export interface DurableRecords {
   /**
    * Writes a record. `ifAbsent`: only when the key does not exist. `ifMatch`: only when the stored
    * record is exactly this one (optimistic concurrency for read-modify-write). False when refused.
+   * Records are compared in their canonical JSON (keys sorted), so the object `get` gave matches
+   * whatever its key order; giving both options is a TypeError.
    */
   put(
     key: string,
@@ -22,7 +24,11 @@ export interface DurableRecords {
   ): Promise<boolean>;
   /** True when there was something to delete. */
   delete(key: string): Promise<boolean>;
-  /** Records whose key starts with `prefix`, in key order: at most `limit` (default 100) after `after`. */
+  /**
+   * Records whose key starts with `prefix`, in key order (UTF-8 bytes, as SQLite and Redis compare):
+   * at most `limit` (default 100) after `after`. One unreadable record refuses the whole call
+   * (UNREADABLE_RECORD), as `get` would.
+   */
   list<T extends VersionedRecord>(
     prefix: string,
     opts?: { after?: string; limit?: number },

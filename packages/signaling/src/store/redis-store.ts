@@ -11,9 +11,10 @@
  * store.onHealth((h) => log.warn(`store ${h}`));
  * ```
  */
+import { decodeRecordText } from './durable-codec.js';
 import { openedWhenReady, RedisLink } from './redis-link.js';
 import { DELETE_IF_EQUAL, MAILBOX_PUT, mailboxEntry } from './redis-scripts.js';
-import { readRecord, StoreError, type PresenceRecord, type VersionedRecord } from './records.js';
+import { StoreError, type PresenceRecord, type VersionedRecord } from './records.js';
 import type { MailboxLimits, SignalStore, StoreHealth } from './store.js';
 
 export interface RedisStoreOptions {
@@ -187,16 +188,7 @@ export class RedisStore implements SignalStore {
 
   /** JSON and schema version checked; refusals are reported to onUnreadable and thrown. */
   #decode<T extends VersionedRecord>(key: string, raw: string): T {
-    try {
-      return readRecord<T>(key, JSON.parse(raw));
-    } catch (err) {
-      const refusal =
-        err instanceof StoreError
-          ? err
-          : new StoreError('UNREADABLE_RECORD', `record ${key} is not JSON`, { cause: err });
-      this.#onUnreadable(key, refusal);
-      throw refusal;
-    }
+    return decodeRecordText<T>(key, raw, this.#onUnreadable);
   }
 
   /** PEXPIRE each key in one pipeline; the replies, 1 (extended) or 0 (missing), in key order. */
