@@ -3,9 +3,9 @@
 // The runtime check comes first, as a dynamic import, so an old Node gets one clear line instead of
 // a syntax or API error from deep inside the build.
 const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 22 || (major === 22 && minor < 12)) {
+if (major < 22 || (major === 22 && minor < 13)) {
   process.stderr.write(
-    `peerlink: needs Node.js 22.12 or newer (24 LTS recommended); this is ${process.version}. See the README's Quick start.\n`,
+    `peerlink: needs Node.js 22.13 or newer (24 LTS recommended); this is ${process.version}. See the README's Quick start.\n`,
   );
   process.exit(1);
 }
