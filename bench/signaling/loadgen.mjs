@@ -73,11 +73,11 @@ for (const p of peers) {
 for (const p of peers) p.a.send(proto.candidate(p.session, `p${p.i}b`, { t: performance.now() }));
 await new Promise((r) => setTimeout(r, 1000)); // warm-up, not measured
 measuring = true;
-process.stdout.write('mark start\n');
+process.stdout.write('mark routed start\n');
 const t0 = performance.now();
 await new Promise((r) => setTimeout(r, Number(values.seconds) * 1000));
 measuring = false;
-process.stdout.write('mark end\n');
+process.stdout.write('mark routed end\n');
 const elapsed = (performance.now() - t0) / 1000;
 running = false;
 latencies.sort((x, y) => x - y);
@@ -87,9 +87,10 @@ const pct = (q) => {
 };
 
 // ---- relay throughput: node-local pairs, then cross-node pairs (when there are any) ----
-/** MB/s that arrive while the first `relay-pairs` of these pairs each stream 16 KiB frames one way. */
-async function relay(among) {
-  if (!proto.relay || among.length === 0) return null;
+/** MB that arrive, and MB/s, while the first `relay-pairs` of these pairs each stream 16 KiB frames
+ * one way. The marks name the phase, for the server CPU it took. */
+async function relay(phase, among) {
+  if (!proto.relay || among.length === 0) return { MB: null, MBps: null };
   await new Promise((r) => setTimeout(r, 200));
   let bytes = 0;
   let relaying = true;
@@ -105,13 +106,22 @@ async function relay(among) {
     };
     pump();
   }
+  process.stdout.write(`mark ${phase} start\n`);
   const r0 = performance.now();
   await new Promise((r) => setTimeout(r, Number(values['relay-seconds']) * 1000));
   relaying = false;
-  return +(bytes / ((performance.now() - r0) / 1000) / 1e6).toFixed(1);
+  process.stdout.write(`mark ${phase} end\n`);
+  const MB = bytes / 1e6;
+  return { MB: +MB.toFixed(1), MBps: +(MB / ((performance.now() - r0) / 1000)).toFixed(1) };
 }
-const relayMBps = await relay(peers.filter((p) => !p.crosses));
-const relayCrossNodeMBps = await relay(peers.filter((p) => p.crosses));
+const relayLocal = await relay(
+  'relay',
+  peers.filter((p) => !p.crosses),
+);
+const relayCross = await relay(
+  'relayCrossNode',
+  peers.filter((p) => p.crosses),
+);
 
 process.stdout.write(
   JSON.stringify({
@@ -122,8 +132,10 @@ process.stdout.write(
     elapsedSeconds: +elapsed.toFixed(3),
     routedPerSecond: Math.round(routed / elapsed),
     latencyMs: { p50: pct(0.5), p99: pct(0.99) },
-    relayMBps,
-    relayCrossNodeMBps,
+    relayMB: relayLocal.MB,
+    relayMBps: relayLocal.MBps,
+    relayCrossNodeMB: relayCross.MB,
+    relayCrossNodeMBps: relayCross.MBps,
   }) + '\n',
 );
 for (const p of peers) {

@@ -86,22 +86,32 @@ async function throughput(kind, config = { nodes: 1, store: 'memory', split: 0 }
       redis: server.redisPid ? cpuSeconds(server.redisPid) : 0,
       gen: cpuSeconds(gen.pid),
     });
-    let start;
-    let end;
+    const marks = {}; // phase -> { start, end } CPU samples
     const rl = createInterface({ input: gen.stdout });
     const line = await new Promise((resolve, reject) => {
       rl.on('line', (l) => {
-        if (l === 'mark start') start = sample();
-        else if (l === 'mark end') end = sample();
+        const m = /^mark (\S+) (start|end)$/.exec(l);
+        if (m) (marks[m[1]] ??= {})[m[2]] = sample();
         else if (l.startsWith('{')) resolve(l);
       });
       gen.once('exit', (code) => reject(new Error(`load generator exited ${code}`)));
     });
     const r = JSON.parse(line);
+    const { start, end } = marks.routed;
     const nodeCpu = end.nodes.map((c, i) => +(c - start.nodes[i]).toFixed(2));
     const serverCpu = nodeCpu.reduce((a, b) => a + b, 0);
     const redisCpu = end.redis - start.redis;
     const perMessage = (cpu) => (r.routed > 0 ? +((cpu / r.routed) * 1e6).toFixed(2) : null);
+    /** Relayed MB per CPU second of the nodes (and of Redis) during a relay phase. */
+    const relayPerCpu = (phase, MB) => {
+      const p = marks[phase];
+      if (!p || !MB) return undefined;
+      const cpu = (which) => p.end[which].reduce((a, c, i) => a + c - p.start[which][i], 0);
+      return {
+        server: +(MB / cpu('nodes')).toFixed(1),
+        redis: server.redisPid ? +(MB / (p.end.redis - p.start.redis)).toFixed(1) : undefined,
+      };
+    };
     return {
       ...r,
       nodes: config.nodes,
@@ -115,17 +125,25 @@ async function throughput(kind, config = { nodes: 1, store: 'memory', split: 0 }
       routedPerServerCpuSecond: serverCpu > 0 ? Math.round(r.routed / serverCpu) : null,
       serverCpuMicrosPerMessage: perMessage(serverCpu),
       redisCpuMicrosPerMessage: server.redisPid ? perMessage(redisCpu) : undefined,
+      relayMBPerCpuSecond: relayPerCpu('relay', r.relayMB),
+      relayCrossNodeMBPerCpuSecond: relayPerCpu('relayCrossNode', r.relayCrossNodeMB),
     };
   } finally {
     server.stop();
   }
 }
 
-/** The run with the median messages per server CPU second, and every run's figure beside it. */
+/** Each figure's median over the runs (figure by figure), with every run's messages per CPU second. */
 function median(runs) {
-  const sorted = [...runs].sort((a, b) => a.routedPerServerCpuSecond - b.routedPerServerCpuSecond);
-  const pick = sorted[Math.floor((sorted.length - 1) / 2)];
-  return runs.length > 1 ? { ...pick, runs: runs.map((x) => x.routedPerServerCpuSecond) } : pick;
+  const mid = (xs) => {
+    if (xs.every((x) => typeof x === 'number')) return [...xs].sort((p, q) => p - q)[(xs.length - 1) >> 1];
+    if (xs.every(Array.isArray)) return xs[0].map((_, i) => mid(xs.map((x) => x[i])));
+    if (xs.every((x) => x && typeof x === 'object'))
+      return Object.fromEntries(Object.keys(xs[0]).map((k) => [k, mid(xs.map((x) => x[k]))]));
+    return xs[0];
+  };
+  if (runs.length === 1) return runs[0];
+  return { ...mid(runs), runs: runs.map((x) => x.routedPerServerCpuSecond) };
 }
 
 async function idleMemory(kind) {
@@ -238,7 +256,12 @@ if (values['compare-cork'])
         {
           routedPerServerCpuSecond: ratio(on.routedPerServerCpuSecond, off.routedPerServerCpuSecond),
           relayMBps: ratio(on.relayMBps, off.relayMBps),
+          relayMBPerServerCpuSecond: ratio(on.relayMBPerCpuSecond?.server, off.relayMBPerCpuSecond?.server),
           relayCrossNodeMBps: ratio(on.relayCrossNodeMBps, off.relayCrossNodeMBps),
+          relayCrossNodeMBPerServerCpuSecond: ratio(
+            on.relayCrossNodeMBPerCpuSecond?.server,
+            off.relayCrossNodeMBPerCpuSecond?.server,
+          ),
         },
       ];
     }),
