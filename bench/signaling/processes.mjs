@@ -89,7 +89,7 @@ async function startNode(secret, extra, env) {
  * or on a fresh redis-server they share under one prefix. Returns its URLs (one per node), the pids
  * whose CPU counts as the server's, Redis's pid apart, and stop().
  */
-export async function startServer(kind, { secret, nodes = 1, store = 'memory', env = {} } = {}) {
+export async function startServer(kind, { secret, nodes = 1, store = 'memory', env = {}, args = [] } = {}) {
   if (kind !== 'peerlink') {
     const port = await freePort();
     const child = spawn(process.execPath, [join(here, 'servers', `${kind}.mjs`), String(port)], {
@@ -111,7 +111,7 @@ export async function startServer(kind, { secret, nodes = 1, store = 'memory', e
       const cluster = redis
         ? ['--redis-url', redis.url, '--redis-prefix', prefix, '--node-id', `bench-node-${i + 1}`]
         : [];
-      started.push(await startNode(secret, cluster, env));
+      started.push(await startNode(secret, [...cluster, ...args], env));
     }
   } catch (err) {
     stop();
