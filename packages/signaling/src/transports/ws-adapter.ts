@@ -46,6 +46,30 @@ const toBytes = (data: RawData): Uint8Array => {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 };
 
+/**
+ * Write batching. ws writes each frame as a header and a payload under its own cork, one writev per
+ * frame; a relay burst or a chunk of pub/sub envelopes sends many frames to one socket in one tick.
+ * The first frame a socket gets in a tick corks it, and one nextTick uncorks every corked socket, so
+ * all its frames of the tick leave in one writev. Cork nests, so ws's own cork/uncork stays inside
+ * ours; send callbacks still fire per frame once the write is done. `PEERLINK_WS_CORK=0` (read once,
+ * at load) turns it off: only for the signaling benchmark's before/after comparison.
+ */
+const corkWrites = process.env.PEERLINK_WS_CORK !== '0';
+
+function createCorker(): (socket: Duplex) => void {
+  const corked = new Set<Duplex>();
+  const uncorkAll = (): void => {
+    for (const s of corked) s.uncork();
+    corked.clear();
+  };
+  return (socket) => {
+    if (corked.has(socket)) return;
+    if (corked.size === 0) process.nextTick(uncorkAll);
+    socket.cork();
+    corked.add(socket);
+  };
+}
+
 function metaOf(req: IncomingMessage, secure: boolean, remote: string): ConnMeta {
   const url = new URL(req.url ?? '/', 'http://x');
   const headers: Record<string, string | undefined> = {};
@@ -70,7 +94,9 @@ export function attachWebSocket(opts: WsCarrierOptions): WsCarrier {
     maxPayload: opts.maxPayload ?? 1024 * 1024,
     perMessageDeflate: false,
   });
-  const sockets = new Map<ConnId, { ws: WebSocket; meta: ConnMeta }>();
+  // `socket` is the stream handed to ws.handleUpgrade: ws writes its frames to it.
+  const sockets = new Map<ConnId, { ws: WebSocket; socket: Duplex; meta: ConnMeta }>();
+  const cork = corkWrites ? createCorker() : undefined;
   let accepting = true;
   let allClosed: (() => void) | undefined;
 
@@ -85,6 +111,7 @@ export function attachWebSocket(opts: WsCarrierOptions): WsCarrier {
             break;
           }
           const len = a.data.length;
+          cork?.(s.socket);
           ws.send(a.data, { binary: typeof a.data !== 'string' }, () => {
             core.flushed(a.conn, len);
             pump();
@@ -151,7 +178,7 @@ export function attachWebSocket(opts: WsCarrierOptions): WsCarrier {
     wss.handleUpgrade(req, socket, head, (ws) => {
       const id = core.open(meta, now());
       if (id === undefined) return ws.terminate();
-      sockets.set(id, { ws, meta });
+      sockets.set(id, { ws, socket, meta });
       ws.on('message', (data, isBinary) => {
         const t0 = performance.now();
         if (isBinary) core.receiveBinary(id, toBytes(data), now());
