@@ -14,6 +14,7 @@ import {
   verifyPeerToken,
   type IceServer,
   type PeerEngineOptions,
+  type Protocol,
   type SignalBus,
   type SignalStore,
   type WsCarrier,
@@ -27,6 +28,8 @@ export interface PeerSignalingOptions {
   /** The client's address behind a trusted proxy; default: the socket's peer. */
   readonly remoteOf?: (req: IncomingMessage) => string;
   readonly onInternalError?: (protocol: string, err: unknown) => void;
+  /** More protocols on the same core and router (KVS at /kvs). */
+  readonly protocols?: (router: Router) => Protocol[];
   readonly servers: readonly { server: Server; secure: boolean }[];
   readonly authSecret: string;
   readonly peerOptions: Partial<PeerEngineOptions>;
@@ -183,6 +186,7 @@ export async function startPeerSignaling(o: PeerSignalingOptions): Promise<PeerS
     },
   });
   core.mount(engine);
+  for (const p of o.protocols?.(router) ?? []) core.mount(p);
   const stats = (): ReturnType<PeerEngine['stats']> & { connections: number } => ({
     ...engine.stats(),
     connections: core.connections,

@@ -26,6 +26,7 @@ import { ServerError } from './errors.js';
 import { buildHttpApp, type StatusSource } from './http/app.js';
 import { ClientAddresses } from './http/client-address.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
+import { kvsSignaling } from './kvs-signaling.js';
 import { startPeerSignaling, type PeerSignaling } from './peer-signaling.js';
 import { openDataDir, type DataDir } from './store/data-dir.js';
 import { openSignalBackend, type SignalBackend } from './store/signal-store.js';
@@ -306,6 +307,14 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     bus: backend.bus,
     remoteOf: clientAddresses.clientAddressOf,
     onInternalError: (protocol, err) => logger.error({ err, protocol }, 'signaling handler failed'),
+    protocols: (router) => [
+      kvsSignaling({
+        registry: metrics.registry,
+        router,
+        records: backend.durable,
+        secretOf: async (id) => accessKeys.secretOf(id),
+      }),
+    ],
     servers: [
       { server: http.server, secure: false },
       { server: https.server, secure: true },

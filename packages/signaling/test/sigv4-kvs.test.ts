@@ -6,8 +6,8 @@
 // signAwsRequestInfoQueryParam) signs the same shape with an X-Amz-Expires of its own choosing.
 // That package is not a devDependency: it pulls in expo and react-native.
 import assert from 'node:assert/strict';
-import { createHash, createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { kvsPresign as presign } from '@peerlink/testing';
 import { createSigV4Verifier, type SignedRequest, type SigV4Result } from '../src/index.js';
 
 const AKID = 'AKIAKVSPEERLINK01';
@@ -25,40 +25,18 @@ interface PresignOptions {
   readonly at?: number;
 }
 
-const hex = (d: Buffer) => d.toString('hex');
-const sha256 = (s: string) => hex(createHash('sha256').update(s, 'utf8').digest());
-const hmac = (key: string | Buffer, s: string) => createHmac('sha256', key).update(s, 'utf8').digest();
-
-/** A wss:// URL presigned the way the KVS JS SDK does it. */
+/** A wss:// URL presigned the way the KVS JS SDK does it (@peerlink/testing's kvsPresign). */
 function kvsPresign(opts: PresignOptions): string {
-  const at = new Date(opts.at ?? SIGNED_AT);
-  const amzDate = at
-    .toISOString()
-    .replace(/\.\d{3}Z$/, 'Z')
-    .replace(/[:-]/g, '');
-  const day = amzDate.slice(0, 8);
-  const host = ENDPOINT.slice('wss://'.length);
-  const scope = `${day}/${REGION}/kinesisvideo/aws4_request`;
-  const params: Record<string, string> = {
-    ...opts.query,
-    'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
-    'X-Amz-Credential': `${AKID}/${scope}`,
-    'X-Amz-Date': amzDate,
-    'X-Amz-SignedHeaders': 'host',
-  };
-  if (opts.expires !== null) params['X-Amz-Expires'] = opts.expires ?? '299';
-  if (opts.sessionToken) params['X-Amz-Security-Token'] = opts.sessionToken;
-  const queryString = (p: Record<string, string>) =>
-    Object.keys(p)
-      .sort()
-      .map((k) => `${k}=${encodeURIComponent(p[k] ?? '')}`)
-      .join('&');
-  const canonical = ['GET', '/', queryString(params), `host:${host}\n`, 'host', sha256('')].join('\n');
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
-  let key = hmac(`AWS4${opts.secret ?? SECRET}`, day);
-  for (const part of [REGION, 'kinesisvideo', 'aws4_request']) key = hmac(key, part);
-  const signature = hex(hmac(key, toSign));
-  return `${ENDPOINT}/?${queryString({ ...params, 'X-Amz-Signature': signature })}`;
+  return presign({
+    endpoint: ENDPOINT,
+    accessKeyId: AKID,
+    secret: opts.secret ?? SECRET,
+    region: REGION,
+    query: opts.query,
+    at: opts.at ?? SIGNED_AT,
+    ...(opts.expires !== undefined ? { expires: opts.expires } : {}),
+    ...(opts.sessionToken !== undefined ? { sessionToken: opts.sessionToken } : {}),
+  });
 }
 
 /** The upgrade request as the server sees it: path, decoded query, Host. */

@@ -38,3 +38,5 @@ export type { RedisServer } from './redis-server.js';
 export { freePort, startHaproxy } from './haproxy.js';
 export type { Haproxy, HaproxyOptions } from './haproxy.js';
 export { roundTrip } from './round-trip.js';
+export { kvsPresign } from './kvs-presign.js';
+export type { KvsPresignOptions } from './kvs-presign.js';
