@@ -22,6 +22,7 @@ import { isWildcard } from './config/load-config.js';
 import { ServerError } from './errors.js';
 import { buildHttpApp, type StatusSource } from './http/app.js';
 import { ClientAddresses } from './http/client-address.js';
+import { installKvsApi, type KvsApiOptions } from './http/kvs/install.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { startPeerSignaling, type PeerSignaling } from './peer-signaling.js';
 import { openDataDir, type DataDir } from './store/data-dir.js';
@@ -60,6 +61,8 @@ export interface StartOptions {
   readonly peerOptions?: Partial<PeerEngineOptions>;
   /** How often the signaling adapter runs the engine's timers (default 1000 ms). */
   readonly signalingTickMs?: number;
+  /** The KVS control plane and GetIceServerConfig on both ports, over these records and verifier. */
+  readonly kvs?: KvsApiOptions;
 }
 
 /** Routes whose answer reads the counts and TURN gauges that `refreshCounts` gathers. */
@@ -284,6 +287,8 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     await Promise.allSettled([turn.close(), stun.close()]);
     throw err;
   }
+  const advertisedHost = (hostHeader: string | undefined): string =>
+    config.publicIp ?? publicUrlHost(config.publicUrl) ?? hostHeader ?? urlHost(config.host);
   const signaling = await startPeerSignaling({
     registry: metrics.registry,
     store: backend.store,
@@ -302,9 +307,20 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     tlsPort: stun.tls?.port,
     turnCredentials: (peerId) =>
       makeTurnRestCredentials(turnSecrets[0] as string, peerId.replace(/:/g, '_'), 24 * 3600, now() / 1000),
-    advertisedHost: (hostHeader) =>
-      config.publicIp ?? publicUrlHost(config.publicUrl) ?? hostHeader ?? urlHost(config.host),
+    advertisedHost,
   });
+  if (opts.kvs)
+    installKvsApi(opts.kvs, {
+      apps: [http, https],
+      config,
+      registry: metrics.registry,
+      now,
+      turnSecret: turnSecrets[0] as string,
+      advertisedHost,
+      stunPort: stun.primary.port,
+      tlsPort: stun.tls?.port,
+      httpsPort: () => (https.server.address() as { port: number } | null)?.port ?? config.httpsPort,
+    });
   const started: { close(): Promise<unknown> }[] = [backend, turn, stun, signaling.adapter];
   try {
     const httpPort = await listen(http, config.host, config.httpPort, 'HTTP');
