@@ -5,14 +5,12 @@
  */
 import {
   KvsEngine,
-  createSigV4Verifier,
-  parseChannelArn,
+  channelByArn,
   presignedRequestOf,
   type DurableRecords,
-  type KvsChannel,
   type KvsOptions,
   type Router,
-  type VersionedRecord,
+  type SigV4Verifier,
 } from '@peerlink/signaling';
 import { Counter, type Registry } from 'prom-client';
 
@@ -20,26 +18,8 @@ export interface KvsSignalingOptions {
   readonly registry: Registry;
   readonly router: Router;
   readonly records: DurableRecords;
-  readonly secretOf: (accessKeyId: string) => Promise<string | undefined>;
+  readonly verifier: SigV4Verifier;
   readonly options?: Partial<KvsOptions>;
-}
-
-/** The control plane's channel record, as far as the WebSocket needs it. */
-interface ChannelRecord extends VersionedRecord {
-  readonly name: string;
-  readonly arn: string;
-  readonly maxViewers?: number;
-}
-
-/** The channel an ARN names, if it exists (its record is `kvs/channel/<name>`). */
-export async function channelByArn(records: DurableRecords, arn: string): Promise<KvsChannel | undefined> {
-  const parsed = parseChannelArn(arn);
-  if (!parsed) return undefined;
-  const rec = await records.get<ChannelRecord>(`kvs/channel/${parsed.name}`);
-  if (!rec || rec.arn !== arn) return undefined;
-  return rec.maxViewers === undefined
-    ? { arn: rec.arn, name: rec.name }
-    : { arn: rec.arn, name: rec.name, maxViewers: rec.maxViewers };
 }
 
 export function kvsSignaling(o: KvsSignalingOptions): KvsEngine {
@@ -56,11 +36,10 @@ export function kvsSignaling(o: KvsSignalingOptions): KvsEngine {
     labelNames: ['error_type'],
     registers: reg,
   });
-  const verifier = createSigV4Verifier({ secretOf: o.secretOf });
   return new KvsEngine({
     router: o.router,
-    verify: (meta, now) => verifier.verifyPresigned(presignedRequestOf(meta), now),
-    channelByArn: (arn) => channelByArn(o.records, arn),
+    verify: (meta, now) => o.verifier.verifyPresigned(presignedRequestOf(meta), now),
+    channelByArn: channelByArn(o.records),
     ...(o.options ? { options: o.options } : {}),
     observer: {
       forwarded: (action) => forwarded.inc({ action }),

@@ -20,8 +20,9 @@ import {
   type WsCarrier,
 } from '@peerlink/signaling';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { stunTurnUrls, type AdvertisedStunTurn } from './ice-servers.js';
 
-export interface PeerSignalingOptions {
+export interface PeerSignalingOptions extends AdvertisedStunTurn {
   readonly registry: Registry;
   readonly store: SignalStore;
   readonly bus: SignalBus;
@@ -35,11 +36,6 @@ export interface PeerSignalingOptions {
   readonly peerOptions: Partial<PeerEngineOptions>;
   readonly tickMs?: number;
   readonly stun: () => { primary: string | null; alternate: string | null };
-  /** Host clients should use for STUN/TURN URLs: the configured public address, else the Host header. */
-  readonly advertisedHost: (hostHeader: string | undefined) => string;
-  readonly stunPort: number;
-  /** TURN over TLS port, when it listens. */
-  readonly tlsPort: number | undefined;
   /** Fresh TURN REST credentials for a peer (the composition signs them with the TURN secret). */
   readonly turnCredentials: (peerId: string) => { username: string; password: string };
 }
@@ -53,12 +49,6 @@ export interface PeerSignaling {
   readonly pathSwitches: Counter<'to'>;
   /** This node's view: its connections, peers, the sessions they are in, and their paths. */
   stats(): ReturnType<PeerEngine['stats']> & { connections: number };
-}
-
-function hostOnly(hostHeader: string): string {
-  const m = /^\[([^\]]+)\]/.exec(hostHeader);
-  if (m) return m[1] as string;
-  return hostHeader.replace(/:\d+$/, '');
 }
 
 export async function startPeerSignaling(o: PeerSignalingOptions): Promise<PeerSignaling> {
@@ -148,12 +138,9 @@ export async function startPeerSignaling(o: PeerSignalingOptions): Promise<PeerS
     welcome: {
       stun: o.stun,
       iceServers: (id, host): IceServer[] => {
-        const h = o.advertisedHost(host === undefined ? undefined : hostOnly(host));
-        const hp = `${h.includes(':') && !h.startsWith('[') ? `[${h}]` : h}:${o.stunPort}`;
+        const { stun, turn } = stunTurnUrls(o, host);
         const { username, password } = o.turnCredentials(id);
-        const turn = [`turn:${hp}?transport=udp`, `turn:${hp}?transport=tcp`];
-        if (o.tlsPort !== undefined) turn.push(`turns:${hp.replace(/:\d+$/, `:${o.tlsPort}`)}?transport=tcp`);
-        return [{ urls: [`stun:${hp}`] }, { urls: turn, username, credential: password }];
+        return [{ urls: [stun] }, { urls: turn, username, credential: password }];
       },
     },
     observer: {

@@ -16,7 +16,7 @@ import {
   type TurnEvent,
 } from '@peerlink/turn-server';
 import type { FastifyInstance } from 'fastify';
-import { DEFAULT_PEER_OPTIONS, type PeerEngineOptions } from '@peerlink/signaling';
+import { createSigV4Verifier, DEFAULT_PEER_OPTIONS, type PeerEngineOptions } from '@peerlink/signaling';
 import { pino, type Logger } from 'pino';
 import { AccessKeys } from './access-keys/access-keys.js';
 import { KEK_FILE } from './access-keys/kek.js';
@@ -25,6 +25,7 @@ import { isWildcard } from './config/load-config.js';
 import { ServerError } from './errors.js';
 import { buildHttpApp, type StatusSource } from './http/app.js';
 import { ClientAddresses } from './http/client-address.js';
+import { installKvsApi, type KvsApiOptions } from './http/kvs/install.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { kvsSignaling } from './kvs-signaling.js';
 import { startPeerSignaling, type PeerSignaling } from './peer-signaling.js';
@@ -66,6 +67,8 @@ export interface StartOptions {
   readonly peerOptions?: Partial<PeerEngineOptions>;
   /** How often the signaling adapter runs the engine's timers (default 1000 ms). */
   readonly signalingTickMs?: number;
+  /** The KVS API's records and verifier (default: the durable records and the issued access keys). */
+  readonly kvs?: KvsApiOptions;
 }
 
 /** Routes whose answer reads the counts and TURN gauges that `refreshCounts` gathers. */
@@ -301,6 +304,14 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     await Promise.allSettled([backend.close(), turn.close(), stun.close()]);
     throw err;
   }
+  const advertisedHost = (hostHeader: string | undefined): string =>
+    config.publicIp ?? publicUrlHost(config.publicUrl) ?? hostHeader ?? urlHost(config.host);
+  // KVS: the control plane, GetIceServerConfig and the /kvs WebSocket check SigV4 against the access
+  // keys peerlink issued (`peerlink access-keys create`), over the durable records.
+  const kvsApi: KvsApiOptions = opts.kvs ?? {
+    records: backend.durable,
+    verifier: createSigV4Verifier({ secretOf: (id) => accessKeys.secretOf(id) }),
+  };
   const signaling = await startPeerSignaling({
     registry: metrics.registry,
     store: backend.store,
@@ -312,7 +323,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
         registry: metrics.registry,
         router,
         records: backend.durable,
-        secretOf: async (id) => accessKeys.secretOf(id),
+        verifier: kvsApi.verifier,
       }),
     ],
     servers: [
@@ -327,8 +338,18 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     tlsPort: stun.tls?.port,
     turnCredentials: (peerId) =>
       makeTurnRestCredentials(turnSecrets[0] as string, peerId.replace(/:/g, '_'), 24 * 3600, now() / 1000),
-    advertisedHost: (hostHeader) =>
-      config.publicIp ?? publicUrlHost(config.publicUrl) ?? hostHeader ?? urlHost(config.host),
+    advertisedHost,
+  });
+  installKvsApi(kvsApi, {
+    apps: [http, https],
+    config,
+    registry: metrics.registry,
+    now,
+    turnSecret: turnSecrets[0] as string,
+    advertisedHost,
+    stunPort: stun.primary.port,
+    tlsPort: stun.tls?.port,
+    httpsPort: () => (https.server.address() as { port: number } | null)?.port ?? config.httpsPort,
   });
   const started: { close(): Promise<unknown> }[] = [backend, turn, stun, signaling.adapter];
   try {

@@ -79,3 +79,40 @@ export { SqliteRecords } from './store/durable-sqlite.js';
 export type { SqliteRecordsOptions } from './store/durable-sqlite.js';
 export { RedisRecords } from './store/durable-redis.js';
 export type { RedisRecordsOptions } from './store/durable-redis.js';
+export {
+  channelByArn,
+  channelInfo,
+  findChannel,
+  channelKey,
+  CHANNEL_PREFIX,
+} from './protocols/kvs/control/channel-record.js';
+export type { ChannelInfo, ChannelRecord } from './protocols/kvs/control/channel-record.js';
+export type { KvsControlContext } from './protocols/kvs/control/context.js';
+export {
+  createSignalingChannel,
+  DEFAULT_MESSAGE_TTL_SECONDS,
+  deleteSignalingChannel,
+  describeSignalingChannel,
+  updateSignalingChannel,
+} from './protocols/kvs/control/channels.js';
+export { listSignalingChannels } from './protocols/kvs/control/list.js';
+export { listTagsForResource, tagResource, untagResource } from './protocols/kvs/control/tags.js';
+export { getSignalingChannelEndpoint } from './protocols/kvs/control/endpoint.js';
+export type { KvsEndpoints, ResourceEndpoint } from './protocols/kvs/control/endpoint.js';
+export {
+  getIceServerConfig,
+  ICE_CONFIG_TTL_SECONDS,
+  MAX_ICE_SERVERS,
+  MAX_ICE_URIS,
+} from './protocols/kvs/control/ice-config.js';
+export type {
+  IceConfigContext,
+  KvsIceServer,
+  TurnServerGrant,
+  TurnServerSource,
+} from './protocols/kvs/control/ice-config.js';
+export { guardStore, KVS_ERROR_STATUS, kvsError, sigV4Error } from './protocols/kvs/control/errors.js';
+export type { KvsControlError, KvsErrorType, KvsResult } from './protocols/kvs/control/errors.js';
+export { handleKvsControl, KVS_CONTROL_PATHS } from './protocols/kvs/control/operations.js';
+export type { KvsControlPath } from './protocols/kvs/control/operations.js';
+export { MemoryRecords } from './protocols/kvs/control/memory-records.js';

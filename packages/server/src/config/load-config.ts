@@ -39,6 +39,10 @@ export interface ServeConfig {
   turnSecrets: string[];
   /** Static users as name -> password. */
   turnUsers: Map<string, string>;
+  /** KVS GetIceServerConfig: an operator's TURN servers, each with its REST secret; empty: this server's TURN. */
+  iceServers: { uri: string; secret: string }[];
+  /** The account id in KVS channel ARNs. */
+  kvsAccountId: string;
   allowPeers: string[];
   allowLoopbackPeers: boolean;
   userQuota: number;
@@ -266,6 +270,10 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     }
     turnUsers.set(entry.slice(0, at), entry.slice(at + 1));
   }
+  const iceServers = readIceServers(list('ice-server'), list('ice-server-secret'));
+  const kvsAccountId = str('kvs-account-id') as string;
+  if (!/^[0-9]{12}$/.test(kvsAccountId))
+    throw new ServerError('CONFIG_INVALID', `--kvs-account-id: expected 12 digits, got ${kvsAccountId}`);
   const trustedProxies = list('trusted-proxy');
   const badProxy = trustedProxies.find((c) => parseCidr(c) === undefined);
   if (badProxy !== undefined) {
@@ -312,6 +320,8 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     realm: str('realm') as string,
     turnSecrets: list('turn-secret'),
     turnUsers,
+    iceServers,
+    kvsAccountId,
     allowPeers,
     allowLoopbackPeers: values.get('allow-loopback-peers') === true,
     userQuota: num('user-quota'),
@@ -331,6 +341,26 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     drainSeconds: num('drain-seconds'),
     sources,
   };
+}
+
+const TURN_URI = /^turns?:(\[[0-9a-fA-F:.]+\]|[^\s:?[\]]+):[0-9]{1,5}(\?transport=(udp|tcp))?$/;
+
+/** --ice-server with --ice-server-secret: one secret for all, or one per server, in order. */
+function readIceServers(uris: string[], secrets: string[]): { uri: string; secret: string }[] {
+  const bad = uris.find((u) => !TURN_URI.test(u));
+  if (bad !== undefined)
+    throw new ServerError(
+      'CONFIG_INVALID',
+      `--ice-server: expected turn:HOST:PORT or turns:HOST:PORT (optionally ?transport=udp|tcp), got ${JSON.stringify(bad)}`,
+    );
+  if (uris.length === 0 && secrets.length > 0)
+    throw new ServerError('CONFIG_INVALID', '--ice-server-secret without --ice-server');
+  if (uris.length > 0 && secrets.length !== 1 && secrets.length !== uris.length)
+    throw new ServerError(
+      'CONFIG_INVALID',
+      `--ice-server needs its TURN REST secret: one --ice-server-secret for all, or one per server (${uris.length})`,
+    );
+  return uris.map((uri, i) => ({ uri, secret: (secrets[i] ?? secrets[0]) as string }));
 }
 
 export function isWildcard(host: string): boolean {

@@ -88,6 +88,23 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'turn-user', kind: 'list', description: 'static TURN user U:P (repeatable)' },
   {
+    name: 'ice-server',
+    kind: 'list',
+    description:
+      'KVS GetIceServerConfig names this TURN server (turn:HOST:PORT or turns:HOST:PORT) instead of this one (repeatable)',
+  },
+  {
+    name: 'ice-server-secret',
+    kind: 'list',
+    description: 'TURN REST secret of each --ice-server, in order (one for all, or one per server)',
+  },
+  {
+    name: 'kvs-account-id',
+    kind: 'string',
+    default: '123456789012',
+    description: 'the 12-digit account id in the ARNs of KVS signaling channels',
+  },
+  {
     name: 'allow-peer',
     kind: 'list',
     description: 'CIDR relays may reach despite the deny list',

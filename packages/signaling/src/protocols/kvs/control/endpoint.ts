@@ -1,0 +1,50 @@
+/**
+ * GetSignalingChannelEndpoint: where a channel's master or viewer connects. Every channel lives on
+ * this server, so the endpoints are the server's own, given by the caller:
+ *
+ * - WSS: the KVS WebSocket protocol's URL, path included (`wss://host:port/kvs`). Both SDKs use the
+ *   endpoint as the whole base URL and append only the query: the JS SDK's SigV4RequestSigner splits
+ *   `wss://host/path` into host and path and signs that path; the C SDK formats `%s?X-Amz-ChannelARN=..`.
+ * - HTTPS: the base that `/v1/get-ice-server-config` is appended to (the C SDK concatenates it, the AWS
+ *   SDK for JavaScript v3 prefixes its operation path with the endpoint's path), so no path of its own.
+ *
+ * WEBRTC (WebRTC ingestion into a stream: JoinStorageSession) is not offered: asking for it is an
+ * InvalidArgumentException rather than an endpoint that would fail later.
+ */
+import { findChannel } from './channel-record.js';
+import type { KvsControlContext } from './context.js';
+import { kvsError, kvsOk } from './errors.js';
+import { EndpointRequest, operation } from './requests.js';
+
+export interface KvsEndpoints {
+  /** `wss://host[:port]/kvs` */
+  readonly wss: string;
+  /** `https://host[:port]` */
+  readonly https: string;
+}
+
+export interface ResourceEndpoint {
+  readonly Protocol: 'WSS' | 'HTTPS';
+  readonly ResourceEndpoint: string;
+}
+
+export const getSignalingChannelEndpoint = operation(
+  EndpointRequest,
+  async (ctx: KvsControlContext & { endpoints: KvsEndpoints }, req) => {
+    const { ChannelARN, SingleMasterChannelEndpointConfiguration: config } = req;
+    const protocols = [...new Set(config?.Protocols ?? ['WSS', 'HTTPS'])];
+    if (protocols.includes('WEBRTC'))
+      return kvsError(
+        'InvalidArgumentException',
+        'the WEBRTC protocol (WebRTC ingestion into a stream) is not available on this server',
+      );
+    const found = await findChannel(ctx.records, ChannelARN);
+    if (!found.ok) return found;
+    // MASTER and VIEWER connect to the same endpoints; the WebSocket URL's X-Amz-ClientId tells them apart.
+    const list: ResourceEndpoint[] = protocols.map((p) => ({
+      Protocol: p === 'WSS' ? 'WSS' : 'HTTPS',
+      ResourceEndpoint: p === 'WSS' ? ctx.endpoints.wss : ctx.endpoints.https,
+    }));
+    return kvsOk({ ResourceEndpointList: list });
+  },
+);
