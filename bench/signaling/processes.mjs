@@ -74,6 +74,9 @@ async function startNode(secret, extra, env) {
       secret,
       '--message-rate',
       '100000',
+      // Every bench peer comes from 127.0.0.1: lift the per-address cap a server holds a flood to.
+      '--max-connections-per-ip',
+      '1000000',
       '--log-level',
       'warn',
       ...extra,
