@@ -14,25 +14,29 @@ import { durableCompliance } from './helpers/durable-compliance.js';
 const server = await startRedisServer();
 after(() => server.stop());
 
-durableCompliance('redis', async () => {
-  const prefix = `test-${randomUUID()}:`;
-  return {
-    open: (onUnreadable) =>
-      RedisRecords.open({ url: server.url, prefix, ...(onUnreadable && { onUnreadable }) }),
-    rawPut: async (key, text) => {
-      const raw = new Redis(server.url);
-      await raw.multi().set(`${prefix}dur:${key}`, text).zadd(`${prefix}dur-index`, 0, key).exec();
-      raw.disconnect();
-    },
-    restart: async (handles) => {
-      await Promise.all(handles.map((h) => h.close()));
-      await server.stop({ keepData: true });
-      await server.restart();
-    },
-    outage: { down: () => server.stop({ keepData: true }), up: () => server.restart() },
-    close: async () => {},
-  };
-});
+durableCompliance(
+  'redis',
+  async () => {
+    const prefix = `test-${randomUUID()}:`;
+    return {
+      open: (onUnreadable) =>
+        RedisRecords.open({ url: server.url, prefix, ...(onUnreadable && { onUnreadable }) }),
+      rawPut: async (key, text) => {
+        const raw = new Redis(server.url);
+        await raw.multi().set(`${prefix}dur:${key}`, text).zadd(`${prefix}dur-index`, 0, key).exec();
+        raw.disconnect();
+      },
+      restart: async (handles) => {
+        await Promise.all(handles.map((h) => h.close()));
+        await server.stop({ keepData: true });
+        await server.restart();
+      },
+      outage: { down: () => server.stop({ keepData: true }), up: () => server.restart() },
+      close: async () => {},
+    };
+  },
+  { outage: true },
+);
 
 describe('redis records: what only Redis has', () => {
   it('keys are <prefix>dur:<key> and one index <prefix>dur-index; nothing outside the prefix', async () => {
