@@ -253,11 +253,11 @@ describe('KVS control: update and delete with versions', () => {
     await p.ok('/deleteSignalingChannel', { ChannelARN: again });
   });
 
-  it('gives the WebSocket protocol the channel an ARN names, and nothing for a stale ARN', async () => {
+  it('gives the WebSocket protocol the channel an ARN names (with its MessageTtlSeconds), and nothing for a stale ARN', async () => {
     const p = plane();
     const arn = await p.create('ws');
     const lookup = channelByArn(p.records);
-    assert.deepEqual(await lookup(arn), { arn, name: 'ws' });
+    assert.deepEqual(await lookup(arn), { arn, name: 'ws', messageTtlSeconds: 60 });
     assert.equal(await lookup(arn.replace(/\d+$/, '1')), undefined);
     assert.equal(await lookup('garbage'), undefined);
   });

@@ -58,7 +58,8 @@ class Node {
               code: 'InvalidSignatureException',
               message: 'The request signature we calculated does not match',
             },
-      channelByArn: async (arn) => (arn === ARN ? { arn, name: 'cam1', maxViewers: 2 } : undefined),
+      channelByArn: async (arn) =>
+        arn === ARN ? { arn, name: 'cam1', maxViewers: 2, messageTtlSeconds: 5 } : undefined,
       observer: { forwarded: (a) => this.forwarded.push(a), refused: (e) => this.refused.push(e) },
     });
     this.core.mount(this.engine);
@@ -211,6 +212,15 @@ describe('KVS signaling: routing', () => {
     assert.deepEqual(n.frames(master), [
       { senderClientId: 'early', messageType: 'SDP_OFFER', messagePayload: offer },
     ]);
+  });
+
+  it("drops a held message after the channel's MessageTtlSeconds", async () => {
+    const n = new Node(new MemoryHub(), 'n1');
+    const viewer = await n.conn('late');
+    await n.text(viewer, cFrame('SDP_OFFER', '', b64({ type: 'offer' })));
+    n.now += 5_000; // the channel's MessageTtlSeconds
+    const master = await n.conn();
+    assert.deepEqual(n.frames(master), [], 'the offer expired before a master came');
   });
 
   it('answers a master naming an absent viewer with STATUS_RESPONSE, only when it gave a CorrelationId', async () => {

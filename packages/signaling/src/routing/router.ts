@@ -59,7 +59,7 @@ export class Router {
   async sendText(
     id: string,
     text: string,
-    opts: { session?: number; mailbox: boolean; now: number },
+    opts: { session?: number; mailbox: boolean; now: number; ttlMs?: number },
   ): Promise<TextOutcome> {
     const p = await this.store.getPresence(id);
     if (p && p.node !== this.nodeId) {
@@ -67,7 +67,7 @@ export class Router {
       if ((await this.bus.publish(p.node, env)) > 0) return 'remote';
     }
     if (!opts.mailbox) return 'dropped';
-    return (await this.store.mailboxPut(id, text, opts.now)) ? 'mailbox' : 'dropped';
+    return (await this.store.mailboxPut(id, text, opts.now, opts.ttlMs)) ? 'mailbox' : 'dropped';
   }
 
   /** Sends a relay frame to a client at a known presence; resolves false when nobody took it. */

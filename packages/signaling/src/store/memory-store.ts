@@ -133,12 +133,12 @@ export class MemoryStore implements SignalStore {
     return [...(this.#liveSet(key)?.members ?? [])];
   }
 
-  async mailboxPut(id: string, text: string, now: number): Promise<boolean> {
+  async mailboxPut(id: string, text: string, now: number, ttlMs = this.#limits.ttlMs): Promise<boolean> {
     this.#up();
     const box = this.#box(id, now);
     const bytes = box.reduce((n, m) => n + m.text.length, 0);
     if (box.length >= this.#limits.maxMessages || bytes + text.length > this.#limits.maxBytes) return false;
-    box.push({ text, expires: now + this.#limits.ttlMs });
+    box.push({ text, expires: now + ttlMs });
     this.#hub.boxes.set(id, box);
     return true;
   }

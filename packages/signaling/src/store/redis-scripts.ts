@@ -27,7 +27,8 @@ export function mailboxEntry(text: string, expires: number): string {
 /**
  * Mailbox put. KEYS[1]: the recipient's list. ARGV: entry, now, maxMessages, maxBytes, ttlMs, n.
  * Drops expired (or unreadable) entries, refuses when the box is at its message or byte cap, else
- * appends and makes the list live as long as its newest entry. Returns 1 when held, 0 when full.
+ * appends and makes the list live at least as long as the new entry (entries may carry different
+ * TTLs: a KVS channel's own). Returns 1 when held, 0 when full.
  */
 export const MAILBOX_PUT = `
 local now = tonumber(ARGV[2])
@@ -45,6 +46,8 @@ if count >= tonumber(ARGV[3]) or bytes + tonumber(ARGV[6]) > tonumber(ARGV[4]) t
   return 0
 end
 redis.call('RPUSH', KEYS[1], ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[5]) then
+  redis.call('PEXPIRE', KEYS[1], ARGV[5])
+end
 return 1
 `;

@@ -148,8 +148,8 @@ export class RedisStore implements SignalStore {
     return this.#link.run('members', (c) => c.smembers(this.#rec(key)));
   }
 
-  async mailboxPut(id: string, text: string, now: number): Promise<boolean> {
-    const { ttlMs, maxMessages, maxBytes } = this.#limits;
+  async mailboxPut(id: string, text: string, now: number, ttlMs = this.#limits.ttlMs): Promise<boolean> {
+    const { maxMessages, maxBytes } = this.#limits;
     const entry = mailboxEntry(text, now + ttlMs);
     const args = [entry, now, maxMessages, maxBytes, ttlMs, text.length];
     const held = await this.#link.run('mailboxPut', (c) => c.eval(MAILBOX_PUT, 1, this.#box(id), ...args));

@@ -55,8 +55,11 @@ export interface SignalStore {
   members(key: string): Promise<string[]>;
 
   // ---- mailbox: messages for a client that is away ------------------------------------------------
-  /** Holds a message for `id`; false when its box is full (a counted drop). */
-  mailboxPut(id: string, text: string, now: number): Promise<boolean>;
+  /**
+   * Holds a message for `id` for `ttlMs` (default: the store's mailbox TTL; KVS channels set their
+   * own); false when its box is full (a counted drop).
+   */
+  mailboxPut(id: string, text: string, now: number, ttlMs?: number): Promise<boolean>;
   /** Removes and returns `id`'s unexpired messages, oldest first. */
   mailboxTake(id: string, now: number): Promise<string[]>;
   mailboxDiscard(id: string): Promise<void>;

@@ -209,6 +209,18 @@ export function dataCompliance(get: () => ComplianceContext): void {
       assert.deepEqual(await b.store.mailboxTake(full, t0 + LIMITS.ttlMs), ['y']);
     });
 
+    it('a message may carry its own TTL, shorter or longer than the mailbox default', async () => {
+      const { a, b, unique } = get();
+      const id = unique('p2p/ttl');
+      assert.equal(await a.store.mailboxPut(id, 's', t0, 10), true);
+      assert.equal(await a.store.mailboxPut(id, 'd', t0), true);
+      assert.equal(await a.store.mailboxPut(id, 'l', t0, LIMITS.ttlMs * 2), true);
+      assert.deepEqual(await b.store.mailboxTake(id, t0 + LIMITS.ttlMs), ['l'], 'after the default TTL');
+      await a.store.mailboxPut(id, 's', t0, 10);
+      await a.store.mailboxPut(id, 'd', t0);
+      assert.deepEqual(await b.store.mailboxTake(id, t0 + 10), ['d'], 'after the short one');
+    });
+
     it('discard drops everything held', async () => {
       const { a, b, unique } = get();
       const id = unique('p2p/gone');

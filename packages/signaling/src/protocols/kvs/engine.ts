@@ -30,6 +30,8 @@ export interface KvsIdentity {
   /** The viewer's X-Amz-ClientId; '' for the master. */
   readonly clientId: string;
   readonly accessKeyId: string;
+  /** How long a message to the absent master waits (ms; the channel's MessageTtlSeconds). */
+  readonly messageTtlMs: number | undefined;
 }
 
 export interface KvsEngineDeps {
@@ -138,6 +140,7 @@ export class KvsEngine implements Protocol {
       role: clientId === undefined ? 'master' : 'viewer',
       clientId: clientId ?? '',
       accessKeyId: auth.accessKeyId,
+      messageTtlMs: channel.messageTtlSeconds === undefined ? undefined : channel.messageTtlSeconds * 1000,
     };
     if (identity.role === 'viewer') {
       const max = channel.maxViewers ?? this.options.maxViewers;
@@ -227,7 +230,11 @@ export class KvsEngine implements Protocol {
       return this.#obs.forwarded(f.action);
     }
     // A viewer's message waits for an absent master; a master's for an absent viewer goes nowhere.
-    const outcome = await this.#deps.router.sendText(to, event, { mailbox: me.role === 'viewer', now });
+    const outcome = await this.#deps.router.sendText(to, event, {
+      mailbox: me.role === 'viewer',
+      now,
+      ...(me.messageTtlMs !== undefined ? { ttlMs: me.messageTtlMs } : {}),
+    });
     if (outcome !== 'dropped') return this.#obs.forwarded(f.action);
     const description =
       me.role === 'master'

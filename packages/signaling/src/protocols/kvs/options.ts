@@ -39,6 +39,8 @@ export interface KvsChannel {
   readonly name: string;
   /** Overrides the server's maxViewers for this channel. */
   readonly maxViewers?: number;
+  /** How long a viewer's message waits for an absent master (the channel's MessageTtlSeconds). */
+  readonly messageTtlSeconds?: number;
 }
 
 export interface KvsObserver {

@@ -83,7 +83,7 @@ export async function findChannel(records: DurableRecords, arn: string): Promise
 export function channelByArn(records: DurableRecords): (arn: string) => Promise<KvsChannel | undefined> {
   return async (arn) => {
     const rec = await channelRecordByArn(records, arn);
-    return rec ? { arn: rec.arn, name: rec.name } : undefined;
+    return rec ? { arn: rec.arn, name: rec.name, messageTtlSeconds: rec.messageTtlSeconds } : undefined;
   };
 }
 
