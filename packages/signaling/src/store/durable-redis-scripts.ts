@@ -17,8 +17,12 @@ redis.call('ZADD', KEYS[2], 0, ARGV[4])
 return 1
 `;
 
-/** Delete. KEYS: the record, the index. ARGV: the index member. Returns 1 when there was a record. */
+/**
+ * Delete. KEYS: the record, the index. ARGV: the index member, and the expected json ('' for any).
+ * Returns 1 when a record was deleted.
+ */
 export const DURABLE_DELETE = `
+if ARGV[2] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[2] then return 0 end
 redis.call('ZREM', KEYS[2], ARGV[1])
 return redis.call('DEL', KEYS[1])
 `;

@@ -93,9 +93,10 @@ export class RedisRecords implements DurableRecords {
     return written === 1;
   }
 
-  async delete(key: string): Promise<boolean> {
+  async delete(key: string, opts: { ifMatch?: VersionedRecord } = {}): Promise<boolean> {
+    const expected = opts.ifMatch === undefined ? '' : canonicalJson(opts.ifMatch);
     const deleted = await this.#link.run('durable delete', (c) =>
-      c.eval(DURABLE_DELETE, 2, this.#key(key), this.#index, key),
+      c.eval(DURABLE_DELETE, 2, this.#key(key), this.#index, key, expected),
     );
     return deleted === 1;
   }

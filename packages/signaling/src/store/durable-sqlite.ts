@@ -52,6 +52,7 @@ const SQL = {
   putIfAbsent: 'INSERT INTO records (key, json) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
   putIfMatch: 'UPDATE records SET json = ? WHERE key = ? AND json = ?',
   delete: 'DELETE FROM records WHERE key = ?',
+  deleteIfMatch: 'DELETE FROM records WHERE key = ? AND json = ?',
   list: `SELECT key, json FROM records
     WHERE key >= ?1 AND key < CAST(?1 || x'FF' AS TEXT) AND (?2 IS NULL OR key > ?2)
     ORDER BY key LIMIT ?3`,
@@ -111,8 +112,11 @@ export class SqliteRecords implements DurableRecords {
     return Number(changes) === 1;
   }
 
-  async delete(key: string): Promise<boolean> {
-    const { changes } = this.#run('delete', () => this.#stmt.delete.run(key));
+  async delete(key: string, opts: { ifMatch?: VersionedRecord } = {}): Promise<boolean> {
+    const expected = opts.ifMatch === undefined ? undefined : canonicalJson(opts.ifMatch);
+    const { changes } = this.#run('delete', () =>
+      expected === undefined ? this.#stmt.delete.run(key) : this.#stmt.deleteIfMatch.run(key, expected),
+    );
     return Number(changes) > 0;
   }
 

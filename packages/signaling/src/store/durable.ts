@@ -22,8 +22,11 @@ export interface DurableRecords {
     rec: VersionedRecord,
     opts?: { ifAbsent?: boolean; ifMatch?: VersionedRecord },
   ): Promise<boolean>;
-  /** True when there was something to delete. */
-  delete(key: string): Promise<boolean>;
+  /**
+   * True when there was something to delete. `ifMatch`: only when the stored record is exactly this
+   * one (a delete that must not remove a record someone re-created meanwhile).
+   */
+  delete(key: string, opts?: { ifMatch?: VersionedRecord }): Promise<boolean>;
   /**
    * Records whose key starts with `prefix`, in key order (UTF-8 bytes, as SQLite and Redis compare):
    * at most `limit` (default 100) after `after`. One unreadable record refuses the whole call

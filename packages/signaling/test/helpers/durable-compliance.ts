@@ -113,6 +113,17 @@ export function durableCompliance(
       assert.equal(await db.put(`${k}a`, rec('again'), { ifAbsent: true }), true, 'a deleted key is absent');
     });
 
+    it('delete with ifMatch removes only exactly that record', async () => {
+      const k = `${space('delete-match')}key`;
+      await db.put(k, rec('first', 1));
+      assert.equal(await db.delete(k, { ifMatch: rec('other', 1) }), false, 'another record stays');
+      assert.equal(await db.delete(`${k}-none`, { ifMatch: rec('first', 1) }), false, 'nothing to match');
+      assert.deepEqual(await db.get(k), rec('first', 1));
+      assert.equal(await db.delete(k, { ifMatch: rec('first', 1) }), true);
+      assert.equal(await db.get(k), undefined);
+      assert.deepEqual(keysOf(await db.list(k)), [], 'and it leaves the listing');
+    });
+
     it('list: only the prefix, in UTF-8 byte order, after a key, at most limit', async () => {
       const k = space('list');
       // In UTF-8 byte order: '/' < '0' < 'B' < 'a' < U+FFFF < U+1F600 (JS's UTF-16 order differs there).

@@ -77,6 +77,8 @@ export const deleteSignalingChannel = operation(DeleteRequest, async (ctx: KvsCo
   const rec = found.value;
   if (req.CurrentVersion !== undefined && rec.version !== req.CurrentVersion)
     return versionMismatch(rec, req.CurrentVersion);
-  if (!(await ctx.records.delete(channelKey(rec.name)))) return channelNotFound(req.ChannelARN);
+  // Only the record we read: a channel re-created under the same name meanwhile stays.
+  if (!(await ctx.records.delete(channelKey(rec.name), { ifMatch: rec })))
+    return channelNotFound(req.ChannelARN);
   return kvsOk({});
 });

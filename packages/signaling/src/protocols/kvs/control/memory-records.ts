@@ -39,7 +39,10 @@ export class MemoryRecords implements DurableRecords {
     return true;
   }
 
-  async delete(key: string): Promise<boolean> {
+  async delete(key: string, opts: { ifMatch?: VersionedRecord } = {}): Promise<boolean> {
+    const now = this.#map.get(key);
+    if (opts.ifMatch && (now === undefined || canonical(JSON.parse(now)) !== canonical(opts.ifMatch)))
+      return false;
     return this.#map.delete(key);
   }
 
