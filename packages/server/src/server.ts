@@ -145,7 +145,19 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
   const now = opts.now ?? Date.now;
   const startedAt = now();
   const dataDir = openDataDir(config.dataDir);
-  const tls = await dataDir.tls({ cert: config.cert, key: config.key });
+  // The development certificate names every host this server is reached by, so clients verify it.
+  const certNames = [
+    config.host,
+    config.publicIp,
+    config.altIp,
+    publicUrlHost(config.publicUrl),
+    ...config.tlsSan,
+  ];
+  const tls = await dataDir.tls({
+    cert: config.cert,
+    key: config.key,
+    names: certNames.filter((n): n is string => n !== undefined && !isWildcard(n)),
+  });
   const metrics = createMetrics();
 
   const stunAddress = config.publicIp ?? config.host;

@@ -32,6 +32,22 @@ describe('data dir', () => {
     assert.equal(readFileSync(join(dir, 'tls', 'dev-cert.pem'), 'utf8'), tls.cert);
   });
 
+  it('names the hosts it is reached by, and is made again when one is missing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'peerlink-'));
+    const first = await openDataDir(dir).tls({ names: ['peerlink.example', '203.0.113.9'] });
+    const cert = new X509Certificate(first.cert);
+    assert.ok(cert.checkHost('peerlink.example'));
+    assert.ok(cert.checkIP('203.0.113.9'));
+    assert.ok(cert.checkHost('localhost'), 'and the defaults');
+    assert.equal((await openDataDir(dir).tls({ names: ['203.0.113.9'] })).cert, first.cert, 'covered: kept');
+    const d = openDataDir(dir);
+    const more = await d.tls({ names: ['peerlink.example', '2001:db8::7'] });
+    assert.notEqual(more.cert, first.cert);
+    assert.ok(new X509Certificate(more.cert).checkIP('2001:db8::7'));
+    assert.ok(new X509Certificate(more.cert).checkHost('peerlink.example'));
+    assert.match(d.generated.join('\n'), /made again/);
+  });
+
   it('refuses a corrupt secrets file with a typed error', () => {
     const dir = mkdtempSync(join(tmpdir(), 'peerlink-'));
     writeFileSync(join(dir, 'secrets.json'), '{not json');

@@ -19,6 +19,8 @@ export interface ServeConfig {
   httpsPort: number;
   cert: string | undefined;
   key: string | undefined;
+  /** Extra names for the development certificate. */
+  tlsSan: string[];
   publicUrl: string | undefined;
   /** Load balancers believed about the client's address (CIDR text, validated). */
   trustedProxies: string[];
@@ -305,6 +307,7 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     httpsPort: num('https-port'),
     cert,
     key,
+    tlsSan: list('tls-san'),
     publicUrl,
     trustedProxies,
     proxyProtocol,

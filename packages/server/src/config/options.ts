@@ -41,6 +41,12 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'cert', kind: 'string', description: 'TLS certificate chain (PEM) for HTTPS and TURN over TLS' },
   { name: 'key', kind: 'string', description: 'TLS private key (PEM)' },
+  {
+    name: 'tls-san',
+    kind: 'list',
+    description:
+      'more names (DNS or IP) for the development certificate, which already names --host, --public-ip, --alt-ip and the --public-url host',
+  },
   { name: 'public-url', kind: 'string', description: 'base URL the server advertises when behind a proxy' },
   {
     name: 'trusted-proxy',

@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import selfsigned from 'selfsigned';
+import { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
 import { ServerError } from '../errors.js';
 
 export interface Secrets {
@@ -29,7 +31,23 @@ export interface DataDir {
   readonly secrets: Secrets;
   /** Human-readable lines about what was generated on this start (printed by `serve`). */
   readonly generated: string[];
-  tls(opts: { cert?: string | undefined; key?: string | undefined }): Promise<TlsMaterial>;
+  /**
+   * The TLS certificate: --cert/--key, else the development one, which names `localhost`, 127.0.0.1,
+   * ::1 and every name in `names` (host names or IPs the server is reached by) and is made again when
+   * a name is missing from it, so clients verify it instead of switching verification off.
+   */
+  tls(opts: {
+    cert?: string | undefined;
+    key?: string | undefined;
+    names?: readonly string[];
+  }): Promise<TlsMaterial>;
+}
+
+const DEFAULT_NAMES = ['localhost', '127.0.0.1', '::1'];
+
+/** Subject alternative names: IPs as type 7, the rest as DNS names (type 2). */
+function altNames(names: readonly string[]): ({ type: 7; ip: string } | { type: 2; value: string })[] {
+  return names.map((n) => (isIP(n) ? { type: 7 as const, ip: n } : { type: 2 as const, value: n }));
 }
 
 const SECRET_BYTES = 32;
@@ -96,13 +114,13 @@ export function openDataDir(path: string): DataDir {
       const tlsDir = join(dir, 'tls');
       const certFile = join(tlsDir, 'dev-cert.pem');
       const keyFile = join(tlsDir, 'dev-key.pem');
+      const names = [...new Set([...DEFAULT_NAMES, ...(opts.names ?? [])])];
       if (existsSync(certFile) && existsSync(keyFile)) {
-        return {
-          cert: readFileSync(certFile, 'utf8'),
-          key: readFileSync(keyFile, 'utf8'),
-          selfSigned: true,
-          path: certFile,
-        };
+        const cert = readFileSync(certFile, 'utf8');
+        const x509 = new X509Certificate(cert);
+        const covered = names.every((n) => (isIP(n) ? x509.checkIP(n) : x509.checkHost(n)) !== undefined);
+        if (covered) return { cert, key: readFileSync(keyFile, 'utf8'), selfSigned: true, path: certFile };
+        generated.push(`the development certificate did not name ${names.join(', ')}: made again`);
       }
       ensureDir(tlsDir);
       const notBeforeDate = new Date();
@@ -116,11 +134,7 @@ export function openDataDir(path: string): DataDir {
         extensions: [
           {
             name: 'subjectAltName',
-            altNames: [
-              { type: 2, value: 'localhost' },
-              { type: 7, ip: '127.0.0.1' },
-              { type: 7, ip: '::1' },
-            ],
+            altNames: altNames(names),
           },
         ],
       });
