@@ -17,4 +17,9 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  {
+    // The KVS sample page's script runs in the browser, next to the SDK's bundle.
+    files: ['packages/server/kvs-sample/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { ...globals.browser, KVSWebRTC: 'readonly' } },
+  },
 );

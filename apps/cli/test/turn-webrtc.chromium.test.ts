@@ -8,21 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeTurnRestCredentials } from '@peerlink/wire';
+import { chromiumLaunchOptions } from '@peerlink/testing';
 import { chromium, type Browser } from 'playwright-core';
 import { spawnServer, type SpawnedServer } from './helpers/spawn-server.js';
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  // Only for `turns:` against the self-signed development certificate of the data dir.
-  '--ignore-certificate-errors',
-];
 
 interface CallResult {
   messages: string[];
@@ -105,11 +93,7 @@ describe('Chromium WebRTC through peerlink TURN', () => {
     secret = (
       JSON.parse(readFileSync(join(server.dataDir, 'secrets.json'), 'utf8')) as { turnSecret: string }
     ).turnSecret;
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: CHROMIUM_ARGS,
-    });
+    browser = await chromium.launch(chromiumLaunchOptions());
   });
   after(async () => {
     await browser?.close();

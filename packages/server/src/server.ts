@@ -26,6 +26,7 @@ import { ServerError } from './errors.js';
 import { buildHttpApp, type StatusSource } from './http/app.js';
 import { ClientAddresses } from './http/client-address.js';
 import { installKvsApi, type KvsApiOptions } from './http/kvs/install.js';
+import { registerKvsSample } from './http/kvs-sample.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { kvsSignaling } from './kvs-signaling.js';
 import { startPeerSignaling, type PeerSignaling } from './peer-signaling.js';
@@ -254,6 +255,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
   };
   const http = buildHttpApp({ status, metrics, logger });
   const https = buildHttpApp({ status, metrics, logger, https: { cert: tls.cert, key: tls.key } });
+  registerKvsSample(https);
   const clientAddresses = new ClientAddresses({
     trustedProxies: config.trustedProxies,
     proxyProtocol: config.proxyProtocol,

@@ -40,3 +40,4 @@ export type { Haproxy, HaproxyOptions } from './haproxy.js';
 export { roundTrip } from './round-trip.js';
 export { kvsPresign } from './kvs-presign.js';
 export type { KvsPresignOptions } from './kvs-presign.js';
+export { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumLaunchOptions } from './chromium.js';

@@ -18,7 +18,7 @@ export function clusterStore(url: string): void {
 
 export async function start(
   opts: Partial<StartOptions> = {},
-  flags: Record<string, string> = {},
+  flags: Record<string, string | boolean> = {},
 ): Promise<RunningServer> {
   const config = loadServeConfig({
     flags: {
