@@ -8,19 +8,12 @@ import { once } from 'node:events';
 import { Agent } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import {
-  CreateSignalingChannelCommand,
-  GetSignalingChannelEndpointCommand,
-  KinesisVideoClient,
-} from '@aws-sdk/client-kinesis-video';
-import {
-  GetIceServerConfigCommand,
-  KinesisVideoSignalingClient,
-} from '@aws-sdk/client-kinesis-video-signaling';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { CreateSignalingChannelCommand, type KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
+import { GetIceServerConfigCommand } from '@aws-sdk/client-kinesis-video-signaling';
 import { Role, SignalingClient } from 'amazon-kinesis-video-streams-webrtc';
 import { turnRestPassword } from '@peerlink/wire';
 import type { RunningServer } from '../src/index.js';
+import { channelEndpoints, controlClient, signalingClient } from './helpers/kvs-sdk.js';
 import { start } from './helpers/start-server.js';
 
 const REGION = 'us-west-2';
@@ -48,26 +41,12 @@ function trustingWebSocket(ca: string): unknown {
 }
 
 /** A control-plane client on the server's HTTPS port, signing with the issued key. */
-function control(): KinesisVideoClient {
-  return new KinesisVideoClient({
-    region: REGION,
-    endpoint: server.httpsUrl,
-    credentials,
-    maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({ httpsAgent: tlsAgent }),
-  });
-}
+const control = (): KinesisVideoClient =>
+  controlClient({ region: REGION, credentials, agent: tlsAgent }, server.httpsUrl);
 
 /** The endpoints GetSignalingChannelEndpoint gives `role`, by protocol. */
-async function endpoints(kv: KinesisVideoClient, role: 'MASTER' | 'VIEWER'): Promise<Record<string, string>> {
-  const { ResourceEndpointList } = await kv.send(
-    new GetSignalingChannelEndpointCommand({
-      ChannelARN: channelARN,
-      SingleMasterChannelEndpointConfiguration: { Protocols: ['WSS', 'HTTPS'], Role: role },
-    }),
-  );
-  return Object.fromEntries((ResourceEndpointList ?? []).map((e) => [e.Protocol, e.ResourceEndpoint]));
-}
+const endpoints = (kv: KinesisVideoClient, role: 'MASTER' | 'VIEWER'): Promise<Record<string, string>> =>
+  channelEndpoints(kv, channelARN, role);
 
 /** A SignalingClient that records every offer, answer, ICE candidate and status response. */
 function client(
@@ -210,13 +189,7 @@ describe('the KVS WebRTC JS SDK in Node against a running server', () => {
     const https = (await endpoints(kv, 'VIEWER'))['HTTPS'];
     kv.destroy();
     assert.equal(https, server.httpsUrl.replace('localhost', '127.0.0.1'));
-    const signaling = new KinesisVideoSignalingClient({
-      region: REGION,
-      endpoint: https,
-      credentials,
-      maxAttempts: 1,
-      requestHandler: new NodeHttpHandler({ httpsAgent: tlsAgent }),
-    });
+    const signaling = signalingClient({ region: REGION, credentials, agent: tlsAgent }, https as string);
     try {
       const { IceServerList } = await signaling.send(
         new GetIceServerConfigCommand({ ChannelARN: channelARN, ClientId: 'phone-1' }),

@@ -6,19 +6,12 @@
 import assert from 'node:assert/strict';
 import { Agent } from 'node:https';
 import { after, before, describe, it } from 'node:test';
-import {
-  CreateSignalingChannelCommand,
-  GetSignalingChannelEndpointCommand,
-  KinesisVideoClient,
-} from '@aws-sdk/client-kinesis-video';
-import {
-  GetIceServerConfigCommand,
-  KinesisVideoSignalingClient,
-} from '@aws-sdk/client-kinesis-video-signaling';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { CreateSignalingChannelCommand } from '@aws-sdk/client-kinesis-video';
+import { GetIceServerConfigCommand } from '@aws-sdk/client-kinesis-video-signaling';
 import { chromiumLaunchOptions } from '@peerlink/testing';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { RunningServer } from '../src/index.js';
+import { channelEndpoints, controlClient, signalingClient } from './helpers/kvs-sdk.js';
 import { start } from './helpers/start-server.js';
 
 const REGION = 'us-west-2';
@@ -36,8 +29,6 @@ let browser: Browser;
 let tlsAgent: Agent;
 let credentials: { accessKeyId: string; secretAccessKey: string };
 
-const handler = (): NodeHttpHandler => new NodeHttpHandler({ httpsAgent: tlsAgent });
-
 /** A channel named `name`, with its WSS endpoint and the ICE servers GetIceServerConfig gives `clientId`. */
 async function channel(
   name: string,
@@ -47,31 +38,14 @@ async function channel(
   wss: string;
   iceServers: { urls: string[]; username: string; credential: string }[];
 }> {
-  const kv = new KinesisVideoClient({
-    region: REGION,
-    endpoint: server.httpsUrl,
-    credentials,
-    maxAttempts: 1,
-    requestHandler: handler(),
-  });
+  const target = { region: REGION, credentials, agent: tlsAgent };
+  const kv = controlClient(target, server.httpsUrl);
   try {
     const { ChannelARN: arn } = await kv.send(new CreateSignalingChannelCommand({ ChannelName: name }));
     assert.ok(arn);
-    const { ResourceEndpointList } = await kv.send(
-      new GetSignalingChannelEndpointCommand({
-        ChannelARN: arn,
-        SingleMasterChannelEndpointConfiguration: { Protocols: ['WSS', 'HTTPS'], Role: 'VIEWER' },
-      }),
-    );
-    const ep = Object.fromEntries((ResourceEndpointList ?? []).map((e) => [e.Protocol, e.ResourceEndpoint]));
+    const ep = await channelEndpoints(kv, arn, 'VIEWER');
     assert.ok(ep['WSS'] && ep['HTTPS']);
-    const signaling = new KinesisVideoSignalingClient({
-      region: REGION,
-      endpoint: ep['HTTPS'],
-      credentials,
-      maxAttempts: 1,
-      requestHandler: handler(),
-    });
+    const signaling = signalingClient(target, ep['HTTPS']);
     try {
       const { IceServerList } = await signaling.send(
         new GetIceServerConfigCommand({ ChannelARN: arn, ClientId: clientId }),
