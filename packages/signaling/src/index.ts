@@ -115,4 +115,4 @@ export { guardStore, KVS_ERROR_STATUS, kvsError, sigV4Error } from './protocols/
 export type { KvsControlError, KvsErrorType, KvsResult } from './protocols/kvs/control/errors.js';
 export { handleKvsControl, KVS_CONTROL_PATHS } from './protocols/kvs/control/operations.js';
 export type { KvsControlPath } from './protocols/kvs/control/operations.js';
-export { MemoryRecords } from './protocols/kvs/control/memory-records.js';
+export { MemoryRecords } from './store/durable-memory.js';
