@@ -8,6 +8,7 @@
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { formatTransportAddress, unmapIpv4 } from '@peerlink/wire';
 import type { SignalingCore } from '../core/signaling-core.js';
 import type { AuthResult, ConnId, ConnMeta } from '../core/types.js';
 
@@ -34,10 +35,11 @@ export interface WsCarrier {
   pump(): void;
 }
 
+/** The socket's peer as `ip:port` (`[v6]:port`), an IPv4-mapped address unwrapped. */
 export function socketRemote(req: IncomingMessage): string {
-  const ip = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-  const port = req.socket.remotePort ?? 0;
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+  const address = unmapIpv4(req.socket.remoteAddress ?? '');
+  const family = address.includes(':') ? 6 : 4;
+  return formatTransportAddress({ family, address, port: req.socket.remotePort ?? 0 });
 }
 
 const toBytes = (data: RawData): Uint8Array => {
