@@ -4,6 +4,11 @@
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** A counter with its labels bound (prom-client's `counter.labels(...)`). */
+export interface CounterChild {
+  inc(value?: number): void;
+}
+
 export interface ServerMetrics {
   readonly registry: Registry;
   readonly stunRequests: Counter<'transport'>;
@@ -22,6 +27,11 @@ export interface TurnMetrics {
   readonly responses: Counter<'method' | 'code'>;
   readonly relayedPackets: Counter<'direction'>;
   readonly relayedBytes: Counter<'direction'>;
+  /** The two counters above with their label bound: they count every relayed datagram. */
+  readonly relayed: Record<
+    'to-peer' | 'to-client',
+    { readonly packets: CounterChild; readonly bytes: CounterChild }
+  >;
   readonly authFailures: Counter<'reason'>;
   readonly dropped: Counter<'reason'>;
   readonly allocationChanges: Counter<'change'>;
@@ -35,16 +45,25 @@ function turnMetrics(registry: Registry): TurnMetrics {
     new Counter({ name: `peerlink_turn_${name}`, help, labelNames, registers: [registry] });
   const gauge = (name: string, help: string): Gauge =>
     new Gauge({ name: `peerlink_turn_${name}`, help, registers: [registry] });
+  const relayedPackets = counter('relayed_packets_total', 'Packets relayed, to-peer or to-client', [
+    'direction',
+  ]);
+  const relayedBytes = counter('relayed_bytes_total', 'Payload bytes relayed, to-peer or to-client', [
+    'direction',
+  ]);
+  const bind = (direction: 'to-peer' | 'to-client') => ({
+    packets: relayedPackets.labels({ direction }),
+    bytes: relayedBytes.labels({ direction }),
+  });
   return {
     requests: counter('requests_total', 'TURN requests received, by method', ['method']),
     responses: counter('responses_total', 'TURN responses sent, by method and code (200 = success)', [
       'method',
       'code',
     ]),
-    relayedPackets: counter('relayed_packets_total', 'Packets relayed, to-peer or to-client', ['direction']),
-    relayedBytes: counter('relayed_bytes_total', 'Payload bytes relayed, to-peer or to-client', [
-      'direction',
-    ]),
+    relayedPackets,
+    relayedBytes,
+    relayed: { 'to-peer': bind('to-peer'), 'to-client': bind('to-client') },
     authFailures: counter('auth_failures_total', 'Requests failing authentication, by reason', ['reason']),
     dropped: counter('dropped_total', 'TURN input dropped without an answer, by reason', ['reason']),
     allocationChanges: counter('allocation_changes_total', 'Allocations created, deleted, expired', [

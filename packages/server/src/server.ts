@@ -126,8 +126,8 @@ function onTurnEvent(metrics: ServerMetrics, e: TurnEvent): void {
       t.responses.inc({ method: e.method, code: String(e.code) });
       break;
     case 'relayed':
-      t.relayedPackets.inc({ direction: e.direction });
-      t.relayedBytes.inc({ direction: e.direction }, e.bytes);
+      t.relayed[e.direction].packets.inc();
+      t.relayed[e.direction].bytes.inc(e.bytes);
       break;
     case 'auth-failure':
       t.authFailures.inc({ reason: e.why });

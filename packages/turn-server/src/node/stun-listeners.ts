@@ -15,6 +15,7 @@ import {
   type StunTransport,
 } from '../engine/binding.js';
 import { StreamFramer } from './stream-framer.js';
+import { UdpClient } from './udp-client.js';
 
 export type StunEvent =
   | { type: 'request'; transport: StunTransport }
@@ -36,7 +37,16 @@ export interface StunListenerOptions {
   readonly turn?: TurnHook | undefined;
   /** TURN over TLS (RFC 8656 §3.1): a listener on this port with this certificate. */
   readonly tls?: { readonly port: number; readonly cert: string; readonly key: string } | undefined;
+  /**
+   * SO_RCVBUF and SO_SNDBUF of the UDP sockets, in bytes. Default 4 MiB: every TURN client shares
+   * the one UDP socket, and a burst from many clients overflows Linux's 208 KiB default while the
+   * event loop is busy (docs/turn.md, "Under load"). The kernel caps it at net.core.rmem_max.
+   */
+  readonly udpBufferBytes?: number;
 }
+
+/** See {@link StunListenerOptions.udpBufferBytes}. */
+export const DEFAULT_UDP_BUFFER_BYTES = 4 << 20;
 
 /** How the TURN adapter answers a client, and takes over its connection for RFC 6062 data. */
 export interface ClientHandle {
@@ -75,9 +85,13 @@ export interface StunListeners {
 const key = (r: SocketRole): string => `${r.ip}/${r.port}`;
 const fam = (a: string): 4 | 6 => (a.includes(':') ? 6 : 4);
 
-function bindUdp(address: string, port: number): Promise<UdpSocket> {
+function bindUdpSocket(address: string, port: number, bufferBytes: number): Promise<UdpSocket> {
   return new Promise((resolve, reject) => {
-    const s = createSocket({ type: fam(address) === 6 ? 'udp6' : 'udp4' });
+    const s = createSocket({
+      type: fam(address) === 6 ? 'udp6' : 'udp4',
+      recvBufferSize: bufferBytes,
+      sendBufferSize: bufferBytes,
+    });
     s.once('error', reject);
     s.bind(port, address, () => {
       s.off('error', reject);
@@ -116,6 +130,9 @@ async function startOnce(opts: StunListenerOptions): Promise<StunListeners> {
   const udp = new Map<string, UdpSocket>();
   const tcpServers: Server[] = [];
   const connections = new Set<Socket>();
+  const bufferBytes = opts.udpBufferBytes ?? DEFAULT_UDP_BUFFER_BYTES;
+  const bindUdp = (address: string, port: number): Promise<UdpSocket> =>
+    bindUdpSocket(address, port, bufferBytes);
   try {
     const pp = await bindUdp(opts.address, opts.port);
     udp.set(key({ ip: 'primary', port: 'primary' }), pp);
@@ -154,32 +171,27 @@ async function startOnce(opts: StunListenerOptions): Promise<StunListeners> {
       const [ip, port] = k.split('/') as ['primary' | 'alternate', 'primary' | 'alternate'];
       const via: SocketRole = { ip, port };
       sock.on('error', (error) => emit({ type: 'socket-error', error }));
+      // One callback for every send on this socket, rather than a closure per datagram.
+      const onSent = (err: Error | null): void => {
+        if (err) emit({ type: 'drop', transport: 'udp', reason: 'send-failed' });
+      };
       sock.on('message', (msg, rinfo) => {
+        const bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
+        if (opts.turn && isChannelData(bytes)) {
+          // The data path: no Binding decode, and a handle without closures (udp-client.ts).
+          return opts.turn.handle(bytes, new UdpClient(sock, k, rinfo, onSent));
+        }
         const from: TransportAddress = {
           family: rinfo.family === 'IPv6' ? 6 : 4,
           address: rinfo.address,
           port: rinfo.port,
         };
-        const bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
-        const turnClient = (): HookClient => ({
-          key: `udp|${k}|${rinfo.address}|${rinfo.port}`,
-          from,
-          transport: 'udp',
-          handle: {
-            send: (out) =>
-              sock.send(out, rinfo.port, rinfo.address, (err) => {
-                if (err) emit({ type: 'drop', transport: 'udp', reason: 'send-failed' });
-              }),
-          },
-        });
-        if (opts.turn && isChannelData(bytes)) return opts.turn.handle(bytes, turnClient());
         const out = engine.handle(bytes, { from, via, transport: 'udp' });
-        if (opts.turn && out.kind === 'not-binding') return opts.turn.handle(bytes, turnClient());
+        if (opts.turn && out.kind === 'not-binding') {
+          return opts.turn.handle(bytes, new UdpClient(sock, k, rinfo, onSent));
+        }
         deliver(out, 'udp', (out) => {
-          const s = udp.get(key(out.via));
-          s?.send(out.bytes, out.to.port, out.to.address, (err) => {
-            if (err) emit({ type: 'drop', transport: 'udp', reason: 'send-failed' });
-          });
+          udp.get(key(out.via))?.send(out.bytes, out.to.port, out.to.address, onSent);
         });
       });
     }

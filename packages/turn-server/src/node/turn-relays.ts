@@ -45,9 +45,21 @@ function listenRelay(relay: TransportAddress): Promise<Server> {
 
 const closeRelay = (r: Relay): void => void r.close();
 
+/**
+ * SO_RCVBUF and SO_SNDBUF of a relay socket: 1 MiB, so that a peer's burst waits in the kernel while
+ * the event loop is busy rather than being dropped (the Linux default is 208 KiB). Memory is only
+ * used by datagrams actually waiting.
+ */
+const RELAY_BUFFER_BYTES = 1 << 20;
+
 function bindRelay(relay: TransportAddress): Promise<UdpSocket> {
   return new Promise((resolve, reject) => {
-    const s = createSocket({ type: relay.family === 6 ? 'udp6' : 'udp4', ipv6Only: relay.family === 6 });
+    const s = createSocket({
+      type: relay.family === 6 ? 'udp6' : 'udp4',
+      ipv6Only: relay.family === 6,
+      recvBufferSize: RELAY_BUFFER_BYTES,
+      sendBufferSize: RELAY_BUFFER_BYTES,
+    });
     s.once('error', (err) => {
       s.close();
       reject(err);
@@ -64,6 +76,8 @@ export class NodeTurnRelays {
   readonly hook: TurnHook;
   readonly #now: () => number;
   readonly #sockets = new Map<number, Relay[]>();
+  /** The UDP relay socket of each allocation by family, so `to-peer` needs no search per datagram. */
+  readonly #udpRelays = new Map<number, { 4?: UdpSocket; 6?: UdpSocket }>();
   /** RFC 6062 peer connections, and the client data connections spliced to them. */
   readonly #peers = new Map<number, { peer: Socket; client?: Socket }>();
   readonly #timer: ReturnType<typeof setInterval>;
@@ -96,14 +110,9 @@ export class NodeTurnRelays {
           o.handle.send(o.bytes);
           break;
         case 'to-peer': {
-          const family = o.relay.family === 6 ? 'IPv6' : 'IPv4';
-          const socket = this.#sockets
-            .get(o.allocation)
-            ?.find((s): s is UdpSocket => 'send' in s && s.address().family === family);
+          // No send callback: one would cost a process.nextTick per datagram (udp-client.ts).
           try {
-            socket?.send(o.bytes, o.to.port, o.to.address, (err) => {
-              if (err) this.#onSocketError(err);
-            });
+            this.#udpRelays.get(o.allocation)?.[o.relay.family]?.send(o.bytes, o.to.port, o.to.address);
           } catch (err) {
             // dgram throws synchronously for some destinations; one datagram lost, not the server.
             this.#onSocketError(err as Error);
@@ -116,6 +125,7 @@ export class NodeTurnRelays {
         case 'close-relays':
           for (const s of this.#sockets.get(o.allocation) ?? []) closeRelay(s);
           this.#sockets.delete(o.allocation);
+          this.#udpRelays.delete(o.allocation);
           break;
         case 'tcp-connect':
           this.#connect(o.connection, o.relay, o.to);
@@ -215,16 +225,27 @@ export class NodeTurnRelays {
       this.#run(this.engine.relaysOpened(id, true, this.#now()));
       return;
     }
-    for (const s of bound as UdpSocket[]) {
+    const byFamily: { 4?: UdpSocket; 6?: UdpSocket } = {};
+    for (const [i, s] of (bound as UdpSocket[]).entries()) {
+      byFamily[(relays[i] as TransportAddress).family] = s;
       s.on('error', (err) => this.#onSocketError(err));
+      // The engine keys permissions by the canonical text of an IP; a relay mostly hears one peer,
+      // so the last canonicalisation is remembered rather than parsed again for every datagram.
+      let lastRaw = '';
+      let last: { family: 4 | 6; address: string } | undefined;
       s.on('message', (msg, rinfo) => {
-        const ip = parseIp(rinfo.address);
-        if (ip === undefined) return;
-        const from: TransportAddress = { family: ip.family, address: formatIp(ip.bytes), port: rinfo.port };
+        if (rinfo.address !== lastRaw) {
+          const ip = parseIp(rinfo.address);
+          lastRaw = rinfo.address;
+          last = ip && { family: ip.family, address: formatIp(ip.bytes) };
+        }
+        if (last === undefined) return;
+        const from: TransportAddress = { family: last.family, address: last.address, port: rinfo.port };
         const bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
         this.#run(this.engine.handlePeer(id, from, bytes, this.#now()));
       });
     }
+    this.#udpRelays.set(id, byFamily);
     this.#run(this.engine.relaysOpened(id, true, this.#now()));
   }
 
@@ -233,6 +254,7 @@ export class NodeTurnRelays {
     clearInterval(this.#timer);
     const all = [...this.#sockets.values()].flat();
     this.#sockets.clear();
+    this.#udpRelays.clear();
     for (const p of this.#peers.values()) {
       p.peer.destroy();
       p.client?.destroy();
