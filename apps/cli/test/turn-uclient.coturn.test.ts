@@ -2,74 +2,19 @@
 // indications, client-to-client and DONT-FRAGMENT, authenticated with TURN REST credentials (-W) and
 // with a static user; turnutils_peer echoes. Every run must end with 0% loss and every message back.
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { BIN, spawnServer, type SpawnedServer } from './helpers/spawn-server.js';
+import { parse, startEchoPeer, uclientOutput } from './helpers/uclient.js';
 
 const run = promisify(execFile);
 const MESSAGES = 20;
 const CLIENTS = 2;
 /** The static user every server here knows (--turn-user alice:wonderland). */
 const ALICE = ['-u', 'alice', '-w', 'wonderland'];
-
-/** Starts turnutils_peer on a free UDP port of `host` and waits until it echoes. */
-async function startEchoPeer(host = '127.0.0.1'): Promise<{ child: ChildProcess; port: number }> {
-  const type = host.includes(':') ? 'udp6' : 'udp4';
-  const probe = createSocket(type);
-  await new Promise<void>((r) => probe.bind(0, host, () => r()));
-  const port = probe.address().port;
-  probe.close();
-  const child = spawn('turnutils_peer', ['-L', host, '-p', String(port)], { stdio: 'ignore' });
-  const sock = createSocket(type);
-  await new Promise<void>((r) => sock.bind(0, host, () => r()));
-  try {
-    for (let i = 0; i < 100; i++) {
-      const echoed = new Promise<boolean>((resolve) => {
-        const t = setTimeout(() => resolve(false), 100);
-        sock.once('message', () => {
-          clearTimeout(t);
-          resolve(true);
-        });
-      });
-      sock.send('ping', port, host);
-      if (await echoed) return { child, port };
-    }
-    throw new Error('turnutils_peer did not start echoing');
-  } finally {
-    sock.close();
-  }
-}
-
-/** Runs turnutils_uclient for a case expected to fail: its stdout, whatever the exit code. */
-function uclientOutput(args: string[]): Promise<string> {
-  return run('turnutils_uclient', args, { timeout: 60_000 }).then(
-    (r) => r.stdout,
-    (err: { stdout?: string }) => err.stdout ?? '',
-  );
-}
-
-interface UclientResult {
-  sent: number;
-  received: number;
-  lostPercent: number;
-  stdout: string;
-}
-
-function parse(stdout: string): UclientResult {
-  const totals = [...stdout.matchAll(/start_mclient: tot_send_msgs=(\d+), tot_recv_msgs=(\d+)/g)].pop();
-  const lost = /Total lost packets (\d+) \(([\d.]+)%\)/.exec(stdout);
-  assert.ok(totals && lost, `uclient printed its totals:\n${stdout.slice(-2000)}`);
-  return {
-    sent: Number(totals[1]),
-    received: Number(totals[2]),
-    lostPercent: Number(lost[2]),
-    stdout,
-  };
-}
 
 describe('turnutils_uclient against peerlink TURN', () => {
   let server: SpawnedServer;
