@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { spawnServer, type SpawnedServer } from './helpers/spawn-server.js';
-import { parse, startEchoPeer } from './helpers/uclient.js';
+import { parse, startEchoPeer, uclientServerArgs } from './helpers/uclient.js';
 
 const run = promisify(execFile);
 const CLIENTS = 30;
@@ -26,17 +26,7 @@ describe('turnutils_uclient at load against peerlink TURN', () => {
   let peer: Awaited<ReturnType<typeof startEchoPeer>>;
 
   before(async () => {
-    server = await spawnServer([
-      '--allow-loopback-peers',
-      '--turn-user',
-      'alice:wonderland',
-      '--min-port',
-      '40000',
-      '--max-port',
-      '48000',
-      '--relay-ip',
-      '127.0.0.1',
-    ]);
+    server = await spawnServer(uclientServerArgs('127.0.0.1'));
     peer = await startEchoPeer();
   });
   after(async () => {

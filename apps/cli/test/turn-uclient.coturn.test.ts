@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { BIN, spawnServer, type SpawnedServer } from './helpers/spawn-server.js';
-import { parse, startEchoPeer, uclientOutput } from './helpers/uclient.js';
+import { parse, startEchoPeer, uclientOutput, uclientServerArgs } from './helpers/uclient.js';
 
 const run = promisify(execFile);
 const MESSAGES = 20;
@@ -23,17 +23,7 @@ describe('turnutils_uclient against peerlink TURN', () => {
   let secret: string;
 
   before(async () => {
-    server = await spawnServer([
-      '--allow-loopback-peers',
-      '--turn-user',
-      'alice:wonderland',
-      '--min-port',
-      '40000',
-      '--max-port',
-      '48000',
-      '--relay-ip',
-      '127.0.0.1,::1',
-    ]);
+    server = await spawnServer(uclientServerArgs('127.0.0.1,::1'));
     peer = await startEchoPeer();
     peer6 = await startEchoPeer('::1');
     secret = (

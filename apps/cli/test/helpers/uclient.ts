@@ -7,6 +7,15 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
+/**
+ * `peerlink serve` flags for uclient runs: loopback peers allowed (turnutils_peer is on loopback),
+ * the static user alice:wonderland, relays on `relayIps` in ports 40000-48000.
+ */
+export function uclientServerArgs(relayIps: string): string[] {
+  const range = ['--min-port', '40000', '--max-port', '48000'];
+  return ['--allow-loopback-peers', '--turn-user', 'alice:wonderland', ...range, '--relay-ip', relayIps];
+}
+
 /** Starts turnutils_peer on a free UDP port of `host` and waits until it echoes. */
 export async function startEchoPeer(host = '127.0.0.1'): Promise<{ child: ChildProcess; port: number }> {
   const type = host.includes(':') ? 'udp6' : 'udp4';
