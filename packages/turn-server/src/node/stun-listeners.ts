@@ -4,7 +4,7 @@
  * (RFC 5780 needs to know which of the four endpoints a request reached). Thin by design: all protocol
  * decisions are in ../engine/binding.ts.
  */
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import type { Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { isChannelData, type TransportAddress } from '@peerlink/wire';
@@ -16,6 +16,7 @@ import {
 } from '../engine/binding.js';
 import { StreamFramer } from './stream-framer.js';
 import { UdpClient } from './udp-client.js';
+import { createUdpSocket } from './udp-socket.js';
 
 export type StunEvent =
   | { type: 'request'; transport: StunTransport }
@@ -87,11 +88,7 @@ const fam = (a: string): 4 | 6 => (a.includes(':') ? 6 : 4);
 
 function bindUdpSocket(address: string, port: number, bufferBytes: number): Promise<UdpSocket> {
   return new Promise((resolve, reject) => {
-    const s = createSocket({
-      type: fam(address) === 6 ? 'udp6' : 'udp4',
-      recvBufferSize: bufferBytes,
-      sendBufferSize: bufferBytes,
-    });
+    const s = createUdpSocket(fam(address), bufferBytes);
     s.once('error', reject);
     s.bind(port, address, () => {
       s.off('error', reject);

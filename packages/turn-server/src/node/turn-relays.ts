@@ -9,12 +9,13 @@
  * const stun = await startStunListeners({ address: '0.0.0.0', port: 3478, turn: turn.hook });
  * ```
  */
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import type { Socket as UdpSocket } from 'node:dgram';
 import { connect as tcpConnect, createServer, type Server, type Socket } from 'node:net';
 import { formatIp, parseIp, type TransportAddress } from '@peerlink/wire';
 import { TurnEngine } from '../engine/turn-engine.js';
 import type { TurnEngineOptions, TurnEvent, TurnOutput, TurnStats } from '../engine/turn-types.js';
 import type { ClientHandle, HookClient, TurnHook } from './stun-listeners.js';
+import { createUdpSocket } from './udp-socket.js';
 
 type Send = ClientHandle;
 type Relay = UdpSocket | Server;
@@ -54,12 +55,7 @@ const RELAY_BUFFER_BYTES = 1 << 20;
 
 function bindRelay(relay: TransportAddress): Promise<UdpSocket> {
   return new Promise((resolve, reject) => {
-    const s = createSocket({
-      type: relay.family === 6 ? 'udp6' : 'udp4',
-      ipv6Only: relay.family === 6,
-      recvBufferSize: RELAY_BUFFER_BYTES,
-      sendBufferSize: RELAY_BUFFER_BYTES,
-    });
+    const s = createUdpSocket(relay.family, RELAY_BUFFER_BYTES, relay.family === 6);
     s.once('error', (err) => {
       s.close();
       reject(err);
