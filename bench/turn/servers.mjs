@@ -1,0 +1,134 @@
+// The TURN servers bench/turn compares, started the same way: `peerlink serve` and coturn's
+// `turnserver` with the same realm, user, port range and loopback flags, each optionally pinned to
+// a core with taskset. Also the C programs (turnload.c) and the wait for a server to answer STUN.
+import { execFileSync, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { cpuSeconds, rssBytes } from '../signaling/processes.mjs';
+
+const here = new URL('.', import.meta.url).pathname;
+const root = new URL('../../', import.meta.url).pathname;
+
+export const REALM = 'peerlink';
+export const USER = 'bench';
+export const PASSWORD = 'bench';
+export const SERVER_IP = '127.0.0.1';
+/** Clients bind here, so their ports never collide with relay ports on SERVER_IP. */
+export const CLIENT_IP = '127.0.0.2';
+export const PEER_IP = '127.0.0.3';
+export const FLOOD_IP = '127.0.0.4';
+
+/** Builds turnload.c into a temporary directory; returns the binary's path. */
+export function buildTurnload() {
+  const out = join(mkdtempSync(join(tmpdir(), 'bench-turn-')), 'turnload');
+  execFileSync('cc', ['-O2', '-o', out, join(here, 'turnload.c')]);
+  return out;
+}
+
+const pinned = (core, cmd, args) =>
+  core === undefined ? [cmd, args] : ['taskset', ['-c', core, cmd, ...args]];
+
+/** A STUN Binding request until something answers: the server is up. */
+async function answersStun(port) {
+  const sock = createSocket('udp4');
+  await new Promise((r) => sock.bind(0, CLIENT_IP, r));
+  const req = Buffer.from('000100002112a442000000000000000000000001', 'hex');
+  try {
+    for (let i = 0; i < 200; i++) {
+      const got = new Promise((resolve) => {
+        const answered = () => {
+          clearTimeout(t);
+          resolve(true);
+        };
+        const t = setTimeout(() => {
+          sock.off('message', answered);
+          resolve(false);
+        }, 100);
+        sock.once('message', answered);
+      });
+      sock.send(req, port, SERVER_IP);
+      if (await got) return;
+    }
+    throw new Error(`nothing answers STUN on ${SERVER_IP}:${port}`);
+  } finally {
+    sock.close();
+  }
+}
+
+/**
+ * Starts one server: `kind` 'peerlink' or 'coturn', on `port`, pinned to `core` (undefined: no
+ * pinning) with `threads` relay threads for coturn. Returns { kind, pid, port, cpu(), rss(), peakRss(), stop() }.
+ */
+export async function startServer(kind, { port, core, threads = 1 }) {
+  const range = ['--min-port', '49152', '--max-port', '65535'];
+  const [cmd, args] =
+    kind === 'peerlink'
+      ? pinned(core, process.execPath, [
+          join(root, 'apps/cli/bin/peerlink.js'),
+          'serve',
+          ...['--data-dir', mkdtempSync(join(tmpdir(), 'bench-turn-data-')), '--host', SERVER_IP],
+          ...['--http-port', '0', '--https-port', '0', '--stun-port', String(port), '--tls-port', '0'],
+          ...['--log-level', 'warn', '--allow-loopback-peers', '--turn-user', `${USER}:${PASSWORD}`],
+          ...['--realm', REALM, ...range, '--relay-ip', SERVER_IP],
+          ...['--user-quota', '20000', '--total-quota', '20000'],
+        ])
+      : pinned(core, 'turnserver', [
+          ...['-n', '--no-cli', '--no-tls', '--no-dtls', '--log-file', 'stdout', '--simple-log'],
+          ...['--listening-ip', SERVER_IP, '--listening-port', String(port), '--relay-ip', SERVER_IP],
+          ...['--realm', REALM, '--lt-cred-mech', '--user', `${USER}:${PASSWORD}`, ...range],
+          ...['--allow-loopback-peers', '--relay-threads', String(threads)],
+          ...['--userdb', join(mkdtempSync(join(tmpdir(), 'bench-turn-db-')), 'turndb')],
+        ]);
+  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise((r) => child.once('exit', r));
+  await Promise.race([
+    answersStun(port),
+    exited.then((code) => {
+      throw new Error(`${kind} exited ${code}: ${stderr.slice(-500)}`);
+    }),
+  ]);
+  const pid = child.pid;
+  return {
+    kind,
+    pid,
+    port,
+    cpu: () => cpuSeconds(pid),
+    rss: () => rssBytes(pid),
+    peakRss: () =>
+      Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024,
+    async stop() {
+      child.kill('SIGKILL');
+      await exited;
+      await sleep(200); // let the kernel free the ports before the next server binds them
+    },
+  };
+}
+
+/** Starts the C echo peer on PEER_IP:port, pinned to `core`. */
+export async function startEcho(turnload, port, core) {
+  const [cmd, args] = pinned(core, turnload, ['echo', PEER_IP, String(port)]);
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    child.stdout.once('data', resolve);
+    child.once('exit', (code) => reject(new Error(`echo exited ${code}`)));
+  });
+  return { port, stop: () => child.kill('SIGKILL') };
+}
+
+/** Runs turnload (gen or flood) pinned to `core`; resolves to its JSON line. */
+export function turnload(bin, core, args) {
+  const [cmd, a] = pinned(core, bin, args);
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, a, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop())) : reject(new Error(`turnload ${code}`)),
+    );
+  });
+}
