@@ -186,6 +186,45 @@ describe('TURN relays on real sockets', () => {
     }
   });
 
+  it('gives a UDP client a socket of its own while it holds an allocation', async () => {
+    const until = async (f: () => boolean): Promise<void> => {
+      while (!f()) await new Promise((r) => setTimeout(r, 5));
+    };
+    const client = await TurnTestClient.udp(stun.primary);
+    const peer = await peerSocket(4);
+    try {
+      const before = stun.clientSockets();
+      const relay = async (): Promise<void> => {
+        const alloc = await client.request(StunMethod.Allocate, () => [udpTransport()]);
+        assert.equal(codeOf(alloc), 0);
+        const bind = await client.request(StunMethod.ChannelBind, (t) => [
+          { type: StunAttr.ChannelNumber, value: encodeChannelNumber(0x4001) },
+          peerAttr(peer.address, t),
+        ]);
+        assert.equal(codeOf(bind), 0);
+        await until(() => stun.clientSockets() === before + 1);
+        // Both ways through the client's own socket.
+        client.send(encodeChannelData(0x4001, new TextEncoder().encode('own')));
+        const got = await peer.next();
+        assert.equal(got.data, 'own');
+        peer.socket.send('back', got.from.port, got.from.address);
+        const back = decodeChannelData(await client.nextRelayed());
+        assert.ok(back.ok && text(back.value.data) === 'back');
+      };
+      await relay();
+      const del = await client.request(StunMethod.Refresh, () => [
+        { type: StunAttr.Lifetime, value: encodeUint32(0) },
+      ]);
+      assert.equal(codeOf(del), 0);
+      await until(() => stun.clientSockets() === before);
+      // The same 5-tuple allocates again and gets a socket again.
+      await relay();
+    } finally {
+      client.close();
+      peer.socket.close();
+    }
+  });
+
   it('survives garbage over UDP and TCP and still serves', async () => {
     const random = seededRandom(99);
     const junk = createSocket('udp4');

@@ -160,6 +160,7 @@ const openRelays = <C>(alloc: Allocation<C>): TurnOutput<C> => ({
   allocation: alloc.id,
   relays: alloc.relays,
   transport: alloc.relayTransport,
+  handle: alloc.handle,
 });
 
 /** Picks ports for every family of `alloc`; false (nothing booked) when the range is full. */

@@ -246,6 +246,9 @@ export class TurnEngine<C> {
     else ctx.perUser.delete(a.username);
     for (const r of a.relays) ctx.ports.release(r.family, r.port);
     if (a.state === 'open') ctx.emit({ type: 'allocation', change });
-    return [{ type: 'close-relays', allocation: a.id, relays: a.relays }, ...expireConnections(ctx, 0)];
+    return [
+      { type: 'close-relays', allocation: a.id, relays: a.relays, handle: a.handle },
+      ...expireConnections(ctx, 0),
+    ];
   }
 }

@@ -36,8 +36,16 @@ export type TurnOutput<C> =
       readonly allocation: number;
       readonly relays: TransportAddress[];
       readonly transport: 'udp' | 'tcp';
+      /** The client's handle: an adapter may give the client a socket of its own (udp-client.ts). */
+      readonly handle: C;
     }
-  | { readonly type: 'close-relays'; readonly allocation: number; readonly relays: TransportAddress[] }
+  | {
+      readonly type: 'close-relays';
+      readonly allocation: number;
+      readonly relays: TransportAddress[];
+      /** The client's handle, when the allocation had been opened. */
+      readonly handle?: C;
+    }
   /** RFC 6062 §5.2: open a TCP connection from the relay IP to `to`, then call `tcpConnected`. */
   | {
       readonly type: 'tcp-connect';

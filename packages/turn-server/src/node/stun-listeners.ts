@@ -15,7 +15,7 @@ import {
   type StunTransport,
 } from '../engine/binding.js';
 import { StreamFramer } from './stream-framer.js';
-import { UdpClient } from './udp-client.js';
+import { UdpClient, type UdpPort } from './udp-client.js';
 import { createUdpSocket } from './udp-socket.js';
 
 export type StunEvent =
@@ -44,6 +44,11 @@ export interface StunListenerOptions {
    * event loop is busy (docs/turn.md, "Under load"). The kernel caps it at net.core.rmem_max.
    */
   readonly udpBufferBytes?: number;
+  /**
+   * Most UDP TURN clients with a socket of their own (udp-client.ts); beyond, they share the port's.
+   * Default 4096 (each costs a file descriptor, on top of its relay's).
+   */
+  readonly maxClientSockets?: number;
 }
 
 /** See {@link StunListenerOptions.udpBufferBytes}. */
@@ -57,6 +62,10 @@ export interface ClientHandle {
    * being handled are put back into the socket's stream, so the new owner reads them first.
    */
   detach?(): Socket;
+  /** UDP only: the client holds an allocation now; give it a socket of its own if possible. */
+  dedicate?(): void;
+  /** UDP only: its allocation ended; close that socket. */
+  release?(): void;
 }
 
 /** One client as the TURN engine sees it: its 5-tuple key and a way to answer it. */
@@ -80,6 +89,8 @@ export interface StunListeners {
   readonly engine: BindingServer;
   /** The TLS listener's endpoint, when `tls` was given. */
   readonly tls: TransportAddress | undefined;
+  /** UDP TURN clients with a socket of their own now (udp-client.ts). */
+  clientSockets(): number;
   close(): Promise<void>;
 }
 
@@ -88,7 +99,10 @@ const fam = (a: string): 4 | 6 => (a.includes(':') ? 6 : 4);
 
 function bindUdpSocket(address: string, port: number, bufferBytes: number): Promise<UdpSocket> {
   return new Promise((resolve, reject) => {
-    const s = createUdpSocket(fam(address), bufferBytes);
+    // SO_REUSEPORT so that TURN clients' own sockets can share the port (udp-client.ts). Only
+    // sockets of the same user may join; the TCP listener on the same port stays exclusive, so a
+    // second server on this port still fails to start.
+    const s = createUdpSocket(fam(address), bufferBytes, { reusePort: true });
     s.once('error', reject);
     s.bind(port, address, () => {
       s.off('error', reject);
@@ -164,33 +178,41 @@ async function startOnce(opts: StunListenerOptions): Promise<StunListeners> {
       }
     };
 
+    const owned = new Set<UdpSocket>();
     for (const [k, sock] of udp) {
       const [ip, port] = k.split('/') as ['primary' | 'alternate', 'primary' | 'alternate'];
       const via: SocketRole = { ip, port };
       sock.on('error', (error) => emit({ type: 'socket-error', error }));
-      // One callback for every send on this socket, rather than a closure per datagram.
-      const onSent = (err: Error | null): void => {
-        if (err) emit({ type: 'drop', transport: 'udp', reason: 'send-failed' });
-      };
-      sock.on('message', (msg, rinfo) => {
-        const bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
-        if (opts.turn && isChannelData(bytes)) {
+      const udpPort: UdpPort = {
+        sock,
+        key: k,
+        // One callback for every send on this socket, rather than a closure per datagram.
+        onSent: (err) => {
+          if (err) emit({ type: 'drop', transport: 'udp', reason: 'send-failed' });
+        },
+        onMessage: (msg, rinfo) => {
+          const bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
           // The data path: no Binding decode, and a handle without closures (udp-client.ts).
-          return opts.turn.handle(bytes, new UdpClient(sock, k, rinfo, onSent));
-        }
-        const from: TransportAddress = {
-          family: rinfo.family === 'IPv6' ? 6 : 4,
-          address: rinfo.address,
-          port: rinfo.port,
-        };
-        const out = engine.handle(bytes, { from, via, transport: 'udp' });
-        if (opts.turn && out.kind === 'not-binding') {
-          return opts.turn.handle(bytes, new UdpClient(sock, k, rinfo, onSent));
-        }
-        deliver(out, 'udp', (out) => {
-          udp.get(key(out.via))?.send(out.bytes, out.to.port, out.to.address, onSent);
-        });
-      });
+          if (opts.turn && isChannelData(bytes))
+            return opts.turn.handle(bytes, new UdpClient(udpPort, rinfo));
+          const from: TransportAddress = {
+            family: rinfo.family === 'IPv6' ? 6 : 4,
+            address: rinfo.address,
+            port: rinfo.port,
+          };
+          const out = engine.handle(bytes, { from, via, transport: 'udp' });
+          if (opts.turn && out.kind === 'not-binding') {
+            return opts.turn.handle(bytes, new UdpClient(udpPort, rinfo));
+          }
+          deliver(out, 'udp', (out) => {
+            udp.get(key(out.via))?.send(out.bytes, out.to.port, out.to.address, udpPort.onSent);
+          });
+        },
+        owned,
+        maxOwned: opts.maxClientSockets ?? 4096,
+        bufferBytes: 1 << 20,
+      };
+      sock.on('message', udpPort.onMessage);
     }
 
     const onConnection = (conn: Socket, transport: 'tcp' | 'tls'): void => {
@@ -286,9 +308,11 @@ async function startOnce(opts: StunListenerOptions): Promise<StunListeners> {
       },
       engine,
       tls: tlsEndpoint,
+      clientSockets: () => owned.size,
       close: async () => {
         for (const c of connections) c.destroy();
         await Promise.all([
+          ...[...owned].map((s) => new Promise<void>((r) => s.close(() => r()))),
           ...[...udp.values()].map((s) => new Promise<void>((r) => s.close(() => r()))),
           ...tcpServers.map((s) => new Promise<void>((r) => s.close(() => r()))),
         ]);

@@ -55,7 +55,7 @@ const RELAY_BUFFER_BYTES = 1 << 20;
 
 function bindRelay(relay: TransportAddress): Promise<UdpSocket> {
   return new Promise((resolve, reject) => {
-    const s = createUdpSocket(relay.family, RELAY_BUFFER_BYTES, relay.family === 6);
+    const s = createUdpSocket(relay.family, RELAY_BUFFER_BYTES, { ipv6Only: relay.family === 6 });
     s.once('error', (err) => {
       s.close();
       reject(err);
@@ -116,9 +116,10 @@ export class NodeTurnRelays {
           break;
         }
         case 'open-relays':
-          void this.#open(o.allocation, o.relays, o.transport);
+          void this.#open(o.allocation, o.relays, o.transport, o.handle);
           break;
         case 'close-relays':
+          o.handle?.release?.();
           for (const s of this.#sockets.get(o.allocation) ?? []) closeRelay(s);
           this.#sockets.delete(o.allocation);
           this.#udpRelays.delete(o.allocation);
@@ -205,7 +206,12 @@ export class NodeTurnRelays {
     });
   }
 
-  async #open(id: number, relays: TransportAddress[], transport: 'udp' | 'tcp'): Promise<void> {
+  async #open(
+    id: number,
+    relays: TransportAddress[],
+    transport: 'udp' | 'tcp',
+    handle: ClientHandle,
+  ): Promise<void> {
     const bind = (r: TransportAddress): Promise<Relay> =>
       transport === 'tcp' ? listenRelay(r) : bindRelay(r);
     const results = await Promise.allSettled(relays.map(bind));
@@ -242,6 +248,7 @@ export class NodeTurnRelays {
       });
     }
     this.#udpRelays.set(id, byFamily);
+    handle.dedicate?.();
     this.#run(this.engine.relaysOpened(id, true, this.#now()));
   }
 

@@ -3,24 +3,44 @@
  * address, and how to answer it. One is made per datagram, so it is a plain class with no closures:
  * at tens of thousands of ChannelData messages a second the closures and send callbacks it replaced
  * were a measurable part of the CPU (docs/turn.md, "Under load").
+ *
+ * Once the client holds an allocation it may get a socket of its own, as coturn gives each client:
+ * bound to the same address and port (SO_REUSEPORT) and connected to the client, so the kernel
+ * queues that client's datagrams apart from everyone else's, and sends skip the address lookup.
  */
 import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
 import { isChannelData, type TransportAddress } from '@peerlink/wire';
 import type { ClientHandle, HookClient } from './stun-listeners.js';
+import { createUdpSocket } from './udp-socket.js';
+
+/** One socket of the TURN port, shared by the clients that reached it. */
+export interface UdpPort {
+  readonly sock: UdpSocket;
+  /** Names the socket in 5-tuple keys (`primary/primary`, ...). */
+  readonly key: string;
+  /** Hears of failed sends of STUN answers. */
+  readonly onSent: (err: Error | null) => void;
+  /** What the port's own socket does with a datagram; a client's own socket does the same. */
+  readonly onMessage: (msg: Buffer, rinfo: RemoteInfo) => void;
+  /** Client sockets open now, and how many there may be (beyond, clients share the port's). */
+  readonly owned: Set<UdpSocket>;
+  readonly maxOwned: number;
+  readonly bufferBytes: number;
+}
 
 export class UdpClient implements HookClient, ClientHandle {
   readonly key: string;
   readonly transport = 'udp' as const;
-  readonly #sock: UdpSocket;
+  readonly #port: UdpPort;
   readonly #rinfo: RemoteInfo;
-  readonly #onSent: (err: Error | null) => void;
+  /** The client's own socket once connected, and while it is being bound. */
+  #own: UdpSocket | undefined;
+  #ownPending: UdpSocket | undefined;
 
-  /** `socketKey` names the server socket the datagram reached; `onSent` hears of failed sends. */
-  constructor(sock: UdpSocket, socketKey: string, rinfo: RemoteInfo, onSent: (err: Error | null) => void) {
-    this.#sock = sock;
+  constructor(port: UdpPort, rinfo: RemoteInfo) {
+    this.#port = port;
     this.#rinfo = rinfo;
-    this.#onSent = onSent;
-    this.key = `udp|${socketKey}|${rinfo.address}|${rinfo.port}`;
+    this.key = `udp|${port.key}|${rinfo.address}|${rinfo.port}`;
   }
 
   get from(): TransportAddress {
@@ -38,12 +58,51 @@ export class UdpClient implements HookClient, ClientHandle {
    * /proc/net/snmp). STUN answers keep theirs, counted as `send-failed`.
    */
   send(bytes: Uint8Array): void {
+    const cb = isChannelData(bytes) ? undefined : this.#port.onSent;
     try {
-      if (isChannelData(bytes)) this.#sock.send(bytes, this.#rinfo.port, this.#rinfo.address);
-      else this.#sock.send(bytes, this.#rinfo.port, this.#rinfo.address, this.#onSent);
+      if (this.#own !== undefined) this.#own.send(bytes, cb);
+      else this.#port.sock.send(bytes, this.#rinfo.port, this.#rinfo.address, cb);
     } catch (err) {
       // The socket closed under us (shutdown): one datagram lost, not the server.
-      this.#onSent(err as Error);
+      this.#port.onSent(err as Error);
     }
+  }
+
+  /**
+   * Gives the client a socket of its own (see the top of the file); without one (a bind failed,
+   * or `maxOwned` are open) it keeps sharing the port's. Until connected, the new socket is one
+   * more member of the port's SO_REUSEPORT group and may receive any client's datagram: it hands
+   * every datagram to the same `onMessage` as the port's socket, so that is harmless.
+   */
+  dedicate(): void {
+    const port = this.#port;
+    if (this.#own !== undefined || port.owned.size >= port.maxOwned) return;
+    const local = port.sock.address();
+    const s = createUdpSocket(local.family === 'IPv6' ? 6 : 4, port.bufferBytes, { reusePort: true });
+    port.owned.add(s);
+    this.#ownPending = s;
+    const fail = (): void => {
+      port.owned.delete(s);
+      s.close();
+    };
+    s.once('error', fail);
+    s.on('message', port.onMessage);
+    s.bind({ port: local.port, address: local.address }, () =>
+      s.connect(this.#rinfo.port, this.#rinfo.address, () => {
+        if (!port.owned.has(s)) return; // released or closed meanwhile
+        s.off('error', fail);
+        s.on('error', () => {}); // ICMP errors on a connected socket; the allocation expires as usual
+        this.#own = s;
+      }),
+    );
+  }
+
+  /** The allocation ended: close the client's own socket, after the answer just sent. */
+  release(): void {
+    const s = this.#own ?? this.#ownPending;
+    this.#own = undefined;
+    this.#ownPending = undefined;
+    if (s === undefined || !this.#port.owned.delete(s)) return;
+    setImmediate(() => s.close());
   }
 }

@@ -1,9 +1,9 @@
 /**
- * The UDP sockets of the TURN server (the STUN/TURN port and the relays), made one way: large
- * kernel buffers, and a synchronous address "lookup". Node's dgram resolves the destination of
- * every `send` through `dns.lookup`, which answers an IP literal on the next tick: a closure and a
- * `process.nextTick` per datagram. The server only ever sends to IP literals (addresses it read from
- * sockets or from XOR-PEER-ADDRESS), so the lookup hands the literal straight back.
+ * The UDP sockets of the TURN server (the STUN/TURN port, clients' own sockets, the relays), made
+ * one way: large kernel buffers, and a synchronous address "lookup". Node's dgram resolves the
+ * destination of every `send` through `dns.lookup`, which answers an IP literal on the next tick: a
+ * closure and a `process.nextTick` per datagram. The server only ever sends to IP literals
+ * (addresses it read from sockets or from XOR-PEER-ADDRESS), so the lookup hands the literal back.
  */
 import { createSocket, type Socket as UdpSocket, type SocketOptions } from 'node:dgram';
 
@@ -12,10 +12,15 @@ type Lookup = NonNullable<SocketOptions['lookup']>;
 const literal: Lookup = (address, family, callback) =>
   callback(null, address, (family as unknown) === 6 ? 6 : 4);
 
-export function createUdpSocket(family: 4 | 6, bufferBytes: number, ipv6Only = false): UdpSocket {
+export function createUdpSocket(
+  family: 4 | 6,
+  bufferBytes: number,
+  opts: { ipv6Only?: boolean; reusePort?: boolean } = {},
+): UdpSocket {
   return createSocket({
     type: family === 6 ? 'udp6' : 'udp4',
-    ipv6Only,
+    ipv6Only: opts.ipv6Only ?? false,
+    reusePort: opts.reusePort ?? false,
     recvBufferSize: bufferBytes,
     sendBufferSize: bufferBytes,
     lookup: literal,
