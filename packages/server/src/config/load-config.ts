@@ -65,6 +65,8 @@ export interface ServeConfig {
   kekFile: string | undefined;
   nodeId: string | undefined;
   drainSeconds: number;
+  /** The admin listener (loopback by default); undefined when `--admin-listen off`. */
+  adminListen: { host: string; port: number } | undefined;
   /** Where each value came from, for `--print-config` style diagnostics. */
   sources: Record<string, 'flag' | 'env' | 'file' | 'default'>;
 }
@@ -342,8 +344,23 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     kekFile: str('kek-file'),
     nodeId: str('node-id'),
     drainSeconds: num('drain-seconds'),
+    adminListen: readListen('admin-listen', str('admin-listen') as string),
     sources,
   };
+}
+
+/** `HOST:PORT` (IPv6 as `[::1]:9090`), or `off`. */
+function readListen(option: string, text: string): { host: string; port: number } | undefined {
+  if (text === 'off') return undefined;
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]]+)):([0-9]{1,5})$/.exec(text);
+  const host = m?.[1] ?? m?.[2];
+  const port = Number(m?.[3]);
+  if (host === undefined || port > 65535)
+    throw new ServerError(
+      'CONFIG_INVALID',
+      `--${option}: expected HOST:PORT or off, got ${JSON.stringify(text)}`,
+    );
+  return { host, port };
 }
 
 const TURN_URI = /^turns?:(\[[0-9a-fA-F:.]+\]|[^\s:?[\]]+):[0-9]{1,5}(\?transport=(udp|tcp))?$/;

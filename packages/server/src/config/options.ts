@@ -194,6 +194,13 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
       "this node's name in the cluster (default: host name and a random suffix, new at each start)",
   },
   {
+    name: 'admin-listen',
+    kind: 'string',
+    default: '127.0.0.1:9090',
+    description:
+      'admin API (POST /admin/reload) at HOST:PORT, every route behind the token in <data-dir>/admin-token; `off` to disable',
+  },
+  {
     name: 'drain-seconds',
     kind: 'int',
     default: 10,

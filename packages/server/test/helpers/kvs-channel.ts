@@ -1,0 +1,27 @@
+// A KVS signaling channel written straight into a running server's durable records, as the control
+// plane would (tests that are about signaling, not about CreateSignalingChannel).
+import { formatChannelArn, type VersionedRecord } from '@peerlink/signaling';
+import type { RunningServer } from '../../src/index.js';
+
+export const KVS_REGION = 'us-west-2';
+
+/** Creates channel `name` (created at `created`) and returns its ARN. */
+export async function putKvsChannel(
+  server: RunningServer,
+  name: string,
+  created = 1700000000000,
+): Promise<string> {
+  const arn = formatChannelArn({ region: KVS_REGION, account: '123456789012', name, created });
+  await server.backend.durable.put(`kvs/channel/${name}`, {
+    v: 1,
+    name,
+    arn,
+    type: 'SINGLE_MASTER',
+    status: 'ACTIVE',
+    created,
+    version: '1',
+    messageTtlSeconds: 60,
+    tags: {},
+  } as VersionedRecord);
+  return arn;
+}
