@@ -367,6 +367,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
         router,
         records: backend.durable,
         verifier: kvsApi.verifier,
+        options: config.kvsLimits,
       })),
     ],
     servers: [

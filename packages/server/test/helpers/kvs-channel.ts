@@ -5,10 +5,11 @@ import type { RunningServer } from '../../src/index.js';
 
 export const KVS_REGION = 'us-west-2';
 
-/** Creates channel `name` (created at `created`) and returns its ARN. */
+/** Creates channel `name` with `tags` (created at `created`) and returns its ARN. */
 export async function putKvsChannel(
   server: RunningServer,
   name: string,
+  tags: Record<string, string> = {},
   created = 1700000000000,
 ): Promise<string> {
   const arn = formatChannelArn({ region: KVS_REGION, account: '123456789012', name, created });
@@ -21,7 +22,7 @@ export async function putKvsChannel(
     created,
     version: '1',
     messageTtlSeconds: 60,
-    tags: {},
+    tags,
   } as VersionedRecord);
   return arn;
 }
