@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { kvsPresign } from '@peerlink/testing';
 import type { RunningServer } from '../src/index.js';
-import { KVS_REGION, putKvsChannel } from './helpers/kvs-channel.js';
+import { KVS_REGION, openOrRefused, putKvsChannel } from './helpers/kvs-channel.js';
 import { start } from './helpers/start-server.js';
 
 let server: RunningServer;
@@ -23,16 +23,11 @@ function viewer(
     region: KVS_REGION,
     query: { 'X-Amz-ChannelARN': arn, 'X-Amz-ClientId': id },
   });
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { rejectUnauthorized: false });
-    ws.once('open', () => resolve(ws));
-    ws.once('unexpected-response', (_req, res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(body) }));
-    });
-    ws.once('error', reject);
-  });
+  return openOrRefused(url).then((r) =>
+    r instanceof WebSocket
+      ? r
+      : { status: r.status, body: JSON.parse(r.body) as { __type: string; message: string } },
+  );
 }
 
 describe('KVS viewer limits on a running server', () => {

@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { formatChannelArn } from '@peerlink/signaling';
 import { kvsPresign } from '@peerlink/testing';
 import type { RunningServer } from '../src/index.js';
-import { KVS_REGION as REGION, putKvsChannel } from './helpers/kvs-channel.js';
+import { KVS_REGION as REGION, openOrRefused, putKvsChannel } from './helpers/kvs-channel.js';
 import { start } from './helpers/start-server.js';
 
 let ARN: string;
@@ -21,19 +21,7 @@ function url(query: Record<string, string>, secret = key.SecretAccessKey): strin
   return kvsPresign({ endpoint: endpoint(), accessKeyId: key.AccessKeyId, secret, region: REGION, query });
 }
 
-/** Opens a socket; resolves with it once open, or with the HTTP refusal (status and body). */
-function open(u: string): Promise<WebSocket | { status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(u, { rejectUnauthorized: false });
-    ws.once('open', () => resolve(ws));
-    ws.once('unexpected-response', (_req, res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    ws.once('error', reject);
-  });
-}
+const open = openOrRefused;
 
 const next = (ws: WebSocket): Promise<Record<string, unknown>> =>
   new Promise((resolve) => ws.once('message', (d: Buffer) => resolve(JSON.parse(d.toString()))));
