@@ -8,6 +8,7 @@ import { formatChannelArn, type VersionedRecord } from '@peerlink/signaling';
 import { kvsPresign } from '@peerlink/testing';
 import type { RunningServer } from '../src/index.js';
 import { start } from './helpers/start-server.js';
+import { openedOrRefused, type Refusal } from './helpers/ws-open.js';
 
 const REGION = 'us-west-2';
 const ARN = formatChannelArn({
@@ -27,18 +28,8 @@ function url(query: Record<string, string>, secret = key.SecretAccessKey): strin
 }
 
 /** Opens a socket; resolves with it once open, or with the HTTP refusal (status and body). */
-function open(u: string): Promise<WebSocket | { status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(u, { rejectUnauthorized: false });
-    ws.once('open', () => resolve(ws));
-    ws.once('unexpected-response', (_req, res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    ws.once('error', reject);
-  });
-}
+const open = (u: string): Promise<WebSocket | Refusal> =>
+  openedOrRefused(new WebSocket(u, { rejectUnauthorized: false }));
 
 const next = (ws: WebSocket): Promise<Record<string, unknown>> =>
   new Promise((resolve) => ws.once('message', (d: Buffer) => resolve(JSON.parse(d.toString()))));
