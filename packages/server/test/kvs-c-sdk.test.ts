@@ -7,53 +7,19 @@
 // deployment; the test dials its real ephemeral port with the Host header the SDK would send.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { Agent } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { CreateSignalingChannelCommand } from '@aws-sdk/client-kinesis-video';
 import { GetIceServerConfigCommand } from '@aws-sdk/client-kinesis-video-signaling';
 import { Role, SignalingClient } from 'amazon-kinesis-video-streams-webrtc';
-import { cSdkFrame, cSdkPresign, cSdkReadProblems, type CSdkIceServer } from '@peerlink/testing';
-import type { RunningServer } from '../src/index.js';
+import { cSdkFrame, cSdkReadProblems, type CSdkIceServer } from '@peerlink/testing';
+import { kvsCFixture, type KvsCFixture } from './helpers/kvs-c-fixture.js';
 import { CSdkSocket } from './helpers/kvs-c-socket.js';
-import { channelEndpoints, controlClient, signalingClient } from './helpers/kvs-sdk.js';
-import { start } from './helpers/start-server.js';
+import { signalingClient } from './helpers/kvs-sdk.js';
 
-const REGION = 'eu-central-1';
 const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64');
 
-let server: RunningServer;
-let ca: string;
-let tlsAgent: Agent;
-let credentials: { accessKeyId: string; secretAccessKey: string };
-let channelARN: string;
-let wss: string;
+let f: KvsCFixture;
 let iceServers: CSdkIceServer[];
-
-const port = (): number => Number(new URL(server.httpsUrl).port);
-
-/** A C SDK connection: master without a client id, viewer with one. */
-async function connect(
-  clientId?: string,
-  opts: { credentialsExpireAt?: number; hostHeader?: string } = {},
-): Promise<CSdkSocket | { status: number; body: string }> {
-  const url = cSdkPresign({
-    endpoint: wss,
-    channelArn: channelARN,
-    ...(clientId !== undefined ? { clientId } : {}),
-    accessKeyId: credentials.accessKeyId,
-    secret: credentials.secretAccessKey,
-    region: REGION,
-    ...(opts.credentialsExpireAt !== undefined ? { credentialsExpireAt: opts.credentialsExpireAt } : {}),
-  });
-  return CSdkSocket.open(url, '127.0.0.1', port(), ca, opts.hostHeader);
-}
-
-async function connected(clientId?: string, opts?: { credentialsExpireAt?: number }): Promise<CSdkSocket> {
-  const s = await connect(clientId, opts);
-  assert.ok(s instanceof CSdkSocket, `refused: ${JSON.stringify(s)}`);
-  return s;
-}
 
 /** Every frame a C SDK client got is one its receive path takes. */
 function assertCSdkReads(...sockets: CSdkSocket[]): void {
@@ -62,24 +28,19 @@ function assertCSdkReads(...sockets: CSdkSocket[]): void {
 }
 
 before(async () => {
-  server = await start({}, { 'public-url': 'https://localhost', 'turn-secret': 'kvs-c-sdk-turn' });
-  ca = (await server.dataDir.tls({})).cert;
-  tlsAgent = new Agent({ ca });
-  const key = await server.accessKeys.create(Date.now());
-  credentials = { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey };
-  const kv = controlClient({ region: REGION, credentials, agent: tlsAgent }, server.httpsUrl);
-  try {
-    const { ChannelARN } = await kv.send(new CreateSignalingChannelCommand({ ChannelName: 'doorbell.c' }));
-    channelARN = ChannelARN ?? '';
-    wss = (await channelEndpoints(kv, channelARN, 'VIEWER'))['WSS'] ?? '';
-  } finally {
-    kv.destroy();
-  }
+  f = await kvsCFixture({
+    region: 'eu-central-1',
+    channel: 'doorbell.c',
+    flags: { 'turn-secret': 'kvs-c-sdk-turn' },
+  });
   // The ICE servers the SDK asks for before it offers (on the real port: --public-url is not served here).
-  const sig = signalingClient({ region: REGION, credentials, agent: tlsAgent }, server.httpsUrl);
+  const sig = signalingClient(
+    { region: f.region, credentials: f.credentials, agent: f.tlsAgent },
+    f.server.httpsUrl,
+  );
   try {
     const { IceServerList } = await sig.send(
-      new GetIceServerConfigCommand({ ChannelARN: channelARN, ClientId: 'cam-viewer-1' }),
+      new GetIceServerConfigCommand({ ChannelARN: f.channelARN, ClientId: 'cam-viewer-1' }),
     );
     iceServers = (IceServerList ?? []).map((s) => ({
       password: s.Password ?? '',
@@ -91,32 +52,29 @@ before(async () => {
     sig.destroy();
   }
 });
-after(async () => {
-  tlsAgent.destroy();
-  await server.close();
-});
+after(() => f.close());
 
 describe('the KVS C SDK over a raw WebSocket against a running server', () => {
   it('hands out a WSS endpoint without a port, as the SDK needs behind 443', () => {
-    assert.equal(wss, 'wss://localhost/kvs');
+    assert.equal(f.wss, 'wss://localhost/kvs');
     assert.ok(iceServers.length > 0 && iceServers[0]?.uris[0]?.startsWith('turn:'));
   });
 
   it('admits URLs presigned the C SDK way, for static and for expiring credentials', async () => {
-    const master = await connected();
-    const viewer = await connected('cam-viewer-1', { credentialsExpireAt: Date.now() + 3600_000 });
+    const master = await f.connected();
+    const viewer = await f.connected('cam-viewer-1', { credentialsExpireAt: Date.now() + 3600_000 });
     master.close();
     viewer.close();
     // The signature covers the host the SDK signed: sent with a port instead, it is refused.
-    const moved = await connect('cam-viewer-1', { hostHeader: `localhost:${port()}` });
+    const moved = await f.connect('cam-viewer-1', { hostHeader: `localhost:${f.port}` });
     assert.ok(!(moved instanceof CSdkSocket));
     assert.equal(moved.status, 403);
     assert.equal(JSON.parse(moved.body).__type, 'InvalidSignatureException');
   });
 
   it('carries SDP_OFFER (with IceServerList), SDP_ANSWER and ICE_CANDIDATE both ways in frames the SDK reads', async () => {
-    const master = await connected();
-    const viewer = await connected('cam-viewer-1');
+    const master = await f.connected();
+    const viewer = await f.connected('cam-viewer-1');
     try {
       const offer = b64({ type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n' });
       viewer.send(cSdkFrame('SDP_OFFER', '', offer, { iceServers }));
@@ -149,7 +107,7 @@ describe('the KVS C SDK over a raw WebSocket against a running server', () => {
   });
 
   it('answers a failing message that carried a CorrelationId with a statusResponse the SDK parses', async () => {
-    const master = await connected();
+    const master = await f.connected();
     try {
       master.send(
         cSdkFrame('SDP_ANSWER', 'nobody-here', b64({ type: 'answer' }), { correlationId: 'c-404' }),
@@ -188,20 +146,20 @@ describe('the KVS C SDK over a raw WebSocket against a running server', () => {
   });
 
   it('lets a C SDK master talk to a KVS JS SDK viewer in the same channel', async () => {
-    const master = await connected();
+    const master = await f.connected();
     const saved = (globalThis as { WebSocket?: unknown }).WebSocket;
     // The JS SDK dials the endpoint it is given: the real port, trusting the dev certificate.
     (globalThis as { WebSocket?: unknown }).WebSocket = class extends WebSocket {
       constructor(address: string, protocols?: string | string[]) {
-        super(address, protocols, { ca });
+        super(address, protocols, { ca: f.ca });
       }
     };
     const js = new SignalingClient({
-      channelARN,
-      channelEndpoint: server.httpsUrl.replace(/^https/, 'wss').replace('localhost', '127.0.0.1') + '/kvs',
+      channelARN: f.channelARN,
+      channelEndpoint: f.server.httpsUrl.replace(/^https/, 'wss').replace('localhost', '127.0.0.1') + '/kvs',
       role: Role.VIEWER,
-      region: REGION,
-      credentials,
+      region: f.region,
+      credentials: f.credentials,
       clientId: 'js-viewer',
       systemClockOffset: 0,
     });
@@ -231,8 +189,8 @@ describe('the KVS C SDK over a raw WebSocket against a running server', () => {
   });
 
   it('sends GO_AWAY, in a frame the SDK parses, when the server drains', async () => {
-    const master = await connected();
-    const draining = server.drain(2000);
+    const master = await f.connected();
+    const draining = f.server.drain(2000);
     const goAway = await master.frame(0);
     assert.equal(goAway['messageType'], 'GO_AWAY');
     assertCSdkReads(master);
