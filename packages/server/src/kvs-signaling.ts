@@ -32,8 +32,8 @@ export function kvsSignaling(o: KvsSignalingOptions): KvsEngine {
   });
   const refused = new Counter({
     name: 'peerlink_kvs_refused_total',
-    help: 'KVS signaling messages refused, by AWS error type (a STATUS_RESPONSE when they carried a CorrelationId)',
-    labelNames: ['error_type'],
+    help: 'KVS signaling messages refused, by AWS error type and reason (a STATUS_RESPONSE when they carried a CorrelationId, else a drop)',
+    labelNames: ['error_type', 'reason'],
     registers: reg,
   });
   return new KvsEngine({
@@ -43,7 +43,7 @@ export function kvsSignaling(o: KvsSignalingOptions): KvsEngine {
     ...(o.options ? { options: o.options } : {}),
     observer: {
       forwarded: (action) => forwarded.inc({ action }),
-      refused: (errorType) => refused.inc({ error_type: errorType }),
+      refused: (errorType, reason) => refused.inc({ error_type: errorType, reason }),
     },
   });
 }

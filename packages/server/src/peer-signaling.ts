@@ -162,13 +162,34 @@ export async function startPeerSignaling(o: PeerSignalingOptions): Promise<PeerS
     labelNames: ['protocol', 'reason'],
     registers: reg,
   });
+  const protocolErrors = new Counter({
+    name: 'peerlink_signaling_protocol_errors_total',
+    help: "Errors charged to a connection, each a strike toward closing it, by protocol and code: the protocol's refusals and the core's own (TOO_LARGE, RATE_LIMITED)",
+    labelNames: ['protocol', 'code'],
+    registers: reg,
+  });
+  const internalErrors = new Counter({
+    name: 'peerlink_signaling_internal_errors_total',
+    help: 'Signaling handlers that threw (a bug, survived: the connection got an error), by protocol',
+    labelNames: ['protocol'],
+    registers: reg,
+  });
+  const socketErrors = new Counter({
+    name: 'peerlink_signaling_socket_errors_total',
+    help: 'Frames the WebSocket layer refused, closing the connection (an oversized frame, invalid UTF-8), by path and ws code',
+    labelNames: ['path', 'code'],
+    registers: reg,
+  });
   let carrier: WsCarrier | undefined;
   const core = new SignalingCore({
     wake: () => queueMicrotask(() => carrier?.pump()),
     observer: {
-      error: () => {}, // the protocol's error frame counts it, by code
+      error: (protocol, code) => protocolErrors.inc({ protocol, code }),
       closed: (_protocol, reason) => closes.inc({ reason }),
-      internalError: (protocol, err) => o.onInternalError?.(protocol, err),
+      internalError: (protocol, err) => {
+        internalErrors.inc({ protocol });
+        o.onInternalError?.(protocol, err);
+      },
       refused: (protocol, reason) => refused.inc({ protocol, reason }),
     },
   });
@@ -217,6 +238,7 @@ export async function startPeerSignaling(o: PeerSignalingOptions): Promise<PeerS
     verifyToken: (token) => verifyPeerToken(o.authSecret, token),
     ...(o.remoteOf ? { remoteOf: o.remoteOf } : {}),
     onHandled: (seconds, kind) => handled.observe({ kind }, seconds),
+    onSocketError: (path, code) => socketErrors.inc({ path, code }),
     ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
   }));
   return { core, engine, router, adapter, pathSwitches, stats };

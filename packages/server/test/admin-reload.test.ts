@@ -111,7 +111,7 @@ describe('the admin API and reloads', () => {
         reconnectIceServer: 2,
       });
       for (const frame of await Promise.all(told))
-        assert.deepEqual(frame, { messageType: 'RECONNECT_ICE_SERVER', messagePayload: '' });
+        assert.deepEqual(frame, { messageType: 'RECONNECT_ICE_SERVER' }); // no payload: the C SDK drops an empty one
       const [after] = await iceServers('phone-1');
       assert.equal(after?.Password, turnRestPassword('new-turn-secret', after?.Username ?? ''));
       assert.deepEqual(server.ice.turnSecrets, ['new-turn-secret', 'old-turn-secret']);

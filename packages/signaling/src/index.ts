@@ -66,7 +66,7 @@ export { DEFAULT_KVS_OPTIONS } from './protocols/kvs/options.js';
 export type { KvsChannel, KvsObserver, KvsOptions } from './protocols/kvs/options.js';
 export { formatChannelArn, parseChannelArn, CHANNEL_NAME } from './protocols/kvs/arn.js';
 export type { ChannelArn } from './protocols/kvs/arn.js';
-export { KVS_CLIENT_ACTIONS, kvsEvent, parseKvsFrame } from './protocols/kvs/frames.js';
+export { KVS_CLIENT_ACTIONS, kvsControl, kvsEvent, parseKvsFrame } from './protocols/kvs/frames.js';
 export type { KvsAction, KvsClientFrame, KvsFrameError, KvsMessageType } from './protocols/kvs/frames.js';
 export type { SignedRequest, SigV4Failure, SigV4Result, SigV4Verifier } from './auth/sigv4-types.js';
 export type { DurableRecords } from './store/durable.js';

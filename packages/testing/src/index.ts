@@ -41,3 +41,5 @@ export { roundTrip } from './round-trip.js';
 export { kvsPresign } from './kvs-presign.js';
 export type { KvsPresignOptions } from './kvs-presign.js';
 export { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumLaunchOptions } from './chromium.js';
+export { C_SDK_MAX_MESSAGE_LEN, cSdkDial, cSdkFrame, cSdkPresign, cSdkReadProblems } from './kvs-c-sdk.js';
+export type { CSdkIceServer, CSdkPresignOptions } from './kvs-c-sdk.js';

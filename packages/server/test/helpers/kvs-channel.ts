@@ -3,6 +3,7 @@
 import { formatChannelArn, type VersionedRecord } from '@peerlink/signaling';
 import WebSocket from 'ws';
 import type { RunningServer } from '../../src/index.js';
+import { openedOrRefused, type Refusal } from './ws-open.js';
 
 export const KVS_REGION = 'us-west-2';
 
@@ -28,16 +29,6 @@ export async function putKvsChannel(
   return arn;
 }
 
-/** Opens a socket; resolves with it once open, or with the HTTP refusal (status and body). */
-export function openOrRefused(url: string): Promise<WebSocket | { status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { rejectUnauthorized: false });
-    ws.once('open', () => resolve(ws));
-    ws.once('unexpected-response', (_req, res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    ws.once('error', reject);
-  });
-}
+/** Opens a socket (the development certificate accepted); resolves with it once open, or with the refusal. */
+export const openOrRefused = (url: string): Promise<WebSocket | Refusal> =>
+  openedOrRefused(new WebSocket(url, { rejectUnauthorized: false }));

@@ -13,7 +13,8 @@ import { SIGV4_HTTP_STATUS } from '../../auth/sigv4/failures.js';
 import type { Router } from '../../routing/router.js';
 import { RECORD_VERSION } from '../../store/records.js';
 import { parseChannelArn } from './arn.js';
-import { KVS_ID, kvsEvent, kvsStatusResponse, parseKvsFrame, type KvsAction } from './frames.js';
+import { KVS_ID, kvsControl, kvsEvent, kvsStatusResponse, parseKvsFrame } from './frames.js';
+import type { KvsAction, KvsFrameError } from './frames.js';
 import {
   DEFAULT_KVS_OPTIONS,
   NULL_KVS_OBSERVER,
@@ -208,6 +209,7 @@ export class KvsEngine implements Protocol {
         statusCode: '429',
         description: `over the ${f.action} rate of this connection`,
         correlationId: f.correlationId,
+        reason: 'rate',
       });
     if (me.role === 'master' && f.recipientClientId === '')
       return this.#refuse(conn, {
@@ -215,6 +217,17 @@ export class KvsEngine implements Protocol {
         statusCode: '400',
         description: 'a master must name its RecipientClientId',
         correlationId: f.correlationId,
+        reason: 'no-recipient',
+      });
+    // Never viewer to viewer: a viewer's messages go to the master, so naming anyone is an error
+    // (the KVS JS SDK refuses to send one; the C SDK writes "").
+    if (me.role === 'viewer' && f.recipientClientId !== '')
+      return this.#refuse(conn, {
+        errorType: 'InvalidArgumentException',
+        statusCode: '400',
+        description: "a viewer's messages go to the channel's master: RecipientClientId must be empty",
+        correlationId: f.correlationId,
+        reason: 'viewer-named-recipient',
       });
     const to =
       me.role === 'master'
@@ -245,11 +258,18 @@ export class KvsEngine implements Protocol {
       statusCode: me.role === 'master' ? '404' : '429',
       description,
       correlationId: f.correlationId,
+      reason: me.role === 'master' ? 'no-such-viewer' : 'mailbox-full',
     });
   }
 
   binary(conn: ConnId): void {
-    this.#api.fail(conn, 'InvalidArgumentException', 'binary frames are not part of the KVS protocol');
+    this.#refuse(conn, {
+      errorType: 'InvalidArgumentException',
+      statusCode: '400',
+      description: 'binary frames are not part of the KVS protocol',
+      correlationId: undefined,
+      reason: 'binary',
+    });
   }
 
   authenticated(_conn: ConnId, _r: AuthResult): void {} // admitted at the door, never by a message
@@ -298,7 +318,7 @@ export class KvsEngine implements Protocol {
   }
 
   goAwayFrame(): string {
-    return kvsEvent('GO_AWAY', '');
+    return kvsControl('GO_AWAY');
   }
 
   /**
@@ -306,7 +326,7 @@ export class KvsEngine implements Protocol {
    * changed): the SDKs fetch their ICE configuration again. Returns how many were told.
    */
   reconnectIceServers(): number {
-    const frame = kvsEvent('RECONNECT_ICE_SERVER', '');
+    const frame = kvsControl('RECONNECT_ICE_SERVER');
     let told = 0;
     for (const conn of this.#conns.keys()) {
       if (!this.#api.live(conn)) continue;
@@ -316,11 +336,8 @@ export class KvsEngine implements Protocol {
     return told;
   }
 
-  #refuse(
-    conn: ConnId,
-    e: { errorType: string; statusCode: string; description: string; correlationId: string | undefined },
-  ): void {
-    this.#obs.refused(e.errorType);
+  #refuse(conn: ConnId, e: KvsFrameError): void {
+    this.#obs.refused(e.errorType, e.reason);
     const extra =
       e.correlationId === undefined
         ? { statusCode: e.statusCode }
