@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { formatChannelArn, type VersionedRecord } from '@peerlink/signaling';
 import { kvsPresign } from '@peerlink/testing';
 import type { RunningServer } from '../src/index.js';
+import { nextFrame, openKvsSocket, type Refusal } from './helpers/kvs-socket.js';
 import { start } from './helpers/start-server.js';
 
 const REGION = 'us-west-2';
@@ -26,22 +27,8 @@ function url(query: Record<string, string>, secret = key.SecretAccessKey): strin
   return kvsPresign({ endpoint: endpoint(), accessKeyId: key.AccessKeyId, secret, region: REGION, query });
 }
 
-/** Opens a socket; resolves with it once open, or with the HTTP refusal (status and body). */
-function open(u: string): Promise<WebSocket | { status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(u, { rejectUnauthorized: false });
-    ws.once('open', () => resolve(ws));
-    ws.once('unexpected-response', (_req, res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    ws.once('error', reject);
-  });
-}
-
-const next = (ws: WebSocket): Promise<Record<string, unknown>> =>
-  new Promise((resolve) => ws.once('message', (d: Buffer) => resolve(JSON.parse(d.toString()))));
+const open = (u: string): Promise<WebSocket | Refusal> => openKvsSocket(u, { rejectUnauthorized: false });
+const next = nextFrame;
 
 describe('KVS signaling over wss on a running server', () => {
   before(async () => {

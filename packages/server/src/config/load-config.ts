@@ -45,6 +45,14 @@ export interface ServeConfig {
   iceServers: { uri: string; secret: string }[];
   /** The account id in KVS channel ARNs. */
   kvsAccountId: string;
+  /** KVS limits per server (a channel record may set its own maxViewers). */
+  kvsLimits: {
+    maxViewers: number;
+    offersPerSecond: number;
+    answersPerSecond: number;
+    candidatesPerSecond: number;
+    messagesPerSecond: number;
+  };
   allowPeers: string[];
   allowLoopbackPeers: boolean;
   userQuota: number;
@@ -237,7 +245,16 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     if (primary === altIp)
       throw new ServerError('CONFIG_INVALID', '--alt-ip must differ from the primary address');
   }
-  for (const n of ['max-peers', 'message-rate', 'relay-rate'] as const) {
+  for (const n of [
+    'max-peers',
+    'message-rate',
+    'relay-rate',
+    'kvs-max-viewers',
+    'kvs-offer-rate',
+    'kvs-answer-rate',
+    'kvs-candidate-rate',
+    'kvs-message-rate',
+  ] as const) {
     if (num(n) < 1) throw new ServerError('CONFIG_INVALID', `--${n} must be at least 1`);
   }
   const stunPort = num('stun-port');
@@ -325,6 +342,13 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     turnUsers,
     iceServers,
     kvsAccountId,
+    kvsLimits: {
+      maxViewers: num('kvs-max-viewers'),
+      offersPerSecond: num('kvs-offer-rate'),
+      answersPerSecond: num('kvs-answer-rate'),
+      candidatesPerSecond: num('kvs-candidate-rate'),
+      messagesPerSecond: num('kvs-message-rate'),
+    },
     allowPeers,
     allowLoopbackPeers: values.get('allow-loopback-peers') === true,
     userQuota: num('user-quota'),

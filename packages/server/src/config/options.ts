@@ -111,6 +111,39 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     description: 'the 12-digit account id in the ARNs of KVS signaling channels',
   },
   {
+    name: 'kvs-max-viewers',
+    kind: 'int',
+    default: 10,
+    description:
+      'KVS viewers connected to one channel at once (AWS: 10); over it the viewer is refused with a reason',
+  },
+  {
+    name: 'kvs-offer-rate',
+    kind: 'int',
+    default: 5,
+    description:
+      'KVS SDP_OFFER frames per second per connection (AWS: 5); over it: STATUS_RESPONSE 429 or a counted drop',
+  },
+  {
+    name: 'kvs-answer-rate',
+    kind: 'int',
+    default: 5,
+    description: 'KVS SDP_ANSWER frames per second per connection (AWS: 5)',
+  },
+  {
+    name: 'kvs-candidate-rate',
+    kind: 'int',
+    default: 20,
+    description: 'KVS ICE_CANDIDATE frames per second per connection (AWS: 20)',
+  },
+  {
+    name: 'kvs-message-rate',
+    kind: 'int',
+    default: 100,
+    description:
+      'KVS frames of any kind per second per connection (burst 2x), checked before the per-action rates',
+  },
+  {
     name: 'allow-peer',
     kind: 'list',
     description: 'CIDR relays may reach despite the deny list',
