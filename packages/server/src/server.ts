@@ -367,7 +367,11 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
         router,
         records: backend.durable,
         verifier: kvsApi.verifier,
-        options: config.kvsLimits,
+        options: {
+          ...config.kvsLimits,
+          messageBurst: config.kvsLimits.messagesPerSecond * 2,
+          maxConnectionsPerIp: config.maxConnectionsPerIp,
+        },
       })),
     ],
     servers: [

@@ -16,6 +16,7 @@ import { ADMIN_TOKEN_FILE, type RunningServer } from '../src/index.js';
 import { configChanges } from '../src/admin/config-diff.js';
 import { KVS_REGION, putKvsChannel } from './helpers/kvs-channel.js';
 import { signalingClient } from './helpers/kvs-sdk.js';
+import { nextFrame } from './helpers/kvs-socket.js';
 import { start } from './helpers/start-server.js';
 
 let server: RunningServer;
@@ -45,9 +46,6 @@ function kvsSocket(query: Record<string, string>): Promise<WebSocket> {
     ws.once('error', reject);
   });
 }
-
-const nextFrame = (ws: WebSocket): Promise<Record<string, unknown>> =>
-  new Promise((resolve) => ws.once('message', (d: Buffer) => resolve(JSON.parse(d.toString()))));
 
 async function iceServers(clientId: string) {
   const sig = signalingClient(

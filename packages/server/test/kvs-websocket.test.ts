@@ -8,6 +8,7 @@ import { formatChannelArn } from '@peerlink/signaling';
 import { kvsPresign } from '@peerlink/testing';
 import type { RunningServer } from '../src/index.js';
 import { KVS_REGION as REGION, openOrRefused, putKvsChannel } from './helpers/kvs-channel.js';
+import { nextFrame } from './helpers/kvs-socket.js';
 import { start } from './helpers/start-server.js';
 
 let ARN: string;
@@ -23,8 +24,7 @@ function url(query: Record<string, string>, secret = key.SecretAccessKey): strin
 
 const open = openOrRefused;
 
-const next = (ws: WebSocket): Promise<Record<string, unknown>> =>
-  new Promise((resolve) => ws.once('message', (d: Buffer) => resolve(JSON.parse(d.toString()))));
+const next = nextFrame;
 
 describe('KVS signaling over wss on a running server', () => {
   before(async () => {

@@ -52,6 +52,7 @@ export interface ServeConfig {
     offersPerSecond: number;
     answersPerSecond: number;
     candidatesPerSecond: number;
+    messagesPerSecond: number;
     idleTimeoutMs: number;
     maxDurationMs: number;
   };
@@ -249,7 +250,19 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     if (primary === altIp)
       throw new ServerError('CONFIG_INVALID', '--alt-ip must differ from the primary address');
   }
-  for (const n of ['max-peers', 'message-rate', 'relay-rate'] as const) {
+  for (const n of [
+    'max-peers',
+    'message-rate',
+    'relay-rate',
+    'kvs-max-viewers',
+    'kvs-offer-rate',
+    'kvs-answer-rate',
+    'kvs-candidate-rate',
+    'kvs-message-rate',
+    'kvs-max-payload',
+    'kvs-idle-seconds',
+    'kvs-max-connection-seconds',
+  ] as const) {
     if (num(n) < 1) throw new ServerError('CONFIG_INVALID', `--${n} must be at least 1`);
   }
   const stunPort = num('stun-port');
@@ -288,20 +301,13 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
   const kvsAccountId = str('kvs-account-id') as string;
   if (!/^[0-9]{12}$/.test(kvsAccountId))
     throw new ServerError('CONFIG_INVALID', `--kvs-account-id: expected 12 digits, got ${kvsAccountId}`);
-  const rates = (str('kvs-rates') as string).split(',').map((r) => Number(r.trim()));
-  if (rates.length !== 3 || !rates.every((r) => Number.isInteger(r) && r >= 1))
-    throw new ServerError(
-      'CONFIG_INVALID',
-      `--kvs-rates: expected three whole numbers of 1 or more (offers,answers,candidates per second), got ${str('kvs-rates')}`,
-    );
-  for (const n of ['kvs-max-viewers', 'kvs-max-payload', 'kvs-idle-seconds', 'kvs-max-connection-seconds'])
-    if (num(n) < 1) throw new ServerError('CONFIG_INVALID', `--${n} must be at least 1`);
   const kvsLimits = {
     maxViewers: num('kvs-max-viewers'),
     maxPayloadBytes: num('kvs-max-payload'),
-    offersPerSecond: rates[0] as number,
-    answersPerSecond: rates[1] as number,
-    candidatesPerSecond: rates[2] as number,
+    offersPerSecond: num('kvs-offer-rate'),
+    answersPerSecond: num('kvs-answer-rate'),
+    candidatesPerSecond: num('kvs-candidate-rate'),
+    messagesPerSecond: num('kvs-message-rate'),
     idleTimeoutMs: num('kvs-idle-seconds') * 1000,
     maxDurationMs: num('kvs-max-connection-seconds') * 1000,
   };

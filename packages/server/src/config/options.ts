@@ -124,10 +124,30 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     description: 'KVS MessagePayload size in bytes of base64 (AWS: 10 KiB)',
   },
   {
-    name: 'kvs-rates',
-    kind: 'string',
-    default: '5,5,20',
-    description: 'KVS SDP_OFFER, SDP_ANSWER, ICE_CANDIDATE per second per connection (AWS: 5,5,20)',
+    name: 'kvs-offer-rate',
+    kind: 'int',
+    default: 5,
+    description:
+      'KVS SDP_OFFER frames per second per connection (AWS: 5); over it: STATUS_RESPONSE 429 or a counted drop',
+  },
+  {
+    name: 'kvs-answer-rate',
+    kind: 'int',
+    default: 5,
+    description: 'KVS SDP_ANSWER frames per second per connection (AWS: 5)',
+  },
+  {
+    name: 'kvs-candidate-rate',
+    kind: 'int',
+    default: 20,
+    description: 'KVS ICE_CANDIDATE frames per second per connection (AWS: 20)',
+  },
+  {
+    name: 'kvs-message-rate',
+    kind: 'int',
+    default: 100,
+    description:
+      'KVS frames of any kind per second per connection (burst 2x), checked before the per-action rates',
   },
   {
     name: 'kvs-idle-seconds',

@@ -3,7 +3,7 @@
 import { formatChannelArn, type VersionedRecord } from '@peerlink/signaling';
 import WebSocket from 'ws';
 import type { RunningServer } from '../../src/index.js';
-import { openedOrRefused, type Refusal } from './ws-open.js';
+import { openKvsSocket, type Refusal } from './kvs-socket.js';
 
 export const KVS_REGION = 'us-west-2';
 
@@ -31,4 +31,4 @@ export async function putKvsChannel(
 
 /** Opens a socket (the development certificate accepted); resolves with it once open, or with the refusal. */
 export const openOrRefused = (url: string): Promise<WebSocket | Refusal> =>
-  openedOrRefused(new WebSocket(url, { rejectUnauthorized: false }));
+  openKvsSocket(url, { rejectUnauthorized: false });
