@@ -25,10 +25,7 @@ after(async () => {
 describe('a Node master and a Node viewer', () => {
   it('connect, carry Opus and VP8, echo on the data channel and report RTCP', async () => {
     const target = await srv.channel('node-node');
-    const sources = [
-      await fileSource(await mediaFile('opus.ogg')),
-      await fileSource(await mediaFile('vp8.ivf')),
-    ];
+    const sources = [await fileSource(mediaFile('opus.ogg')), await fileSource(mediaFile('vp8.ivf'))];
     let master: KvsMaster | undefined;
     let viewer: KvsViewer | undefined;
     try {
