@@ -2,7 +2,7 @@
 // 50 ms and fails with `what` after `ms`.
 export async function until(
   cond: () => boolean | Promise<boolean>,
-  what: string | (() => string),
+  what: string | (() => string | Promise<string>),
   ms = 20_000,
 ): Promise<void> {
   const deadline = Date.now() + ms;
