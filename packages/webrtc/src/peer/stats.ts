@@ -31,7 +31,16 @@ export interface OutboundStats {
 export interface PeerStats {
   readonly inbound: readonly InboundStats[];
   readonly outbound: readonly OutboundStats[];
-  readonly selectedPair: { local: string; remote: string; roundTripTime: number | undefined } | undefined;
+  readonly selectedPair:
+    | {
+        local: string;
+        remote: string;
+        /** `address:port` of each end, as the candidates name them. */
+        localAddress: string;
+        remoteAddress: string;
+        roundTripTime: number | undefined;
+      }
+    | undefined;
 }
 
 type Stat = Record<string, unknown> & { type: string; id: string };
@@ -70,6 +79,10 @@ export async function peerStats(pc: RTCPeerConnection): Promise<PeerStats> {
     });
   const pair = all.find((s) => s.type === 'candidate-pair' && s['nominated'] === true);
   const type = (id: unknown): string => String(report.get(String(id))?.['candidateType'] ?? 'unknown');
+  const addr = (id: unknown): string => {
+    const c = report.get(String(id));
+    return `${String(c?.['address'] ?? '')}:${num(c?.['port'])}`;
+  };
   return {
     inbound,
     outbound,
@@ -79,6 +92,8 @@ export async function peerStats(pc: RTCPeerConnection): Promise<PeerStats> {
         : {
             local: type(pair['localCandidateId']),
             remote: type(pair['remoteCandidateId']),
+            localAddress: addr(pair['localCandidateId']),
+            remoteAddress: addr(pair['remoteCandidateId']),
             roundTripTime: opt(pair['currentRoundTripTime']),
           },
   };
