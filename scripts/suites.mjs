@@ -65,6 +65,18 @@ export const suites = [
     concurrency: 1,
   },
   {
+    // WebRTC with real processes: ffmpeg sends RTP to `peerlink kvs-master`, tshark captures loopback
+    // (root, or dumpcap's capabilities) and decodes the session.
+    name: 'webrtc',
+    match: (f) => f.endsWith('.webrtc.test.js'),
+    needs: () => {
+      for (const t of ['ffmpeg', 'tshark']) if (!has(t)) return `${t} (apt-get install ffmpeg tshark)`;
+      return process.getuid?.() === 0 ? null : 'root (tshark captures on lo)';
+    },
+    budgetSeconds: 180,
+    concurrency: 1,
+  },
+  {
     // Several signaling nodes sharing state: a private redis-server per test file (never the machine's
     // Redis on 6379), haproxy in front of the nodes. Files run one at a time: each starts servers of its own.
     name: 'cluster',

@@ -73,6 +73,7 @@ export type { DurableRecords } from './store/durable.js';
 export { createSigV4Verifier, MAX_PRESIGNED_EXPIRES_S } from './auth/sigv4/verifier.js';
 export type { SigV4VerifierOptions } from './auth/sigv4/verifier.js';
 export { SIGV4_HTTP_STATUS } from './auth/sigv4/failures.js';
+export { NodeSha256 } from './auth/sigv4/node-sha256.js';
 export { canonicalJson, DEFAULT_LIST_LIMIT } from './store/durable-codec.js';
 export type { UnreadableListener } from './store/durable-codec.js';
 export { SqliteRecords } from './store/durable-sqlite.js';
