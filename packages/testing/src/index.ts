@@ -41,3 +41,4 @@ export { roundTrip } from './round-trip.js';
 export { kvsPresign } from './kvs-presign.js';
 export type { KvsPresignOptions } from './kvs-presign.js';
 export { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumLaunchOptions } from './chromium.js';
+export * as seed003 from './seed-003.js';
