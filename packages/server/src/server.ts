@@ -29,6 +29,10 @@ import { installKvsApi, type KvsApiOptions } from './http/kvs/install.js';
 import { registerKvsSample } from './http/kvs-sample.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { kvsSignaling } from './kvs-signaling.js';
+import { imEnabled, imSignaling } from './im-signaling.js';
+import { registerImRoutes } from './http/im/routes.js';
+import { KVS_TURN_CREDENTIAL_SECONDS, kvsTurnServers } from './http/kvs/turn-grants.js';
+import { stunTurnUrls } from './ice-servers.js';
 import { startPeerSignaling, type PeerSignaling } from './peer-signaling.js';
 import { openDataDir, type DataDir } from './store/data-dir.js';
 import { openSignalBackend, type SignalBackend } from './store/signal-store.js';
@@ -326,6 +330,10 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     records: backend.durable,
     verifier: createSigV4Verifier({ secretOf: (id) => accessKeys.secretOf(id) }),
   };
+  // IM calls at /im, with JWTs from the IM app (--jwt-secret or --jwks-url); off without either.
+  const im = imEnabled(config.im)
+    ? imSignaling({ config: config.im, registry: metrics.registry, records: backend.durable, logger })
+    : undefined;
   const signaling = await startPeerSignaling({
     registry: metrics.registry,
     store: backend.store,
@@ -339,7 +347,9 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
         records: backend.durable,
         verifier: kvsApi.verifier,
       }),
+      ...(im ? [im.protocol(router)] : []),
     ],
+    ...(im && { verifyTokenAt: { '/im': (token: string) => im.verify(token) } }),
     servers: [
       { server: http.server, secure: false },
       { server: https.server, secure: true },
@@ -365,6 +375,23 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     tlsPort: stun.tls?.port,
     httpsPort: () => (https.server.address() as { port: number } | null)?.port ?? config.httpsPort,
   });
+  if (im) {
+    const ice = { advertisedHost, stunPort: stun.primary.port, tlsPort: stun.tls?.port };
+    const turnFor = kvsTurnServers({
+      ...ice,
+      secret: turnSecrets[0] as string,
+      external: config.iceServers,
+      now,
+    });
+    for (const app of [http, https])
+      registerImRoutes(app, {
+        verify: im.verify,
+        history: im.history,
+        turn: (user, host) => turnFor({ channel: 'im', user }, host),
+        stun: (host) => stunTurnUrls(ice, host).stun,
+        ttlSeconds: KVS_TURN_CREDENTIAL_SECONDS,
+      });
+  }
   const started: { close(): Promise<unknown> }[] = [backend, turn, stun, signaling.adapter];
   try {
     const httpPort = await listen(http, config.host, config.httpPort, 'HTTP');

@@ -125,3 +125,5 @@ export type { CallHistory, HistoryPage } from './protocols/im/call-history.js';
 export { IM_PATH, ImProtocol } from './protocols/im/engine.js';
 export { DEFAULT_IM_OPTIONS, NULL_IM_OBSERVER } from './protocols/im/options.js';
 export type { CallPolicy, CallRequest, ImObserver, ImOptions, OfflineCall } from './protocols/im/options.js';
+export { createImTokenVerifier } from './auth/im-token.js';
+export type { ImTokenOptions, ImTokenVerifier } from './auth/im-token.js';
