@@ -73,7 +73,7 @@ export const suites = [
       for (const t of ['ffmpeg', 'tshark']) if (!has(t)) return `${t} (apt-get install ffmpeg tshark)`;
       return process.getuid?.() === 0 ? null : 'root (tshark captures on lo)';
     },
-    budgetSeconds: 180,
+    budgetSeconds: 300,
     concurrency: 1,
   },
   {

@@ -12,6 +12,7 @@ import {
   SignalingCore,
   attachWebSocket,
   verifyPeerToken,
+  type AuthResult,
   type IceServer,
   type PeerEngineOptions,
   type Protocol,
@@ -31,6 +32,8 @@ export interface PeerSignalingOptions extends AdvertisedStunTurn {
   readonly onInternalError?: (protocol: string, err: unknown) => void;
   /** More protocols on the same core and router (KVS at /kvs). */
   readonly protocols?: (router: Router) => Protocol[];
+  /** Token checks of other protocols, by the path they are mounted at (`/im`); else peer tokens. */
+  readonly verifyTokenAt?: Readonly<Record<string, (token: string) => Promise<AuthResult>>>;
   readonly servers: readonly { server: Server; secure: boolean }[];
   readonly authSecret: string;
   readonly peerOptions: Partial<PeerEngineOptions>;
@@ -235,7 +238,8 @@ export async function startPeerSignaling(o: PeerSignalingOptions): Promise<PeerS
   const adapter = (carrier = attachWebSocket({
     core,
     servers: o.servers,
-    verifyToken: (token) => verifyPeerToken(o.authSecret, token),
+    verifyToken: (token, meta) =>
+      o.verifyTokenAt?.[meta.path]?.(token) ?? verifyPeerToken(o.authSecret, token),
     ...(o.remoteOf ? { remoteOf: o.remoteOf } : {}),
     onHandled: (seconds, kind) => handled.observe({ kind }, seconds),
     onSocketError: (path, code) => socketErrors.inc({ path, code }),

@@ -37,6 +37,10 @@ import { registerKvsSample } from './http/kvs-sample.js';
 import { IceSettings, type IceValues } from './ice-settings.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { kvsSignaling } from './kvs-signaling.js';
+import { imEnabled, imSignaling } from './im-signaling.js';
+import { registerImRoutes } from './http/im/routes.js';
+import { KVS_TURN_CREDENTIAL_SECONDS, kvsTurnServers } from './http/kvs/turn-grants.js';
+import { stunTurnUrls } from './ice-servers.js';
 import { startPeerSignaling, type PeerSignaling } from './peer-signaling.js';
 import { openDataDir, type DataDir } from './store/data-dir.js';
 import { openSignalBackend, type SignalBackend } from './store/signal-store.js';
@@ -355,6 +359,10 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     verifier: createSigV4Verifier({ secretOf: (id) => accessKeys.secretOf(id) }),
   };
   let kvs: KvsEngine | undefined;
+  // IM calls at /im, with JWTs from the IM app (--jwt-secret or --jwks-url); off without either.
+  const im = imEnabled(config.im)
+    ? imSignaling({ config: config.im, registry: metrics.registry, records: backend.durable, logger })
+    : undefined;
   const signaling = await startPeerSignaling({
     registry: metrics.registry,
     store: backend.store,
@@ -373,7 +381,9 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
           maxConnectionsPerIp: config.maxConnectionsPerIp,
         },
       })),
+      ...(im ? [im.protocol(router)] : []),
     ],
+    ...(im && { verifyTokenAt: { '/im': (token: string) => im.verify(token) } }),
     servers: [
       { server: http.server, secure: false },
       { server: https.server, secure: true },
@@ -399,6 +409,18 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     tlsPort: stun.tls?.port,
     httpsPort: () => (https.server.address() as { port: number } | null)?.port ?? config.httpsPort,
   });
+  if (im) {
+    const where = { advertisedHost, stunPort: stun.primary.port, tlsPort: stun.tls?.port };
+    const turnFor = kvsTurnServers({ ...where, ice, now });
+    for (const app of [http, https])
+      registerImRoutes(app, {
+        verify: im.verify,
+        history: im.history,
+        turn: (user, host) => turnFor({ channel: 'im', user }, host),
+        stun: (host) => stunTurnUrls(where, host).stun,
+        ttlSeconds: KVS_TURN_CREDENTIAL_SECONDS,
+      });
+  }
   const started: { close(): Promise<unknown> }[] = [backend, turn, stun, signaling.adapter];
   let current = config;
   const reload = async (): Promise<ReloadReport> => {

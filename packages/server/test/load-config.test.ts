@@ -59,34 +59,24 @@ describe('loadServeConfig', () => {
     assert.equal(c.host, '127.0.0.1');
   });
 
-  it('refuses options whose issue has not landed, from any source', () => {
+  it('reads the IM options (issue #18) from any source, and refuses a URL that is not http(s)', () => {
+    const c = loadServeConfig({
+      flags: { config: '/f', 'ring-timeout': '2' },
+      env: { PEERLINK_JWT_SECRET: 'a' },
+      readFile: files({ '/f': 'jwks-url: https://keys.example/jwks.json\ncall-grace: 5' }),
+    });
+    assert.deepEqual(c.im, {
+      jwtSecret: 'a',
+      jwksUrl: 'https://keys.example/jwks.json',
+      ringTimeoutSeconds: 2,
+      callGraceSeconds: 5,
+      callPolicyUrl: undefined,
+      offlineWebhook: undefined,
+    });
     assert.equal(
-      code(() => loadServeConfig({ flags: { 'jwks-url': 'https://x' }, env: {} })),
-      'CONFIG_NOT_IMPLEMENTED',
+      code(() => loadServeConfig({ flags: { 'offline-webhook': 'ftp://x' }, env: {} })),
+      'CONFIG_INVALID',
     );
-    assert.equal(
-      code(() => loadServeConfig({ flags: {}, env: { PEERLINK_JWT_SECRET: 'a' } })),
-      'CONFIG_NOT_IMPLEMENTED',
-    );
-    assert.equal(
-      code(() =>
-        loadServeConfig({
-          flags: { config: '/f' },
-          env: {},
-          readFile: files({ '/f': 'jwks-url: https://x' }),
-        }),
-      ),
-      'CONFIG_NOT_IMPLEMENTED',
-    );
-    try {
-      loadServeConfig({ flags: { 'jwt-secret': 's' }, env: {} });
-      assert.fail('jwt-secret is not implemented yet');
-    } catch (err) {
-      assert.match(
-        (err as Error).message,
-        /--jwt-secret: not implemented yet \(the IM call protocol brings it\)/,
-      );
-    }
   });
 
   it('rejects unknown options and bad values with a clear code', () => {

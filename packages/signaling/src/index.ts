@@ -117,3 +117,14 @@ export type { KvsControlError, KvsErrorType, KvsResult } from './protocols/kvs/c
 export { handleKvsControl, KVS_CONTROL_PATHS } from './protocols/kvs/control/operations.js';
 export type { KvsControlPath } from './protocols/kvs/control/operations.js';
 export { MemoryRecords } from './store/durable-memory.js';
+export { ImCallEngine, imErrorFrame } from './protocols/im/call-engine.js';
+export type { ImCallEngineDeps, ImConnection, ImDeviceSink, ImRefusal } from './protocols/im/call-engine.js';
+export { CallMachine, sameDevice } from './protocols/im/call-machine.js';
+export type { CallEffect, CallSummary, CallTimers, DeviceRef } from './protocols/im/call-machine.js';
+export { DurableCallHistory } from './protocols/im/call-history.js';
+export type { CallHistory, HistoryPage } from './protocols/im/call-history.js';
+export { IM_PATH, ImProtocol } from './protocols/im/engine.js';
+export { DEFAULT_IM_OPTIONS, NULL_IM_OBSERVER } from './protocols/im/options.js';
+export type { CallPolicy, CallRequest, ImObserver, ImOptions, OfflineCall } from './protocols/im/options.js';
+export { createImTokenVerifier } from './auth/im-token.js';
+export type { ImTokenOptions, ImTokenVerifier } from './auth/im-token.js';

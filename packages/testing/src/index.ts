@@ -43,3 +43,4 @@ export type { KvsPresignOptions } from './kvs-presign.js';
 export { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumLaunchOptions } from './chromium.js';
 export { C_SDK_MAX_MESSAGE_LEN, cSdkDial, cSdkFrame, cSdkPresign, cSdkReadProblems } from './kvs-c-sdk.js';
 export type { CSdkIceServer, CSdkPresignOptions } from './kvs-c-sdk.js';
+export * as seed003 from './seed-003.js';

@@ -78,6 +78,15 @@ export interface ServeConfig {
   drainSeconds: number;
   /** The admin listener (loopback by default); undefined when `--admin-listen off`. */
   adminListen: { host: string; port: number } | undefined;
+  /** The IM call protocol at /im (served when a JWT secret or JWKS URL is set). */
+  im: {
+    jwtSecret: string | undefined;
+    jwksUrl: string | undefined;
+    ringTimeoutSeconds: number;
+    callGraceSeconds: number;
+    callPolicyUrl: string | undefined;
+    offlineWebhook: string | undefined;
+  };
   /** Where each value came from, for `--print-config` style diagnostics. */
   sources: Record<string, 'flag' | 'env' | 'file' | 'default'>;
 }
@@ -220,6 +229,12 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
 
   const str = (n: string): string | undefined => values.get(n) as string | undefined;
   const num = (n: string): number => values.get(n) as number;
+  const httpUrl = (n: string): string | undefined => {
+    const v = str(n);
+    if (v !== undefined && !/^https?:\/\/[^/\s]+/.test(v))
+      throw new ServerError('CONFIG_INVALID', `--${n}: expected an http(s):// URL, got ${v}`);
+    return v;
+  };
   const logLevel = str('log-level') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ServerError('CONFIG_INVALID', `--log-level: expected one of ${LOG_LEVELS.join(', ')}`);
@@ -379,6 +394,14 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     nodeId: str('node-id'),
     drainSeconds: num('drain-seconds'),
     adminListen: readListen('admin-listen', str('admin-listen') as string),
+    im: {
+      jwtSecret: str('jwt-secret'),
+      jwksUrl: httpUrl('jwks-url'),
+      ringTimeoutSeconds: num('ring-timeout'),
+      callGraceSeconds: num('call-grace'),
+      callPolicyUrl: httpUrl('call-policy-url'),
+      offlineWebhook: httpUrl('offline-webhook'),
+    },
     sources,
   };
 }

@@ -191,14 +191,34 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   {
     name: 'jwt-secret',
     kind: 'string',
-    description: 'HS256 secret for IM user JWTs',
-    pending: 'the IM call protocol',
+    description: 'HS256 secret for IM user JWTs (sub: the user id); with it or --jwks-url, /im is served',
   },
   {
     name: 'jwks-url',
     kind: 'string',
-    description: 'JWKS URL for IM user JWTs',
-    pending: 'the IM call protocol',
+    description: 'JWKS URL of the RS256/ES256 keys that sign IM user JWTs',
+  },
+  {
+    name: 'ring-timeout',
+    kind: 'int',
+    default: 30,
+    description: 'IM: seconds an unanswered call rings before call.end timeout',
+  },
+  {
+    name: 'call-grace',
+    kind: 'int',
+    default: 20,
+    description: 'IM: seconds a party whose socket dropped has to come back before call.end network_error',
+  },
+  {
+    name: 'call-policy-url',
+    kind: 'string',
+    description: 'IM: POST {from, to, call_type} here before a call; {"allow": false} denies it',
+  },
+  {
+    name: 'offline-webhook',
+    kind: 'string',
+    description: 'IM: POST {call_id, from, to, call_type} here when a callee has no device online',
   },
   { name: 'max-peers', kind: 'int', default: 100000, description: 'most peers registered at once' },
   {

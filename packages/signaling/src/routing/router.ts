@@ -25,6 +25,9 @@ export interface RouterObserver {
   crossed(direction: 'out' | 'in', kind: 'text' | 'relay' | 'control', bytes: number): void;
 }
 
+/** Where an envelope goes: a client id on a node's connection. */
+type Target = Pick<PresenceRecord, 'id' | 'node' | 'conn'>;
+
 const KIND_NAME = { 1: 'text', 2: 'relay', 3: 'control', 4: 'text' } as const;
 
 const encoder = new TextEncoder();
@@ -83,6 +86,16 @@ export class Router {
     return (await this.store.mailboxPut(id, text, opts.now, opts.ttlMs)) ? 'mailbox' : 'dropped';
   }
 
+  /**
+   * Sends text to a connection whose node the caller already knows (no presence lookup, no mailbox):
+   * the IM protocol addresses devices and call owners this way. Resolves false when that node is gone.
+   */
+  async sendTextAt(to: Target, text: string): Promise<boolean> {
+    return (
+      (await this.bus.publish(to.node, this.#envelope(EnvelopeKind.Text, to, 0, this.#enc.encode(text)))) > 0
+    );
+  }
+
   /** Sends a relay frame to a client at a known presence; resolves false when nobody took it. */
   async sendRelay(to: PresenceRecord, frame: Uint8Array): Promise<boolean> {
     return (await this.bus.publish(to.node, this.#envelope(EnvelopeKind.Relay, to, 0, frame))) > 0;
@@ -94,7 +107,7 @@ export class Router {
     return (await this.bus.publish(to.node, env)) > 0;
   }
 
-  #envelope(kind: EnvelopeKind, to: PresenceRecord, session: number, payload: Uint8Array): Uint8Array {
+  #envelope(kind: EnvelopeKind, to: Target, session: number, payload: Uint8Array): Uint8Array {
     const env: Envelope = { kind, conn: to.conn, session, id: to.id, payload };
     const bytes = encodeEnvelope(env);
     this.observer.crossed('out', KIND_NAME[kind], bytes.length);
