@@ -16,7 +16,12 @@ import {
   type TurnEvent,
 } from '@peerlink/turn-server';
 import type { FastifyInstance } from 'fastify';
-import { createSigV4Verifier, DEFAULT_PEER_OPTIONS, type PeerEngineOptions } from '@peerlink/signaling';
+import {
+  createSigV4Verifier,
+  DEFAULT_PEER_OPTIONS,
+  type PeerEngineOptions,
+  type QuicCarrier,
+} from '@peerlink/signaling';
 import { pino, type Logger } from 'pino';
 import { AccessKeys } from './access-keys/access-keys.js';
 import { KEK_FILE } from './access-keys/kek.js';
@@ -30,6 +35,7 @@ import { registerKvsSample } from './http/kvs-sample.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { kvsSignaling } from './kvs-signaling.js';
 import { startPeerSignaling, type PeerSignaling } from './peer-signaling.js';
+import { startQuicSignaling, type QuicSignalingOptions } from './quic-signaling.js';
 import { openDataDir, type DataDir } from './store/data-dir.js';
 import { openSignalBackend, type SignalBackend } from './store/signal-store.js';
 import { VERSION } from './version.js';
@@ -56,6 +62,8 @@ export interface RunningServer {
   readonly clientAddressOf: (req: IncomingMessage) => string;
   /** What was generated on this start, for the banner. */
   readonly generated: readonly string[];
+  /** KVS signaling over QUIC (docs/quic-signaling.md); undefined with --no-quic. */
+  readonly quic: QuicCarrier | undefined;
   /** GO_AWAY to every client, wait up to `graceMs` for them to leave, then close everything. */
   drain(graceMs: number): Promise<void>;
   close(): Promise<void>;
@@ -70,6 +78,8 @@ export interface StartOptions {
   readonly signalingTickMs?: number;
   /** The KVS API's records and verifier (default: the durable records and the issued access keys). */
   readonly kvs?: KvsApiOptions;
+  /** QUIC carrier limits and timeouts beyond what the config exposes (tests). */
+  readonly quicOptions?: QuicSignalingOptions['extra'];
 }
 
 /** Routes whose answer reads the counts and TURN gauges that `refreshCounts` gathers. */
@@ -338,6 +348,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
         router,
         records: backend.durable,
         verifier: kvsApi.verifier,
+        authSecret: config.authSecret ?? dataDir.secrets.authSecret,
       }),
     ],
     servers: [
@@ -354,6 +365,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       makeTurnRestCredentials(turnSecrets[0] as string, peerId.replace(/:/g, '_'), 24 * 3600, now() / 1000),
     advertisedHost,
   });
+  let quic: QuicCarrier | undefined; // started below, once the HTTP side is installed
   installKvsApi(kvsApi, {
     apps: [http, https],
     config,
@@ -364,15 +376,37 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     stunPort: stun.primary.port,
     tlsPort: stun.tls?.port,
     httpsPort: () => (https.server.address() as { port: number } | null)?.port ?? config.httpsPort,
+    quicPort: () => quic?.port,
   });
   const started: { close(): Promise<unknown> }[] = [backend, turn, stun, signaling.adapter];
   try {
+    if (config.quicPort !== undefined) {
+      quic = await startQuicSignaling({
+        core: signaling.core,
+        registry: metrics.registry,
+        logger,
+        host: config.host,
+        port: config.quicPort,
+        keepaliveSeconds: config.quicKeepaliveSeconds,
+        tls,
+        maxConnectionsPerIp: config.maxConnectionsPerIp,
+        turnSecret: turnSecrets[0] as string,
+        externalTurn: config.iceServers,
+        now,
+        advertisedHost,
+        stunPort: stun.primary.port,
+        tlsPort: stun.tls?.port,
+        ...(opts.quicOptions ? { extra: opts.quicOptions } : {}),
+      });
+      signaling.addCarrier(quic);
+      started.push(quic);
+    }
     const httpPort = await listen(http, config.host, config.httpPort, 'HTTP');
     started.push(http);
     const httpsPort = await listen(https, config.host, config.httpsPort, 'HTTPS');
     started.push(https);
     logger.info(
-      { http: httpPort, https: httpsPort, stun: status.stun(), dataDir: dataDir.path },
+      { http: httpPort, https: httpsPort, quic: quic?.port, stun: status.stun(), dataDir: dataDir.path },
       'peerlink serving',
     );
     return {
@@ -389,8 +423,9 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       relayIps,
       clientAddressOf: clientAddresses.clientAddressOf,
       generated: dataDir.generated,
+      quic,
       drain: async (graceMs) => {
-        await signaling.adapter.drain(graceMs);
+        await Promise.all([signaling.adapter.drain(graceMs), quic?.drain(graceMs)]);
         await Promise.allSettled([...started].reverse().map((s) => s.close()));
       },
       close: async () => {

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { formatChannelArn, type VersionedRecord } from '@peerlink/signaling';
+import { formatChannelArn } from '@peerlink/signaling';
 import { kvsPresign } from '@peerlink/testing';
 import type { RunningServer } from '../src/index.js';
-import { start } from './helpers/start-server.js';
+import { putKvsChannel, start } from './helpers/start-server.js';
 
 const REGION = 'us-west-2';
 const ARN = formatChannelArn({
@@ -47,17 +47,7 @@ describe('KVS signaling over wss on a running server', () => {
   before(async () => {
     server = await start();
     key = await server.accessKeys.create(Date.now());
-    await server.backend.durable.put('kvs/channel/front-door', {
-      v: 1,
-      name: 'front-door',
-      arn: ARN,
-      type: 'SINGLE_MASTER',
-      status: 'ACTIVE',
-      created: 1700000000000,
-      version: '1',
-      messageTtlSeconds: 60,
-      tags: {},
-    } as VersionedRecord);
+    await putKvsChannel(server, 'front-door', ARN, 1700000000000);
   });
   after(() => server.close());
 

@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import type { VersionedRecord } from '@peerlink/signaling';
 import { loadServeConfig, startServer, type RunningServer, type StartOptions } from '../../src/index.js';
 
 export const SECRET = 'test-secret-0123456789';
@@ -34,4 +35,24 @@ export async function start(
     env: {},
   });
   return startServer(config, { logger: pino({ level: 'silent' }), ...opts });
+}
+
+/** Writes a KVS channel record straight into the server's durable store (no control-plane call). */
+export async function putKvsChannel(
+  server: RunningServer,
+  name: string,
+  arn: string,
+  created: number,
+): Promise<void> {
+  await server.backend.durable.put(`kvs/channel/${name}`, {
+    v: 1,
+    name,
+    arn,
+    type: 'SINGLE_MASTER',
+    status: 'ACTIVE',
+    created,
+    version: '1',
+    messageTtlSeconds: 60,
+    tags: {},
+  } as VersionedRecord);
 }

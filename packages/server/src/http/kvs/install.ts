@@ -27,6 +27,8 @@ export interface KvsInstall extends AdvertisedStunTurn {
   readonly now: () => number;
   readonly turnSecret: string;
   readonly httpsPort: () => number;
+  /** The QUIC carrier's UDP port, when it listens (GetSignalingChannelEndpoint's QUIC endpoint). */
+  readonly quicPort?: () => number | undefined;
 }
 
 export function installKvsApi(api: KvsApiOptions, o: KvsInstall): void {
@@ -50,6 +52,7 @@ export function installKvsApi(api: KvsApiOptions, o: KvsInstall): void {
             publicUrl: o.config.publicUrl,
             httpsPort: o.httpsPort,
             fallbackHost: () => o.advertisedHost(undefined),
+            ...(o.quicPort ? { quicPort: o.quicPort } : {}),
           },
           host,
         ),
