@@ -27,6 +27,8 @@ export interface QuicConnectOptions {
   readonly alpn?: string;
   /** Bind the client to this local address (e.g. 127.0.0.2, a second loopback address). */
   readonly localHost?: string;
+  /** Give up connecting after this long (default: the library's, which is long). */
+  readonly timeoutMs?: number;
 }
 
 export async function quicConnect(
@@ -35,23 +37,26 @@ export async function quicConnect(
   o: QuicConnectOptions = {},
 ): Promise<QUICClient> {
   const pinned = new X509Certificate(certPem).fingerprint256;
-  return QUICClient.createQUICClient({
-    host: o.host ?? '127.0.0.1',
-    port,
-    ...(o.localHost ? { localHost: o.localHost } : {}),
-    crypto: {
-      ops: { randomBytes: async (b: ArrayBuffer) => void webcrypto.getRandomValues(new Uint8Array(b)) },
+  return QUICClient.createQUICClient(
+    {
+      host: o.host ?? '127.0.0.1',
+      port,
+      ...(o.localHost ? { localHost: o.localHost } : {}),
+      crypto: {
+        ops: { randomBytes: async (b: ArrayBuffer) => void webcrypto.getRandomValues(new Uint8Array(b)) },
+      },
+      config: {
+        applicationProtos: [o.alpn ?? QUIC_ALPN],
+        verifyPeer: true,
+        verifyCallback: async (certs: Uint8Array[]) =>
+          certs[0] && new X509Certificate(certs[0]).fingerprint256 === pinned ? undefined : 304, // bad_certificate-class
+        maxIdleTimeout: 60_000,
+        initialMaxStreamsUni: 0,
+      },
+      logger: new Logger('quic-test-client', LogLevel.SILENT),
     },
-    config: {
-      applicationProtos: [o.alpn ?? QUIC_ALPN],
-      verifyPeer: true,
-      verifyCallback: async (certs: Uint8Array[]) =>
-        certs[0] && new X509Certificate(certs[0]).fingerprint256 === pinned ? undefined : 304, // bad_certificate-class
-      maxIdleTimeout: 60_000,
-      initialMaxStreamsUni: 0,
-    },
-    logger: new Logger('quic-test-client', LogLevel.SILENT),
-  });
+    o.timeoutMs !== undefined ? { timer: o.timeoutMs } : {},
+  );
 }
 
 export async function quicStream(client: QUICClient): Promise<QuicTestClient> {
