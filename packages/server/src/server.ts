@@ -19,6 +19,7 @@ import type { FastifyInstance } from 'fastify';
 import {
   createSigV4Verifier,
   DEFAULT_PEER_OPTIONS,
+  type KvsOptions,
   type PeerEngineOptions,
   type QuicCarrier,
 } from '@peerlink/signaling';
@@ -78,6 +79,8 @@ export interface StartOptions {
   readonly signalingTickMs?: number;
   /** The KVS API's records and verifier (default: the durable records and the issued access keys). */
   readonly kvs?: KvsApiOptions;
+  /** KVS protocol limits beyond what the config exposes (benchmarks lift the per-connection rates). */
+  readonly kvsOptions?: Partial<KvsOptions>;
   /** QUIC carrier limits and timeouts beyond what the config exposes (tests). */
   readonly quicOptions?: QuicSignalingOptions['extra'];
 }
@@ -349,6 +352,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
         records: backend.durable,
         verifier: kvsApi.verifier,
         authSecret: config.authSecret ?? dataDir.secrets.authSecret,
+        ...(opts.kvsOptions ? { options: opts.kvsOptions } : {}),
       }),
     ],
     servers: [
