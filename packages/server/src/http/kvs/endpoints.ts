@@ -36,6 +36,7 @@ export function kvsEndpoints(o: KvsEndpointSource, hostHeader: string | undefine
   const wss = `${base.protocol === 'http:' ? 'ws:' : 'wss:'}//${base.host}${KVS_WEBSOCKET_PATH}`;
   // The same host (a name the certificate carries), the QUIC carrier's own UDP port.
   const quicPort = o.quicPort?.();
-  const quic = quicPort === undefined ? undefined : `quic://${base.hostname}:${quicPort}`;
-  return { https, wss, quic };
+  return quicPort === undefined
+    ? { https, wss }
+    : { https, wss, quic: `quic://${base.hostname}:${quicPort}` };
 }
