@@ -74,6 +74,41 @@ describe('peerlink CLI (in process)', () => {
     assert.match(bad.stderr[0] as string, /--id/);
   });
 
+  it('token --channel mints a KVS join token for one role of one channel, not a peer token', async () => {
+    const { verifyKvsToken, verifyPeerToken } = await import('@peerlink/signaling');
+    const io = memoryIo();
+    const args = [
+      'token',
+      '--secret',
+      's3cret',
+      '--channel',
+      'porch',
+      '--role',
+      'viewer',
+      '--client-id',
+      'p1',
+    ];
+    assert.equal(await main(args, io), 0);
+    const t = io.stdout[0] as string;
+    assert.deepEqual(await verifyKvsToken('s3cret', t), {
+      ok: true,
+      channel: 'porch',
+      role: 'viewer',
+      clientId: 'p1',
+    });
+    assert.deepEqual(await verifyPeerToken('s3cret', t), { ok: false, reason: 'no sub claim' });
+    for (const [argv, why] of [
+      [['--channel', 'porch', '--role', 'viewer'], /client id/],
+      [['--channel', 'porch', '--role', 'owner'], /master or viewer/],
+      [['--channel', 'porch'], /--role/],
+      [['--channel', 'porch', '--role', 'master', '--id', 'alice'], /not both/],
+    ] as const) {
+      const bad = memoryIo();
+      assert.equal(await main(['token', '--secret', 's', ...argv], bad), 2);
+      assert.match(bad.stderr[0] as string, why);
+    }
+  });
+
   it('keys writes an identity once, shows its public key, and listen/connect can load it', async () => {
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');

@@ -1,11 +1,13 @@
 /**
  * Composition of KVS signaling at `/kvs`: the KvsEngine on the signaling core, admitted by SigV4
- * presigned URLs checked against the access keys peerlink issued, channels read from the durable
+ * presigned URLs checked against the access keys peerlink issued (or, over QUIC, a KVS join token), channels read from the durable
  * records the control plane writes, and its Prometheus counters.
  */
 import {
   KvsEngine,
   channelByArn,
+  channelByName,
+  verifyKvsToken,
   presignedRequestOf,
   type DurableRecords,
   type KvsOptions,
@@ -19,6 +21,8 @@ export interface KvsSignalingOptions {
   readonly router: Router;
   readonly records: DurableRecords;
   readonly verifier: SigV4Verifier;
+  /** Checks KVS join tokens (`peerlink token --channel`), the QUIC carrier's JOIN. */
+  readonly authSecret: string;
   readonly options?: Partial<KvsOptions>;
 }
 
@@ -40,6 +44,10 @@ export function kvsSignaling(o: KvsSignalingOptions): KvsEngine {
     router: o.router,
     verify: (meta, now) => o.verifier.verifyPresigned(presignedRequestOf(meta), now),
     channelByArn: channelByArn(o.records),
+    tokens: {
+      verifyToken: (token, now) => verifyKvsToken(o.authSecret, token, Math.floor(now / 1000)),
+      channelByName: channelByName(o.records),
+    },
     ...(o.options ? { options: o.options } : {}),
     observer: {
       forwarded: (action) => forwarded.inc({ action }),

@@ -52,6 +52,8 @@ export interface PeerSignaling {
   readonly pathSwitches: Counter<'to'>;
   /** This node's view: its connections, peers, the sessions they are in, and their paths. */
   stats(): ReturnType<PeerEngine['stats']> & { connections: number };
+  /** Another carrier of the core (QUIC): woken with the WebSocket one when the core has actions. */
+  addCarrier(carrier: { pump(): void }): void;
 }
 
 export async function startPeerSignaling(o: PeerSignalingOptions): Promise<PeerSignaling> {
@@ -184,8 +186,13 @@ export async function startPeerSignaling(o: PeerSignalingOptions): Promise<PeerS
     registers: reg,
   });
   let carrier: WsCarrier | undefined;
+  const others: { pump(): void }[] = [];
   const core = new SignalingCore({
-    wake: () => queueMicrotask(() => carrier?.pump()),
+    wake: () =>
+      queueMicrotask(() => {
+        carrier?.pump();
+        for (const c of others) c.pump();
+      }),
     observer: {
       error: (protocol, code) => protocolErrors.inc({ protocol, code }),
       closed: (_protocol, reason) => closes.inc({ reason }),
@@ -245,5 +252,6 @@ export async function startPeerSignaling(o: PeerSignalingOptions): Promise<PeerS
     onSocketError: (path, code) => socketErrors.inc({ path, code }),
     ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
   }));
-  return { core, engine, router, adapter, pathSwitches, stats };
+  const addCarrier = (c: { pump(): void }): void => void others.push(c);
+  return { core, engine, router, adapter, pathSwitches, stats, addCarrier };
 }

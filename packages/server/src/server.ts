@@ -20,7 +20,9 @@ import {
   createSigV4Verifier,
   DEFAULT_PEER_OPTIONS,
   type KvsEngine,
+  type KvsOptions,
   type PeerEngineOptions,
+  type QuicCarrier,
 } from '@peerlink/signaling';
 import { pino, type Logger } from 'pino';
 import { AccessKeys } from './access-keys/access-keys.js';
@@ -42,6 +44,7 @@ import { registerImRoutes } from './http/im/routes.js';
 import { KVS_TURN_CREDENTIAL_SECONDS, kvsTurnServers } from './http/kvs/turn-grants.js';
 import { stunTurnUrls } from './ice-servers.js';
 import { startPeerSignaling, type PeerSignaling } from './peer-signaling.js';
+import { startQuicSignaling, type QuicSignalingOptions } from './quic-signaling.js';
 import { openDataDir, type DataDir } from './store/data-dir.js';
 import { openSignalBackend, type SignalBackend } from './store/signal-store.js';
 import { VERSION } from './version.js';
@@ -79,6 +82,8 @@ export interface RunningServer {
    * configuration changed. Throws, changing nothing, when the configuration no longer parses.
    */
   reload(): Promise<ReloadReport>;
+  /** KVS signaling over QUIC (docs/quic-signaling.md); undefined with --no-quic. */
+  readonly quic: QuicCarrier | undefined;
   /** GO_AWAY to every client, wait up to `graceMs` for them to leave, then close everything. */
   drain(graceMs: number): Promise<void>;
   close(): Promise<void>;
@@ -98,6 +103,10 @@ export interface StartOptions {
    * config file as it is now). Default: the configuration given, so a reload re-reads only secrets.
    */
   readonly readConfig?: () => ServeConfig;
+  /** KVS protocol limits beyond what the config exposes (benchmarks lift the per-connection rates). */
+  readonly kvsOptions?: Partial<KvsOptions>;
+  /** QUIC carrier limits and timeouts beyond what the config exposes (tests). */
+  readonly quicOptions?: QuicSignalingOptions['extra'];
 }
 
 /** Routes whose answer reads the counts and TURN gauges that `refreshCounts` gathers. */
@@ -375,10 +384,12 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
         router,
         records: backend.durable,
         verifier: kvsApi.verifier,
+        authSecret: config.authSecret ?? dataDir.secrets.authSecret,
         options: {
           ...config.kvsLimits,
           messageBurst: config.kvsLimits.messagesPerSecond * 2,
           maxConnectionsPerIp: config.maxConnectionsPerIp,
+          ...opts.kvsOptions,
         },
       })),
       ...(im ? [im.protocol(router)] : []),
@@ -398,6 +409,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       makeTurnRestCredentials(ice.turnSecret, peerId.replace(/:/g, '_'), 24 * 3600, now() / 1000),
     advertisedHost,
   });
+  let quic: QuicCarrier | undefined; // started below, once the HTTP side is installed
   installKvsApi(kvsApi, {
     apps: [http, https],
     config,
@@ -408,6 +420,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     stunPort: stun.primary.port,
     tlsPort: stun.tls?.port,
     httpsPort: () => (https.server.address() as { port: number } | null)?.port ?? config.httpsPort,
+    quicPort: () => quic?.port,
   });
   if (im) {
     const where = { advertisedHost, stunPort: stun.primary.port, tlsPort: stun.tls?.port };
@@ -455,6 +468,26 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       })
     : undefined;
   try {
+    if (config.quicPort !== undefined) {
+      quic = await startQuicSignaling({
+        core: signaling.core,
+        registry: metrics.registry,
+        logger,
+        host: config.host,
+        port: config.quicPort,
+        keepaliveSeconds: config.quicKeepaliveSeconds,
+        tls,
+        maxConnectionsPerIp: config.maxConnectionsPerIp,
+        ice,
+        now,
+        advertisedHost,
+        stunPort: stun.primary.port,
+        tlsPort: stun.tls?.port,
+        ...(opts.quicOptions ? { extra: opts.quicOptions } : {}),
+      });
+      signaling.addCarrier(quic);
+      started.push(quic);
+    }
     const httpPort = await listen(http, config.host, config.httpPort, 'HTTP');
     started.push(http);
     const httpsPort = await listen(https, config.host, config.httpsPort, 'HTTPS');
@@ -467,7 +500,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       adminUrl = `http://${urlHost(host)}:${adminPort}`;
     }
     logger.info(
-      { http: httpPort, https: httpsPort, stun: status.stun(), dataDir: dataDir.path },
+      { http: httpPort, https: httpsPort, quic: quic?.port, stun: status.stun(), dataDir: dataDir.path },
       'peerlink serving',
     );
     return {
@@ -489,8 +522,9 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       adminUrl,
       ice,
       reload,
+      quic,
       drain: async (graceMs) => {
-        await signaling.adapter.drain(graceMs);
+        await Promise.all([signaling.adapter.drain(graceMs), quic?.drain(graceMs)]);
         await Promise.allSettled([...started].reverse().map((s) => s.close()));
       },
       close: async () => {

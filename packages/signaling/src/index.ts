@@ -32,6 +32,8 @@ export { readRecord, RECORD_VERSION, StoreError } from './store/records.js';
 export type { PresenceRecord, StoreErrorCode, VersionedRecord } from './store/records.js';
 export type { MailboxLimits, SignalBus, SignalStore, StoreHealth } from './store/store.js';
 export { mintPeerToken, verifyPeerToken } from './auth/peer-token.js';
+export { KVS_TOKEN_AUDIENCE, kvsClaimsProblem, mintKvsToken, verifyKvsToken } from './auth/kvs-token.js';
+export type { KvsRole, KvsTokenCheck, KvsTokenClaims, MintKvsTokenOptions } from './auth/kvs-token.js';
 export type { MintOptions, TokenCheck } from './auth/peer-token.js';
 export { PeerEngine } from './protocols/peer/engine.js';
 export type { PeerEngineDeps } from './protocols/peer/engine.js';
@@ -56,6 +58,18 @@ export { encodeRelayFrame, readRelaySession, RELAY_HEADER_BYTES } from './protoc
 export type { SessionRecord } from './protocols/peer/state.js';
 export { attachWebSocket, socketRemote } from './transports/ws-adapter.js';
 export type { WsCarrier, WsCarrierOptions } from './transports/ws-adapter.js';
+export { QUIC_ALPN, startQuicCarrier } from './transports/quic/quic-carrier.js';
+export type { QuicCarrier, QuicCarrierOptions, QuicObserver } from './transports/quic/quic-carrier.js';
+export type { QuicDropReason } from './transports/quic/worker-messages.js';
+export {
+  encodeFrame,
+  FrameDecoder,
+  FRAME_HEADER_BYTES,
+  MAX_FRAME_BYTES,
+} from './transports/quic/frame-codec.js';
+export type { DecodeResult, FrameError, FrameErrorCode } from './transports/quic/frame-codec.js';
+export { parseJoin, joinMeta } from './transports/quic/join.js';
+export type { JoinRefusal, QuicIceServer, QuicJoin } from './transports/quic/join.js';
 export { RedisStore } from './store/redis-store.js';
 export type { RedisStoreOptions } from './store/redis-store.js';
 export { RedisBus } from './store/redis-bus.js';
@@ -82,6 +96,7 @@ export { RedisRecords } from './store/durable-redis.js';
 export type { RedisRecordsOptions } from './store/durable-redis.js';
 export {
   channelByArn,
+  channelByName,
   channelInfo,
   findChannel,
   channelKey,
@@ -128,3 +143,4 @@ export { DEFAULT_IM_OPTIONS, NULL_IM_OBSERVER } from './protocols/im/options.js'
 export type { CallPolicy, CallRequest, ImObserver, ImOptions, OfflineCall } from './protocols/im/options.js';
 export { createImTokenVerifier } from './auth/im-token.js';
 export type { ImTokenOptions, ImTokenVerifier } from './auth/im-token.js';
+export type { TokenAdmissionDeps } from './protocols/kvs/token-admission.js';

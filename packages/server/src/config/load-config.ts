@@ -27,6 +27,9 @@ export interface ServeConfig {
   /** Trusted proxies open every connection with a PROXY protocol header. */
   proxyProtocol: boolean;
   stunPort: number;
+  /** UDP port of the QUIC signaling carrier; undefined with --no-quic. */
+  quicPort: number | undefined;
+  quicKeepaliveSeconds: number;
   publicIp: string | undefined;
   altIp: string | undefined;
   altPort: number;
@@ -341,6 +344,9 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
       '--proxy-protocol needs --trusted-proxy: PROXY headers are only read from trusted load balancers',
     );
   }
+  const keepalive = num('quic-keepalive');
+  if (keepalive < 1 || keepalive >= 600)
+    throw new ServerError('CONFIG_INVALID', `--quic-keepalive: 1 to 599 seconds, not ${keepalive}`);
   const allowPeers = list('allow-peer');
   for (const c of allowPeers) {
     const [ip, len] = c.split('/');
@@ -362,6 +368,14 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     trustedProxies,
     proxyProtocol,
     stunPort,
+    // Like the TLS port: with an ephemeral HTTPS port (tests, several servers at once) it is ephemeral.
+    quicPort:
+      values.get('no-quic') === true
+        ? undefined
+        : sources['quic-port'] === 'default' && num('https-port') === 0
+          ? 0
+          : num('quic-port'),
+    quicKeepaliveSeconds: num('quic-keepalive'),
     publicIp,
     altIp,
     altPort,

@@ -61,6 +61,20 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'stun-port', kind: 'port', default: 3478, description: 'STUN/TURN port, UDP and TCP' },
   {
+    name: 'quic-port',
+    kind: 'port',
+    default: 4433,
+    description:
+      'UDP port for KVS signaling over QUIC, ALPN peerlink-signal/1 (docs/quic-signaling.md); ephemeral when --https-port is 0 and this is unset',
+  },
+  { name: 'no-quic', kind: 'boolean', description: 'do not listen for signaling over QUIC' },
+  {
+    name: 'quic-keepalive',
+    kind: 'int',
+    default: 15,
+    description: 'seconds between QUIC PINGs to a client, below common NAT UDP binding timeouts',
+  },
+  {
     name: 'tls-port',
     kind: 'port',
     default: 5349,

@@ -109,7 +109,7 @@ export function attachWebSocket(opts: WsCarrierOptions): WsCarrier {
   let allClosed: (() => void) | undefined;
 
   const pump = (): void => {
-    for (const a of core.takeActions()) {
+    for (const a of core.takeActions('ws')) {
       const s = sockets.get(a.conn);
       const ws = s?.ws;
       switch (a.type) {

@@ -29,6 +29,8 @@ export interface KvsInstall extends AdvertisedStunTurn {
   /** TURN secrets and --ice-server in force (replaced on reload). */
   readonly ice: IceSource;
   readonly httpsPort: () => number;
+  /** The QUIC carrier's UDP port, when it listens (GetSignalingChannelEndpoint's QUIC endpoint). */
+  readonly quicPort?: () => number | undefined;
 }
 
 export function installKvsApi(api: KvsApiOptions, o: KvsInstall): void {
@@ -52,6 +54,7 @@ export function installKvsApi(api: KvsApiOptions, o: KvsInstall): void {
             publicUrl: o.config.publicUrl,
             httpsPort: o.httpsPort,
             fallbackHost: () => o.advertisedHost(undefined),
+            ...(o.quicPort ? { quicPort: o.quicPort } : {}),
           },
           host,
         ),

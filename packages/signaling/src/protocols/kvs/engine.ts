@@ -15,6 +15,7 @@ import { RECORD_VERSION } from '../../store/records.js';
 import { parseChannelArn } from './arn.js';
 import { KVS_ID, kvsControl, kvsEvent, kvsStatusResponse, parseKvsFrame } from './frames.js';
 import type { KvsAction, KvsFrameError } from './frames.js';
+import { admitByToken, bearerOf, type TokenAdmissionDeps } from './token-admission.js';
 import {
   DEFAULT_KVS_OPTIONS,
   NULL_KVS_OBSERVER,
@@ -30,6 +31,7 @@ export interface KvsIdentity {
   readonly role: 'master' | 'viewer';
   /** The viewer's X-Amz-ClientId; '' for the master. */
   readonly clientId: string;
+  /** The access key that signed the URL; '' for a client admitted by a KVS join token. */
   readonly accessKeyId: string;
   /** How long a message to the absent master waits (ms; the channel's MessageTtlSeconds). */
   readonly messageTtlMs: number | undefined;
@@ -40,6 +42,11 @@ export interface KvsEngineDeps {
   /** Checks the presigned URL of a connection (auth/sigv4). */
   readonly verify: (meta: ConnMeta, now: number) => Promise<SigV4Result>;
   readonly channelByArn: (arn: string) => Promise<KvsChannel | undefined>;
+  /**
+   * Admission by a peerlink KVS join token (`Authorization: Bearer`, the QUIC carrier's JOIN): how to
+   * verify one and find its channel. Without it, a bearer token is refused.
+   */
+  readonly tokens?: TokenAdmissionDeps;
   readonly options?: Partial<KvsOptions>;
   readonly observer?: KvsObserver;
 }
@@ -111,6 +118,12 @@ export class KvsEngine implements Protocol {
   }
 
   async admit(meta: ConnMeta, now: number): Promise<Admission> {
+    const token = bearerOf(meta);
+    if (token !== undefined) {
+      const t = await admitByToken(this.#deps.tokens, token, meta, now);
+      if (!t.ok) return awsError(t.status, t.type, t.message, t.reason);
+      return this.#admitted(t.channel, t.role, t.clientId, '');
+    }
     const arn = meta.query['X-Amz-ChannelARN'];
     if (arn === undefined)
       return awsError(400, 'InvalidArgumentException', 'X-Amz-ChannelARN is required', 'no-arn');
@@ -135,12 +148,27 @@ export class KvsEngine implements Protocol {
         `The requested channel is not found or not active: ${arn}`,
         'no-channel',
       );
+    return this.#admitted(
+      channel,
+      clientId === undefined ? 'master' : 'viewer',
+      clientId ?? '',
+      auth.accessKeyId,
+    );
+  }
+
+  /** Who the client proved to be, if the channel has room for one more of its kind. */
+  async #admitted(
+    channel: KvsChannel,
+    role: 'master' | 'viewer',
+    clientId: string,
+    accessKeyId: string,
+  ): Promise<Admission> {
     const identity: KvsIdentity = {
-      arn,
+      arn: channel.arn,
       channel: channel.name,
-      role: clientId === undefined ? 'master' : 'viewer',
-      clientId: clientId ?? '',
-      accessKeyId: auth.accessKeyId,
+      role,
+      clientId,
+      accessKeyId,
       messageTtlMs: channel.messageTtlSeconds === undefined ? undefined : channel.messageTtlSeconds * 1000,
     };
     if (identity.role === 'viewer') {

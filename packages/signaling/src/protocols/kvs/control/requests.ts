@@ -67,7 +67,7 @@ export const EndpointRequest = z.object({
   SingleMasterChannelEndpointConfiguration: z
     .object({
       Protocols: z
-        .array(z.enum(['WSS', 'HTTPS', 'WEBRTC']))
+        .array(z.enum(['WSS', 'HTTPS', 'WEBRTC', 'QUIC']))
         .min(1)
         .max(5)
         .optional(),
