@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <gnutls/gnutls.h>
 
 #include "quic.h"
 
@@ -34,6 +35,22 @@ static void peer_closed(plqs_quic *q) {
   q->dead = 1;
 }
 
+/* A failed handshake: say which check refused the server, not just "ERR_CRYPTO". */
+static void tls_reason(plqs_quic *q, int liberr) {
+  unsigned status = gnutls_session_get_verify_cert_status(q->tls.session);
+  gnutls_datum_t text = {NULL, 0};
+  if (liberr != NGTCP2_ERR_CRYPTO || q->reason[0] != 0) return;
+  if (q->tls.pin_mismatch) {
+    snprintf(q->reason, sizeof(q->reason), "server certificate does not match the pinned SHA-256");
+  } else if (status != 0 &&
+             gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &text, 0) == 0) {
+    snprintf(q->reason, sizeof(q->reason), "server certificate refused: %s", (const char *)text.data);
+    gnutls_free(text.data);
+  } else {
+    snprintf(q->reason, sizeof(q->reason), "TLS handshake failed (alert %u)", ngtcp2_conn_get_tls_alert(q->conn));
+  }
+}
+
 int plqs_quic_read(plqs_quic *q, uint64_t now) {
   uint8_t buf[65536];
   for (int i = 0; i < 64 && !q->dead; i++) {
@@ -55,7 +72,8 @@ int plqs_quic_read(plqs_quic *q, uint64_t now) {
       q->dead = 1;
       if (q->reason[0] == 0) snprintf(q->reason, sizeof(q->reason), "connection dropped");
     } else if (rv != 0) {
-      die(q, rv, q->tls.pin_mismatch ? "server certificate does not match the pinned SHA-256" : "read");
+      tls_reason(q, rv);
+      die(q, rv, "read");
       return rv == NGTCP2_ERR_CRYPTO ? PLQS_ERR_TLS : PLQS_ERR_NETWORK;
     }
   }
