@@ -68,6 +68,8 @@ async function startNode(secret, extra, env) {
       String(port),
       '--https-port',
       '0',
+      '--admin-listen',
+      '127.0.0.1:0',
       '--stun-port',
       '0',
       '--auth-secret',

@@ -140,8 +140,7 @@ describe('KVS TURN servers', () => {
       advertisedHost: () => '192.0.2.1',
       stunPort: 3478,
       tlsPort: undefined,
-      secret: 'sec',
-      external: [],
+      ice: { turnSecret: 'sec', external: [] },
       now: () => 1_000_000_000_500,
     });
     const [g] = servers({ channel: 'cam', user: 'v1' }, undefined);

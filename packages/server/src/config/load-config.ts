@@ -45,6 +45,16 @@ export interface ServeConfig {
   iceServers: { uri: string; secret: string }[];
   /** The account id in KVS channel ARNs. */
   kvsAccountId: string;
+  /** KVS limits for every channel (a channel's peerlink:max-viewers tag overrides maxViewers). */
+  kvsLimits: {
+    maxViewers: number;
+    maxPayloadBytes: number;
+    offersPerSecond: number;
+    answersPerSecond: number;
+    candidatesPerSecond: number;
+    idleTimeoutMs: number;
+    maxDurationMs: number;
+  };
   allowPeers: string[];
   allowLoopbackPeers: boolean;
   userQuota: number;
@@ -65,6 +75,8 @@ export interface ServeConfig {
   kekFile: string | undefined;
   nodeId: string | undefined;
   drainSeconds: number;
+  /** The admin listener (loopback by default); undefined when `--admin-listen off`. */
+  adminListen: { host: string; port: number } | undefined;
   /** Where each value came from, for `--print-config` style diagnostics. */
   sources: Record<string, 'flag' | 'env' | 'file' | 'default'>;
 }
@@ -276,6 +288,23 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
   const kvsAccountId = str('kvs-account-id') as string;
   if (!/^[0-9]{12}$/.test(kvsAccountId))
     throw new ServerError('CONFIG_INVALID', `--kvs-account-id: expected 12 digits, got ${kvsAccountId}`);
+  const rates = (str('kvs-rates') as string).split(',').map((r) => Number(r.trim()));
+  if (rates.length !== 3 || !rates.every((r) => Number.isInteger(r) && r >= 1))
+    throw new ServerError(
+      'CONFIG_INVALID',
+      `--kvs-rates: expected three whole numbers of 1 or more (offers,answers,candidates per second), got ${str('kvs-rates')}`,
+    );
+  for (const n of ['kvs-max-viewers', 'kvs-max-payload', 'kvs-idle-seconds', 'kvs-max-connection-seconds'])
+    if (num(n) < 1) throw new ServerError('CONFIG_INVALID', `--${n} must be at least 1`);
+  const kvsLimits = {
+    maxViewers: num('kvs-max-viewers'),
+    maxPayloadBytes: num('kvs-max-payload'),
+    offersPerSecond: rates[0] as number,
+    answersPerSecond: rates[1] as number,
+    candidatesPerSecond: rates[2] as number,
+    idleTimeoutMs: num('kvs-idle-seconds') * 1000,
+    maxDurationMs: num('kvs-max-connection-seconds') * 1000,
+  };
   const trustedProxies = list('trusted-proxy');
   const badProxy = trustedProxies.find((c) => parseCidr(c) === undefined);
   if (badProxy !== undefined) {
@@ -325,6 +354,7 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     turnUsers,
     iceServers,
     kvsAccountId,
+    kvsLimits,
     allowPeers,
     allowLoopbackPeers: values.get('allow-loopback-peers') === true,
     userQuota: num('user-quota'),
@@ -342,8 +372,23 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     kekFile: str('kek-file'),
     nodeId: str('node-id'),
     drainSeconds: num('drain-seconds'),
+    adminListen: readListen('admin-listen', str('admin-listen') as string),
     sources,
   };
+}
+
+/** `HOST:PORT` (IPv6 as `[::1]:9090`), or `off`. */
+function readListen(option: string, text: string): { host: string; port: number } | undefined {
+  if (text === 'off') return undefined;
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]]+)):([0-9]{1,5})$/.exec(text);
+  const host = m?.[1] ?? m?.[2];
+  const port = Number(m?.[3]);
+  if (host === undefined || port > 65535)
+    throw new ServerError(
+      'CONFIG_INVALID',
+      `--${option}: expected HOST:PORT or off, got ${JSON.stringify(text)}`,
+    );
+  return { host, port };
 }
 
 const TURN_URI = /^turns?:(\[[0-9a-fA-F:.]+\]|[^\s:?[\]]+):[0-9]{1,5}(\?transport=(udp|tcp))?$/;

@@ -111,6 +111,37 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     description: 'the 12-digit account id in the ARNs of KVS signaling channels',
   },
   {
+    name: 'kvs-max-viewers',
+    kind: 'int',
+    default: 10,
+    description:
+      'KVS viewers per channel at once (AWS: 10); a channel tagged peerlink:max-viewers=N has its own',
+  },
+  {
+    name: 'kvs-max-payload',
+    kind: 'int',
+    default: 10240,
+    description: 'KVS MessagePayload size in bytes of base64 (AWS: 10 KiB)',
+  },
+  {
+    name: 'kvs-rates',
+    kind: 'string',
+    default: '5,5,20',
+    description: 'KVS SDP_OFFER, SDP_ANSWER, ICE_CANDIDATE per second per connection (AWS: 5,5,20)',
+  },
+  {
+    name: 'kvs-idle-seconds',
+    kind: 'int',
+    default: 600,
+    description: 'a KVS connection that sends nothing this long is closed (AWS: 10 min)',
+  },
+  {
+    name: 'kvs-max-connection-seconds',
+    kind: 'int',
+    default: 3600,
+    description: 'a KVS connection is told GO_AWAY after this long (AWS: 1 h)',
+  },
+  {
     name: 'allow-peer',
     kind: 'list',
     description: 'CIDR relays may reach despite the deny list',
@@ -192,6 +223,13 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     kind: 'string',
     description:
       "this node's name in the cluster (default: host name and a random suffix, new at each start)",
+  },
+  {
+    name: 'admin-listen',
+    kind: 'string',
+    default: '127.0.0.1:9090',
+    description:
+      'admin API (POST /admin/reload) at HOST:PORT, every route behind the token in <data-dir>/admin-token; `off` to disable',
   },
   {
     name: 'drain-seconds',

@@ -301,6 +301,21 @@ export class KvsEngine implements Protocol {
     return kvsEvent('GO_AWAY', '');
   }
 
+  /**
+   * RECONNECT_ICE_SERVER to every client connected here (the TURN secret rotated or the ICE servers
+   * changed): the SDKs fetch their ICE configuration again. Returns how many were told.
+   */
+  reconnectIceServers(): number {
+    const frame = kvsEvent('RECONNECT_ICE_SERVER', '');
+    let told = 0;
+    for (const conn of this.#conns.keys()) {
+      if (!this.#api.live(conn)) continue;
+      this.#api.send(conn, frame);
+      told++;
+    }
+    return told;
+  }
+
   #refuse(
     conn: ConnId,
     e: { errorType: string; statusCode: string; description: string; correlationId: string | undefined },

@@ -9,6 +9,7 @@ import { RECORD_VERSION, type VersionedRecord } from '../../../store/records.js'
 import { parseChannelArn } from '../arn.js';
 import type { KvsChannel } from '../options.js';
 import { kvsError, kvsOk, type KvsControlError, type KvsResult } from './errors.js';
+import { MAX_VIEWERS_TAG, MAX_VIEWERS_VALUE } from './requests.js';
 
 export const CHANNEL_PREFIX = 'kvs/channel/';
 
@@ -83,8 +84,21 @@ export async function findChannel(records: DurableRecords, arn: string): Promise
 export function channelByArn(records: DurableRecords): (arn: string) => Promise<KvsChannel | undefined> {
   return async (arn) => {
     const rec = await channelRecordByArn(records, arn);
-    return rec ? { arn: rec.arn, name: rec.name, messageTtlSeconds: rec.messageTtlSeconds } : undefined;
+    if (!rec) return undefined;
+    const maxViewers = channelMaxViewers(rec.tags);
+    return {
+      arn: rec.arn,
+      name: rec.name,
+      messageTtlSeconds: rec.messageTtlSeconds,
+      ...(maxViewers !== undefined ? { maxViewers } : {}),
+    };
   };
+}
+
+/** The channel's own viewer limit, from its `peerlink:max-viewers` tag. */
+export function channelMaxViewers(tags: Readonly<Record<string, string>>): number | undefined {
+  const v = tags[MAX_VIEWERS_TAG];
+  return v !== undefined && MAX_VIEWERS_VALUE.test(v) ? Number(v) : undefined;
 }
 
 export function newChannelRecord(fields: Omit<ChannelRecord, 'v' | 'type' | 'status'>): ChannelRecord {

@@ -1,0 +1,43 @@
+// A KVS signaling channel written straight into a running server's durable records, as the control
+// plane would (tests that are about signaling, not about CreateSignalingChannel).
+import { formatChannelArn, type VersionedRecord } from '@peerlink/signaling';
+import WebSocket from 'ws';
+import type { RunningServer } from '../../src/index.js';
+
+export const KVS_REGION = 'us-west-2';
+
+/** Creates channel `name` with `tags` (created at `created`) and returns its ARN. */
+export async function putKvsChannel(
+  server: RunningServer,
+  name: string,
+  tags: Record<string, string> = {},
+  created = 1700000000000,
+): Promise<string> {
+  const arn = formatChannelArn({ region: KVS_REGION, account: '123456789012', name, created });
+  await server.backend.durable.put(`kvs/channel/${name}`, {
+    v: 1,
+    name,
+    arn,
+    type: 'SINGLE_MASTER',
+    status: 'ACTIVE',
+    created,
+    version: '1',
+    messageTtlSeconds: 60,
+    tags,
+  } as VersionedRecord);
+  return arn;
+}
+
+/** Opens a socket; resolves with it once open, or with the HTTP refusal (status and body). */
+export function openOrRefused(url: string): Promise<WebSocket | { status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { rejectUnauthorized: false });
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    ws.once('error', reject);
+  });
+}
