@@ -66,7 +66,8 @@ static void on_frame(void *ud, const char *json, size_t len) {
     char reason[256];
     snprintf(reason, sizeof(reason), "%u %s: %s", in.status_code, in.error_type, in.reason);
     plqs_set_error(c, PLQS_ERR_JOIN_REFUSED, reason, 0);
-    c->no_retry = 1;
+    /* A client error (bad token, unknown channel) is final; a busy or draining server is retried. */
+    c->no_retry = in.status_code >= 400 && in.status_code < 500 && in.status_code != 429;
     c->fail_status = PLQS_ERR_JOIN_REFUSED;
   } else if (in.kind == PLQS_IN_JOINED && !c->joined) {
     on_joined(c, &in);
@@ -172,7 +173,7 @@ static void step(plqs_client *c, short quic_events, uint64_t now) {
   if (!c->quic.dead && plqs_quic_expiry(&c->quic) <= now) status = plqs_quic_handle_expiry(&c->quic, now);
   if (c->joined) flush_outbox(c);
   if (!c->quic.dead) plqs_quic_write(&c->quic, now);
-  if (c->go_away || c->no_retry) c->quic.dead = 1;
+  if (c->go_away || c->no_retry || c->fail_status == PLQS_ERR_JOIN_REFUSED) c->quic.dead = 1;
   if (!c->quic.dead && !c->joined && now >= c->attempt_deadline) {
     snprintf(c->quic.reason, sizeof(c->quic.reason), "no JOINED within the connect timeout");
     c->quic.dead = 1;

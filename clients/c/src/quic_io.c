@@ -57,8 +57,15 @@ int plqs_quic_read(plqs_quic *q, uint64_t now) {
     ssize_t n = recv(q->fd, buf, sizeof(buf), MSG_DONTWAIT);
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return PLQS_OK;
-      /* ECONNREFUSED: an ICMP port unreachable; QUIC's timers decide, as the server may come back. */
-      if (errno == ECONNREFUSED) return PLQS_OK;
+      /* ICMP port unreachable. Before the handshake it means nothing listens: fail the attempt now
+       * rather than at the handshake timeout. After it, QUIC's own timers decide (it may be transient). */
+      if (errno == ECONNREFUSED && ngtcp2_conn_get_handshake_completed(q->conn)) return PLQS_OK;
+      if (errno == ECONNREFUSED) {
+        snprintf(q->reason, sizeof(q->reason), "connection refused: nothing listens on that UDP port");
+        q->dead = 1;
+        q->silent = 1;
+        return PLQS_ERR_NETWORK;
+      }
       snprintf(q->reason, sizeof(q->reason), "recv: %s", strerror(errno));
       q->dead = 1;
       return PLQS_ERR_NETWORK;

@@ -95,6 +95,28 @@ static void connect_times_out_against_a_silent_port(void) {
   close(s);
 }
 
+/* Nothing listens: the ICMP port unreachable fails the attempt at once, not at the timeout. */
+static void connect_fails_fast_when_nothing_listens(void) {
+  int s = socket(AF_INET, SOCK_DGRAM, 0);
+  struct sockaddr_in a = {0};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t alen = sizeof(a);
+  CHECK(bind(s, (struct sockaddr *)&a, sizeof(a)) == 0 && getsockname(s, (struct sockaddr *)&a, &alen) == 0);
+  close(s);
+  plqs_config c = base_config();
+  c.server_port = ntohs(a.sin_port);
+  c.pinned_sha256 = "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
+  c.connect_timeout_ms = 60000;
+  plqs_client *cl = NULL;
+  CHECK(plqs_create(&c, &cl) == PLQS_OK);
+  CHECK(plqs_connect(cl) == PLQS_ERR_NETWORK);
+  char reason[256];
+  plqs_get_last_error(cl, reason, sizeof(reason));
+  CHECK(strstr(reason, "refused") != NULL);
+  plqs_free(cl);
+}
+
 static void refuses_a_missing_ca_file_before_sending(void) {
   plqs_config c = base_config();
   c.server_port = 9;
@@ -145,6 +167,7 @@ void test_misc(void) {
   parses_pins();
   validates_config_and_state();
   connect_times_out_against_a_silent_port();
+  connect_fails_fast_when_nothing_listens();
   refuses_a_missing_ca_file_before_sending();
   outbox_keeps_each_threads_order();
 }
