@@ -84,12 +84,14 @@ void example_print_ice(plqs_client *c, const char *event) {
   snprintf(count, sizeof(count), "%u", n);
   snprintf(joins, sizeof(joins), "%u", plqs_get_join_count(c));
   plqs_ice_config_info info = {0};
-  /* The first server with credentials (TURN), else the first one. */
+  /* The first server with credentials (TURN), else the first one; printed whole, as `peerlink
+   * turn-credentials` does, so that a test can check them. */
   for (uint32_t i = 0; i < n; i++) {
     plqs_get_ice_config_info(c, i, &info);
     if (info.user_name[0] != 0) break;
   }
-  example_event(event, "count", count, "joins", joins, "uri", info.uris[0], "username", info.user_name, NULL);
+  example_event(event, "count", count, "joins", joins, "uri", info.uris[0], "username", info.user_name, "password",
+                info.password, NULL);
 }
 
 void example_on_ice_config(void *ud, uint32_t count) {
