@@ -70,17 +70,24 @@ static void validates_config_and_state(void) {
   CHECK(strcmp(plqs_strerror(-99), "unknown status") == 0);
 }
 
-/* A real UDP socket that never answers: the handshake times out, connect says so, no thread leaks. */
-static void connect_times_out_against_a_silent_port(void) {
+/* A UDP socket on 127.0.0.1 and a free port; the client config pointed at it. */
+static int loopback_udp(plqs_config *c) {
   int s = socket(AF_INET, SOCK_DGRAM, 0);
   struct sockaddr_in a = {0};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t alen = sizeof(a);
   CHECK(bind(s, (struct sockaddr *)&a, sizeof(a)) == 0 && getsockname(s, (struct sockaddr *)&a, &alen) == 0);
-  plqs_config c = base_config();
-  c.server_port = ntohs(a.sin_port);
-  c.pinned_sha256 = "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
+  *c = base_config();
+  c->server_port = ntohs(a.sin_port);
+  c->pinned_sha256 = "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
+  return s;
+}
+
+/* A real UDP socket that never answers: the handshake times out, connect says so, no thread leaks. */
+static void connect_times_out_against_a_silent_port(void) {
+  plqs_config c;
+  int s = loopback_udp(&c);
   c.connect_timeout_ms = 300;
   plqs_client *cl = NULL;
   CHECK(plqs_create(&c, &cl) == PLQS_OK);
@@ -97,16 +104,8 @@ static void connect_times_out_against_a_silent_port(void) {
 
 /* Nothing listens: the ICMP port unreachable fails the attempt at once, not at the timeout. */
 static void connect_fails_fast_when_nothing_listens(void) {
-  int s = socket(AF_INET, SOCK_DGRAM, 0);
-  struct sockaddr_in a = {0};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t alen = sizeof(a);
-  CHECK(bind(s, (struct sockaddr *)&a, sizeof(a)) == 0 && getsockname(s, (struct sockaddr *)&a, &alen) == 0);
-  close(s);
-  plqs_config c = base_config();
-  c.server_port = ntohs(a.sin_port);
-  c.pinned_sha256 = "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
+  plqs_config c;
+  close(loopback_udp(&c));
   c.connect_timeout_ms = 60000;
   plqs_client *cl = NULL;
   CHECK(plqs_create(&c, &cl) == PLQS_OK);
