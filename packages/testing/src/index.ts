@@ -24,7 +24,15 @@ export { FakeClock, FakeClockError } from './fake-clock.js';
 export type { Clock } from './fake-clock.js';
 export { SimError } from './errors.js';
 export type { SimErrorCode } from './errors.js';
-export { expectedReport, grantsPortMapping, isPresetName, PRESET_NAMES, PRESETS } from './presets.js';
+export {
+  ACCEPTING_SHARE,
+  expectedReport,
+  grantsPortMapping,
+  isPresetName,
+  PRESET_NAMES,
+  PRESETS,
+  weightWithAccepting,
+} from './presets.js';
 export type { ExpectedReport, NatLayer, Preset, PresetName } from './presets.js';
 export { SeededRandom } from './seeded-random.js';
 export { SimHost, SimNetwork } from './sim-network.js';
