@@ -30,6 +30,19 @@ describe('loadServeConfig', () => {
     assert.equal(c.logLevel, 'info');
     assert.equal(c.altIp, undefined);
     assert.equal(c.sources['http-port'], 'default');
+    assert.deepEqual(c.adminListen, { host: '127.0.0.1', port: 9090 });
+  });
+
+  it('takes --admin-listen HOST:PORT or off; unset with an ephemeral HTTP port, it is ephemeral too', () => {
+    const load = (flags: Record<string, string>) => loadServeConfig({ flags, env: {} }).adminListen;
+    assert.deepEqual(load({ 'admin-listen': '[::1]:9191' }), { host: '::1', port: 9191 });
+    assert.equal(load({ 'admin-listen': 'off' }), undefined);
+    assert.deepEqual(load({ 'http-port': '0' }), { host: '127.0.0.1', port: 0 });
+    assert.deepEqual(load({ 'http-port': '0', 'admin-listen': '127.0.0.1:9300' }), {
+      host: '127.0.0.1',
+      port: 9300,
+    });
+    assert.throws(() => load({ 'admin-listen': '9090' }), /--admin-listen: expected HOST:PORT or off/);
   });
 
   it('applies flag > env > file > default', () => {

@@ -407,7 +407,13 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     kekFile: str('kek-file'),
     nodeId: str('node-id'),
     drainSeconds: num('drain-seconds'),
-    adminListen: readListen('admin-listen', str('admin-listen') as string),
+    // With an ephemeral HTTP port (tests, several servers at once) an unset admin port is ephemeral too.
+    adminListen: readListen(
+      'admin-listen',
+      sources['admin-listen'] === 'default' && num('http-port') === 0
+        ? '127.0.0.1:0'
+        : (str('admin-listen') as string),
+    ),
     im: {
       jwtSecret: str('jwt-secret'),
       jwksUrl: httpUrl('jwks-url'),

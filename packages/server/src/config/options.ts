@@ -283,7 +283,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     kind: 'string',
     default: '127.0.0.1:9090',
     description:
-      'admin API (POST /admin/reload) at HOST:PORT, every route behind the token in <data-dir>/admin-token; `off` to disable',
+      'admin API (POST /admin/reload) at HOST:PORT, every route behind the token in <data-dir>/admin-token; `off` to disable (ephemeral when unset and --http-port is 0)',
   },
   {
     name: 'drain-seconds',
