@@ -65,6 +65,32 @@ export const suites = [
     concurrency: 1,
   },
   {
+    // WebRTC with real processes: ffmpeg sends RTP to `peerlink kvs-master`, tshark captures loopback
+    // (root, or dumpcap's capabilities) and decodes the session.
+    name: 'webrtc',
+    match: (f) => f.endsWith('.webrtc.test.js'),
+    needs: () => {
+      for (const t of ['ffmpeg', 'tshark']) if (!has(t)) return `${t} (apt-get install ffmpeg tshark)`;
+      return process.getuid?.() === 0 ? null : 'root (tshark captures on lo)';
+    },
+    budgetSeconds: 300,
+    concurrency: 1,
+  },
+  {
+    // The C QUIC signaling client (clients/c) built with cmake and AddressSanitizer, against a server.
+    name: 'c',
+    match: (f) => f.endsWith('.c.test.js'),
+    needs: () => {
+      for (const t of ['cmake', 'cc', 'pkg-config'])
+        if (!has(t)) return `${t} (apt-get install cmake gcc pkg-config)`;
+      return existsSync('/usr/include/ngtcp2/ngtcp2_crypto_gnutls.h') && existsSync('/usr/include/jansson.h')
+        ? null
+        : 'ngtcp2, gnutls and jansson headers (apt-get install libngtcp2-dev libngtcp2-crypto-gnutls-dev libgnutls28-dev libjansson-dev)';
+    },
+    budgetSeconds: 300,
+    concurrency: 1,
+  },
+  {
     // Several signaling nodes sharing state: a private redis-server per test file (never the machine's
     // Redis on 6379), haproxy in front of the nodes. Files run one at a time: each starts servers of its own.
     name: 'cluster',

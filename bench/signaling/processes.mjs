@@ -28,8 +28,32 @@ export const cpuSeconds = (pid) => {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
 
-export const rssBytes = (pid) =>
-  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+const statusKiB = (pid, field) =>
+  Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+
+export const rssBytes = (pid) => statusKiB(pid, 'VmRSS') * 1024;
+
+/** The most resident memory the process has had since it started (the kernel's high-water mark,
+ * which it updates lazily: never below the current RSS). */
+export const peakRssBytes = (pid) => Math.max(statusKiB(pid, 'VmHWM'), statusKiB(pid, 'VmRSS')) * 1024;
+
+/**
+ * Follows a load generator's stdout to its JSON result line, calling sample() at each
+ * `mark PHASE start|end` line it prints (so CPU is read exactly around each phase).
+ * Resolves with the parsed result and the samples as marks[phase].start / .end.
+ */
+export function followGenerator(gen, sample) {
+  const marks = {};
+  const rl = createInterface({ input: gen.stdout });
+  return new Promise((resolve, reject) => {
+    rl.on('line', (l) => {
+      const m = /^mark (\S+) (start|end)$/.exec(l);
+      if (m) (marks[m[1]] ??= {})[m[2]] = sample();
+      else if (l.startsWith('{')) resolve({ result: JSON.parse(l), marks });
+    });
+    gen.once('exit', (code) => reject(new Error(`load generator exited ${code}`)));
+  });
+}
 
 /** A TCP port nothing listens on right now (the kernel's pick). */
 export const freePort = () =>
@@ -42,7 +66,8 @@ export const freePort = () =>
     });
   });
 
-async function startRedis() {
+/** A private redis-server on a free loopback port (never the machine's 6379), without persistence. */
+export async function startRedis() {
   const port = await freePort();
   const child = spawn(
     'redis-server',
@@ -53,21 +78,27 @@ async function startRedis() {
   return { child, url: `redis://127.0.0.1:${port}` };
 }
 
-async function startNode(secret, extra, env) {
+/** The `peerlink` CLI's entry point, for `serve` and `access-keys`. */
+export const PEERLINK_BIN = join(root, 'apps/cli/bin/peerlink.js');
+
+/** One `peerlink serve` process on loopback, in `dataDir` (a fresh one unless given). */
+export async function startNode(secret, extra, env, dataDir = mkdtempSync(join(tmpdir(), 'bench-'))) {
   const port = await freePort();
   const child = spawn(
     process.execPath,
     [
-      join(root, 'apps/cli/bin/peerlink.js'),
+      PEERLINK_BIN,
       'serve',
       '--data-dir',
-      mkdtempSync(join(tmpdir(), 'bench-')),
+      dataDir,
       '--host',
       '127.0.0.1',
       '--http-port',
       String(port),
       '--https-port',
       '0',
+      '--admin-listen',
+      '127.0.0.1:0',
       '--stun-port',
       '0',
       '--auth-secret',
@@ -84,8 +115,47 @@ async function startNode(secret, extra, env) {
     { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
   );
   await waitLine(child, /^peerlink: ready/);
-  return { child, url: `ws://127.0.0.1:${port}` };
+  return { child, url: `ws://127.0.0.1:${port}`, dataDir };
 }
+
+/**
+ * `count` `peerlink serve` nodes; with `redis`, sharing it through `clusterArgs` (--redis-url and
+ * --redis-prefix at least), each with its own --node-id. In `dataDirs[i]`, or fresh data dirs.
+ * Returns their URLs, pids, Redis's pid, and stop(), which kills them and Redis.
+ */
+export async function startNodes({
+  secret,
+  count,
+  redis,
+  clusterArgs = [],
+  args = [],
+  env = {},
+  dataDirs = [],
+}) {
+  const started = [];
+  const stop = () => {
+    for (const n of started) n.child.kill('SIGKILL');
+    redis?.child.kill('SIGKILL');
+  };
+  try {
+    for (let i = 0; i < count; i++) {
+      const cluster = redis ? [...clusterArgs, '--node-id', `bench-node-${i + 1}`] : [];
+      started.push(await startNode(secret, [...cluster, ...args], env, dataDirs[i]));
+    }
+  } catch (err) {
+    stop();
+    throw err;
+  }
+  return {
+    urls: started.map((n) => n.url),
+    pids: started.map((n) => n.child.pid),
+    redisPid: redis?.child.pid,
+    stop,
+  };
+}
+
+/** The flags that put a node on `redis` under `prefix`. */
+export const redisArgs = (redis, prefix) => ['--redis-url', redis.url, '--redis-prefix', prefix];
 
 /**
  * Starts a server under test. For peerlink: `nodes` processes, on the memory store (one node only)
@@ -103,27 +173,6 @@ export async function startServer(kind, { secret, nodes = 1, store = 'memory', e
   }
   if (store === 'memory' && nodes !== 1) throw new Error('several nodes need --store redis');
   const redis = store === 'redis' ? await startRedis() : undefined;
-  const started = [];
-  const stop = () => {
-    for (const n of started) n.child.kill('SIGKILL');
-    redis?.child.kill('SIGKILL');
-  };
-  try {
-    const prefix = `bench-${process.pid}-${Date.now()}:`;
-    for (let i = 0; i < nodes; i++) {
-      const cluster = redis
-        ? ['--redis-url', redis.url, '--redis-prefix', prefix, '--node-id', `bench-node-${i + 1}`]
-        : [];
-      started.push(await startNode(secret, [...cluster, ...args], env));
-    }
-  } catch (err) {
-    stop();
-    throw err;
-  }
-  return {
-    urls: started.map((n) => n.url),
-    pids: started.map((n) => n.child.pid),
-    redisPid: redis?.child.pid,
-    stop,
-  };
+  const clusterArgs = redis ? redisArgs(redis, `bench-${process.pid}-${Date.now()}:`) : [];
+  return startNodes({ secret, count: nodes, redis, clusterArgs, args, env });
 }

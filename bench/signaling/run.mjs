@@ -10,15 +10,23 @@
 // Without --nodes/--store/--split (or with --matrix) peerlink runs the matrix: 1 node memory, 1 node
 // redis, 2 nodes redis with --split of the pairs across nodes (0.5), 2 nodes redis all node-local.
 // --compare-cork runs every peerlink configuration again with PEERLINK_WS_CORK=0 (write batching off).
-import { spawn, execFileSync } from 'node:child_process';
+//
+//   node bench/signaling/run.mjs --scenario kvs [...]   KVS channels instead: see kvs/run.mjs
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { cpuSeconds, rssBytes, startServer, waitLine } from './processes.mjs';
+import { cpuSeconds, followGenerator, rssBytes, startServer, waitLine } from './processes.mjs';
+import { commitOf, loadAverage, medianOf, ratio } from './report.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
+const scenarioAt = process.argv.indexOf('--scenario');
+const scenario = scenarioAt === -1 ? 'peer' : process.argv.splice(scenarioAt, 2)[1];
+if (scenario === 'kvs') {
+  await import('./kvs/run.mjs');
+  process.exit(0);
+}
+if (scenario !== 'peer') throw new Error(`--scenario is peer or kvs, not ${scenario}`);
 const { values } = parseArgs({
   options: {
     pairs: { type: 'string', default: '500' },
@@ -34,7 +42,7 @@ const { values } = parseArgs({
   },
 });
 const SECRET = 'bench-secret';
-const load = () => loadavg().map((x) => +x.toFixed(2));
+const load = loadAverage;
 
 /** The peerlink configurations to run: the matrix, or the one the flags name. */
 function configurations() {
@@ -88,17 +96,7 @@ async function throughput(kind, config = { nodes: 1, store: 'memory', split: 0 }
       redis: server.redisPid ? cpuSeconds(server.redisPid) : 0,
       gen: cpuSeconds(gen.pid),
     });
-    const marks = {}; // phase -> { start, end } CPU samples
-    const rl = createInterface({ input: gen.stdout });
-    const line = await new Promise((resolve, reject) => {
-      rl.on('line', (l) => {
-        const m = /^mark (\S+) (start|end)$/.exec(l);
-        if (m) (marks[m[1]] ??= {})[m[2]] = sample();
-        else if (l.startsWith('{')) resolve(l);
-      });
-      gen.once('exit', (code) => reject(new Error(`load generator exited ${code}`)));
-    });
-    const r = JSON.parse(line);
+    const { result: r, marks } = await followGenerator(gen, sample); // marks: phase -> { start, end }
     const { start, end } = marks.routed;
     const nodeCpu = end.nodes.map((c, i) => +(c - start.nodes[i]).toFixed(2));
     const serverCpu = nodeCpu.reduce((a, b) => a + b, 0);
@@ -137,15 +135,8 @@ async function throughput(kind, config = { nodes: 1, store: 'memory', split: 0 }
 
 /** Each figure's median over the runs (figure by figure), with every run's messages per CPU second. */
 function median(runs) {
-  const mid = (xs) => {
-    if (xs.every((x) => typeof x === 'number')) return [...xs].sort((p, q) => p - q)[(xs.length - 1) >> 1];
-    if (xs.every(Array.isArray)) return xs[0].map((_, i) => mid(xs.map((x) => x[i])));
-    if (xs.every((x) => x && typeof x === 'object'))
-      return Object.fromEntries(Object.keys(xs[0]).map((k) => [k, mid(xs.map((x) => x[k]))]));
-    return xs[0];
-  };
   if (runs.length === 1) return runs[0];
-  return { ...mid(runs), runs: runs.map((x) => x.routedPerServerCpuSecond) };
+  return { ...medianOf(runs), runs: runs.map((x) => x.routedPerServerCpuSecond) };
 }
 
 async function idleMemory(kind) {
@@ -211,7 +202,6 @@ const idle = {};
 if (Number(values.idle) > 0) for (const kind of ['peerlink', 'peerjs']) idle[kind] = await idleMemory(kind);
 const loadAfter = load();
 
-const ratio = (a, b) => (a && b ? +(a / b).toFixed(2) : null);
 const perCpu = (name) => results[name]?.routedPerServerCpuSecond;
 const one = results['1-node-memory'] ?? results[configs[0].name];
 const splitName = configs.find((c) => c.nodes === 2 && c.split > 0)?.name;
@@ -269,15 +259,10 @@ if (values['compare-cork'])
     }),
   );
 const goal = (value, target) => ({ value, goal: target, met: value !== null && value >= target });
-const git = (...args) => execFileSync('git', args, { cwd: here, encoding: 'utf8' }).trim();
 const report = {
   bench: 'signaling',
   date: new Date().toISOString(),
-  commit:
-    git('rev-parse', '--short', 'HEAD') +
-    (git('status', '--porcelain', '--', ':(top)', ':(top,exclude)bench/signaling/results.json')
-      ? '+dirty'
-      : ''),
+  commit: commitOf('bench/signaling/results.json'),
   pairs: Number(values.pairs),
   seconds: Number(values.seconds),
   repeat: Number(values.repeat),

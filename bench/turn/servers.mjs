@@ -3,11 +3,11 @@
 // a core with taskset. Also the C programs (turnload.c) and the wait for a server to answer STUN.
 import { execFileSync, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cpuSeconds, rssBytes } from '../signaling/processes.mjs';
+import { cpuSeconds, peakRssBytes, rssBytes } from '../signaling/processes.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
 const root = new URL('../../', import.meta.url).pathname;
@@ -99,8 +99,7 @@ export async function startServer(kind, { port, core, threads = 1 }) {
     port,
     cpu: () => cpuSeconds(pid),
     rss: () => rssBytes(pid),
-    peakRss: () =>
-      Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024,
+    peakRss: () => peakRssBytes(pid),
     async stop() {
       child.kill('SIGKILL');
       await exited;

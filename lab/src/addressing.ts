@@ -46,3 +46,15 @@ export const lan6 = (site: number): string => `2001:db8:${site + 1}::`;
 export const carrierLink6 = (site: number): string => `2001:db8:${100 + site}::`;
 /** The name lab hosts resolve to the server's addresses (both families when IPv6 is on). */
 export const SERVER_NAME = 'stun.lab';
+
+/**
+ * ISP routers (a preset layer's `hopsOutside`): plain routers that take a unit of TTL, as on the
+ * internet. The one outside a site's outermost NAT has 203.0.113.(40+i) on the internet bridge and
+ * answers ARP there for the NAT's WAN address (proxy ARP), so every address above stays as it is;
+ * its link to the NAT is point-to-point from 192.0.2.0/24 (RFC 5737): 192.0.2.(16i+4k+1) for the
+ * hop after layer k. IPv6: 2001:db8::(40+i) on the internet, link 2001:db8:(200+10k+i)::/64.
+ */
+export const ispWan = (site: number): string => `203.0.113.${40 + site}`;
+export const ispWan6 = (site: number): string => `2001:db8::${40 + site}`;
+export const hopLink = (site: number, layer: number): string => `192.0.2.${16 * site + 4 * layer + 1}`;
+export const hopLink6 = (site: number, layer: number): string => `2001:db8:${200 + 10 * layer + site}::`;

@@ -27,6 +27,8 @@ export {
   expectationTable,
   isHard,
   maxWeightedDirectPct,
+  maxWeightedDirectPctWithAccepting,
+  acceptingWeight,
   presetPairs,
 } from './expectations.js';
 export type { Expectation, Method, Outcome } from './expectations.js';

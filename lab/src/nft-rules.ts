@@ -34,6 +34,8 @@ export interface RouterRules {
   readonly contactTimeoutSec?: number;
   /** IPv6 traffic: `firewall` (stateful: only what the inside started comes in), `open`, or none. */
   readonly ipv6?: 'firewall' | 'open';
+  /** New UDP from the WAN aimed at the router itself: `drop` (default) or `accept` (the clash). */
+  readonly unsolicited?: 'drop' | 'accept';
 }
 
 const pct = (n: number): number => {
@@ -67,8 +69,9 @@ export function routerRuleset(r: RouterRules): string {
     // Like a real home or carrier router, drop unsolicited UDP aimed at the router itself. Accepting
     // it (and answering port-unreachable) would confirm a conntrack entry for the outside endpoint,
     // after which masquerade must give the inside host's own packets to that endpoint another port:
-    // simultaneous open between two such NATs could then never meet.
-    input.push('iifname "wan" meta l4proto udp ct state new drop');
+    // simultaneous open between two such NATs could then never meet. The `-open` presets accept it
+    // (a Linux box doing nothing but masquerade): the engine's TTL-limited openers must cope.
+    if (r.unsolicited !== 'accept') input.push('iifname "wan" meta l4proto udp ct state new drop');
     if (l.filtering !== 'address-and-port-dependent') {
       if (l.mapping !== 'endpoint-independent' || !r.inside) {
         throw new LabError('LAB_BAD_SPEC', `${l.filtering} filtering needs EIM and a single inside address`);

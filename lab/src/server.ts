@@ -92,6 +92,8 @@ async function startServe(
   // HOOK (issue #4): TURN relays refuse documentation ranges unless allowed; the lab's peers live
   // there. Passed automatically as soon as `serve --help` no longer marks it "not implemented yet".
   if (await serveSupports('--allow-peer')) args.push('--allow-peer', LAB_PEER_CIDRS.join(','));
+  // Two servers share the core namespace (IPv4 and IPv6): the admin API's one loopback port would clash.
+  args.push('--admin-listen', 'off');
   const p = start(topo.core, process.execPath, args, `peerlink serve ${host}`);
   topo.own({ ...p, stop: async () => (await p.stop(), rmSync(dataDir, { recursive: true, force: true })) });
   await p.waitForLine(/^peerlink: ready$/, opts.readyTimeoutMs ?? 20_000);

@@ -12,6 +12,8 @@ import {
   SERVER_IP6,
   SERVER_NAME,
   carrierLink6,
+  ispWan,
+  ispWan6,
   lan6,
   wanAddress6,
   INTERNET_PREFIX,
@@ -30,6 +32,7 @@ import { deleteNamespace, newRunNames, type RunNames } from './names.js';
 import { routerRuleset } from './nft-rules.js';
 import { startTapLink } from './tap-link.js';
 import { startGatewayIn } from './gateway/start.js';
+import { wireIspHop } from './isp-hop.js';
 
 /** The condition of one site's access link, each direction stated separately. */
 export interface SiteLink {
@@ -61,8 +64,10 @@ export interface LabSite {
   readonly index: number;
   readonly preset: Preset;
   readonly hosts: readonly LabHost[];
-  /** Router namespaces from the host outwards. */
+  /** Router namespaces from the host outwards (the NAT layers, or a public site's plain router). */
   readonly routers: readonly string[];
+  /** ISP router namespaces (plain forwarding, a layer's `hopsOutside`), from the host outwards. */
+  readonly hops: readonly string[];
   /** The address the internet sees the site's traffic from. */
   readonly publicIp: string;
   /** The fake port-mapping gateway (a `portMapping` layer), which prints one line per change. */
@@ -175,31 +180,71 @@ async function buildSite(ctx: Ctx, i: number, spec: SiteSpec): Promise<LabSite> 
   const routers: string[] = [];
   for (let k = 0; k < layers; k++) routers.push(await ctx.addNs(`s${i}r${k}`));
   const outer = routers[layers - 1] as string;
-
-  // Outermost router on the internet bridge.
-  await veth(ctx, `s${i}w`, [outer, 'wan'], [ctx.core, `s${i}`]);
-  await ipIn(ctx.core, ['link', 'set', `s${i}`, 'master', 'br0']);
-  await ipIn(outer, ['addr', 'add', `${wanAddress(i)}/${INTERNET_PREFIX}`, 'dev', 'wan']);
-  await ipIn(outer, ['route', 'add', 'default', 'via', CORE_GATEWAY]);
   const v6 = spec.ipv6 === true;
-  if (v6) {
-    await addr6(outer, wanAddress6(i), 'wan');
-    await ipIn(outer, ['-6', 'route', 'add', 'default', 'via', CORE_GATEWAY6]);
-    await ipIn(ctx.core, ['-6', 'route', 'add', `${lan6(i)}/64`, 'via', wanAddress6(i)]);
+  const hopAfter = (k: number): number => {
+    const h = preset.layers[k]?.hopsOutside ?? 0;
+    if (h > 1) throw new LabError('LAB_BAD_SPEC', `at most one ISP hop after a layer, got ${h}`);
+    return h;
+  };
+  const hops: string[] = [];
+  const hopNs = async (k: number): Promise<string> => {
+    const ns = await ctx.addNs(`s${i}i${k}`);
+    hops.push(ns);
+    return ns;
+  };
+  const wire = (hop: string, k: number, nat: string, natWan: string, rest: object) =>
+    wireIspHop({
+      site: i,
+      layer: k,
+      nat,
+      natWan,
+      hop,
+      ...(v6 ? { lan6: lan6(i) } : {}),
+      veth: (a, b) => veth(ctx, `s${i}j${k}`, a, b),
+      ...(rest as Pick<Parameters<typeof wireIspHop>[0], 'outer' | 'outer6'>),
+    });
+
+  // Outermost router on the internet bridge, or behind its ISP router there.
+  const onBridge = hopAfter(layers - 1) ? await hopNs(layers - 1) : outer;
+  await veth(ctx, `s${i}w`, [onBridge, 'wan'], [ctx.core, `s${i}`]);
+  await ipIn(ctx.core, ['link', 'set', `s${i}`, 'master', 'br0']);
+  if (onBridge !== outer) {
+    await wire(onBridge, layers - 1, outer, wanAddress(i), {
+      outer: { address: ispWan(i), prefix: INTERNET_PREFIX, gateway: CORE_GATEWAY },
+      ...(v6 ? { outer6: { address: ispWan6(i), gateway: CORE_GATEWAY6 } } : {}),
+    });
+    if (v6) await ipIn(ctx.core, ['-6', 'route', 'add', `${lan6(i)}/64`, 'via', ispWan6(i)]);
+  } else {
+    await ipIn(outer, ['addr', 'add', `${wanAddress(i)}/${INTERNET_PREFIX}`, 'dev', 'wan']);
+    await ipIn(outer, ['route', 'add', 'default', 'via', CORE_GATEWAY]);
+    if (v6) {
+      await addr6(outer, wanAddress6(i), 'wan');
+      await ipIn(outer, ['-6', 'route', 'add', 'default', 'via', CORE_GATEWAY6]);
+      await ipIn(ctx.core, ['-6', 'route', 'add', `${lan6(i)}/64`, 'via', wanAddress6(i)]);
+    }
   }
-  // Home router behind a carrier router.
+  // Home router behind a carrier router, with an ISP router between them or not.
   if (layers === 2) {
     const home = routers[0] as string;
     const link = carrierLink(i);
-    await veth(ctx, `s${i}c`, [home, 'wan'], [outer, 'lan']);
+    const facing = hopAfter(0) ? await hopNs(0) : home;
+    await veth(ctx, `s${i}c`, [facing, 'wan'], [outer, 'lan']);
     await ipIn(outer, ['addr', 'add', `${link.at(1)}/${link.prefix}`, 'dev', 'lan']);
-    await ipIn(home, ['addr', 'add', `${link.at(2)}/${link.prefix}`, 'dev', 'wan']);
-    await ipIn(home, ['route', 'add', 'default', 'via', link.at(1)]);
-    if (v6) {
-      await addr6(outer, `${carrierLink6(i)}1`, 'lan');
-      await addr6(home, `${carrierLink6(i)}2`, 'wan');
-      await ipIn(home, ['-6', 'route', 'add', 'default', 'via', `${carrierLink6(i)}1`]);
-      await ipIn(outer, ['-6', 'route', 'add', `${lan6(i)}/64`, 'via', `${carrierLink6(i)}2`]);
+    if (v6) await addr6(outer, `${carrierLink6(i)}1`, 'lan');
+    if (facing !== home) {
+      await wire(facing, 0, home, link.at(2), {
+        outer: { address: link.at(3), prefix: link.prefix, gateway: link.at(1) },
+        ...(v6 ? { outer6: { address: `${carrierLink6(i)}3`, gateway: `${carrierLink6(i)}1` } } : {}),
+      });
+      if (v6) await ipIn(outer, ['-6', 'route', 'add', `${lan6(i)}/64`, 'via', `${carrierLink6(i)}3`]);
+    } else {
+      await ipIn(home, ['addr', 'add', `${link.at(2)}/${link.prefix}`, 'dev', 'wan']);
+      await ipIn(home, ['route', 'add', 'default', 'via', link.at(1)]);
+      if (v6) {
+        await addr6(home, `${carrierLink6(i)}2`, 'wan');
+        await ipIn(home, ['-6', 'route', 'add', 'default', 'via', `${carrierLink6(i)}1`]);
+        await ipIn(outer, ['-6', 'route', 'add', `${lan6(i)}/64`, 'via', `${carrierLink6(i)}2`]);
+      }
     }
   }
 
@@ -263,6 +308,7 @@ async function buildSite(ctx: Ctx, i: number, spec: SiteSpec): Promise<LabSite> 
       ...(k === 0 && spec.link ? { loss: { outPct: spec.link.lossOutPct, inPct: spec.link.lossInPct } } : {}),
       ...(spec.mappingTimeoutSec ? { contactTimeoutSec: spec.mappingTimeoutSec } : {}),
       ...(v6 && k === 0 ? { ipv6: preset.layers.length ? ('firewall' as const) : ('open' as const) } : {}),
+      ...(layer?.unsolicited ? { unsolicited: layer.unsolicited } : {}),
     });
     await inNs(ns, 'nft', ['-f', '-'], rules);
     if (layer?.portMapping) {
@@ -283,6 +329,7 @@ async function buildSite(ctx: Ctx, i: number, spec: SiteSpec): Promise<LabSite> 
     preset,
     hosts,
     routers,
+    hops,
     publicIp: preset.layers.length === 0 ? (hosts[0] as LabHost).address : wanAddress(i),
     gateway,
   };

@@ -8,6 +8,7 @@ import {
   expectationTable,
   isHard,
   maxWeightedDirectPct,
+  maxWeightedDirectPctWithAccepting,
   presetPairs,
 } from '../src/index.js';
 import { grantsPortMapping, PRESETS } from '@peerlink/testing';
@@ -15,8 +16,8 @@ import { grantsPortMapping, PRESETS } from '@peerlink/testing';
 describe('the expectation table', () => {
   it('has a row for every ordered pair, with and without IPv6; same-nat only with itself', () => {
     const rows = expectationTable();
-    assert.equal(presetPairs().length, 9 * 9 + 1);
-    assert.equal(rows.length, 2 * (9 * 9 + 1));
+    assert.equal(presetPairs().length, 12 * 12 + 1);
+    assert.equal(rows.length, 2 * (12 * 12 + 1));
     assert.ok(rows.every((r) => !PRESETS[r.a].shared || r.a === r.b));
     for (const a of PRESET_NAMES) assert.ok(rows.some((r) => r.a === a));
   });
@@ -31,7 +32,7 @@ describe('the expectation table', () => {
     }
     assert.deepEqual(
       PRESET_NAMES.filter((n) => isHard(PRESETS[n])),
-      ['symmetric', 'cgnat-symmetric', 'symmetric-upnp'],
+      ['symmetric', 'cgnat-symmetric', 'symmetric-upnp', 'symmetric-open'],
     );
   });
 
@@ -61,6 +62,16 @@ describe('the expectation table', () => {
   it('puts the weighted IPv4 maximum at about 96 % (issue #5)', () => {
     assert.equal(maxWeightedDirectPct(false).toFixed(2), '96.05');
     assert.ok(maxWeightedDirectPct(true) > maxWeightedDirectPct(false));
+  });
+
+  it('gives each accepting (-open) preset its base preset’s outcomes, and keeps the weighted figures', () => {
+    for (const [a, b] of presetPairs()) {
+      const base = (n: typeof a) => PRESETS[n].acceptingOf ?? n;
+      for (const v6 of [false, true])
+        assert.equal(expect(a, b, v6).outcome, expect(base(a), base(b), v6).outcome);
+    }
+    assert.equal(maxWeightedDirectPctWithAccepting(false).toFixed(2), maxWeightedDirectPct(false).toFixed(2));
+    assert.equal(expect('port-restricted-open', 'symmetric-open', false).weight, 0);
   });
 
   it('is the table docs/lab.md shows', () => {

@@ -31,9 +31,14 @@ describe('presets on kernel NATs with IPv6 beside them, verified by peerlink nat
     });
   }
 
-  it('two cgnat-style sites sit behind different carrier NATs', () => {
+  it('cgnat-style sites sit behind different carrier NATs', () => {
     const carriers = topo.sites.filter((s) => s.routers.length === 2).map((s) => s.publicIp);
-    assert.equal(carriers.length, 2);
-    assert.notEqual(carriers[0], carriers[1]);
+    assert.equal(carriers.length, 3);
+    assert.equal(new Set(carriers).size, 3);
+  });
+
+  it('the -open presets sit behind ISP routers (two for cgnat-open), the others behind none', () => {
+    for (const s of topo.sites)
+      assert.equal(s.hops.length, s.preset.name === 'cgnat-open' ? 2 : s.preset.acceptingOf ? 1 : 0);
   });
 });

@@ -5,6 +5,8 @@ export interface Io {
   env: Readonly<Record<string, string | undefined>>;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
   stopSignal: Promise<string>;
+  /** Calls `handler` on every reload request (SIGHUP); returns the function that stops listening. */
+  onReload?(handler: () => void): () => void;
 }
 
 export function processIo(): Io {
@@ -15,6 +17,10 @@ export function processIo(): Io {
     stopSignal: new Promise((resolve) => {
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve(sig));
     }),
+    onReload: (handler) => {
+      process.on('SIGHUP', handler);
+      return () => process.off('SIGHUP', handler);
+    },
   };
 }
 

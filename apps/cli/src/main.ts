@@ -6,6 +6,8 @@ import { VERSION } from '@peerlink/server';
 import { accessKeys } from './commands/access-keys.js';
 import { connect } from './commands/connect.js';
 import { keys } from './commands/keys.js';
+import { kvsMaster } from './commands/kvs-master.js';
+import { kvsViewer } from './commands/kvs-viewer.js';
 import { listen } from './commands/listen.js';
 import { nat, NAT_HELP } from './commands/nat.js';
 import { serve } from './commands/serve.js';
@@ -27,6 +29,8 @@ const COMMANDS: Record<string, Command> = {
   },
   listen: { summary: 'accept peer connections and echo streams', run: listen },
   connect: { summary: 'connect to a peer and measure the path', run: connect },
+  'kvs-master': { summary: 'a KVS master in Node: forward RTP from a UDP port to viewers', run: kvsMaster },
+  'kvs-viewer': { summary: "a KVS viewer in Node: receive a master's media, print stats", run: kvsViewer },
 };
 
 export function usage(): string {

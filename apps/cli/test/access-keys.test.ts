@@ -47,6 +47,7 @@ function startOn(dataDir: string, flags: Record<string, string> = {}): Promise<R
       host: '127.0.0.1',
       'http-port': '0',
       'https-port': '0',
+      'admin-listen': '127.0.0.1:0',
       'stun-port': '0',
       'log-level': 'silent',
       ...flags,

@@ -41,9 +41,9 @@ describe('peerlink CLI (in process)', () => {
     assert.match(io.stderr[0] as string, /unknown command/);
   });
 
-  it('serve refuses a pending option, an unknown flag and a bad value, each with one line and exit 2', async () => {
+  it('serve refuses an unknown flag and bad values, each with one line and exit 2', async () => {
     for (const [argv, pattern] of [
-      [['serve', '--jwt-secret', 's'], /--jwt-secret: not implemented yet/],
+      [['serve', '--offline-webhook', 'ftp://x'], /--offline-webhook: expected an http\(s\):\/\/ URL/],
       [['serve', '--bogus'], /Unknown option '--bogus'/],
       [['serve', '--http-port', 'x'], /--http-port \(flag\): expected a whole number/],
     ] as const) {
@@ -72,6 +72,41 @@ describe('peerlink CLI (in process)', () => {
     const bad = memoryIo();
     assert.equal(await main(['token', '--secret', 's', '--id', 'has space'], bad), 2);
     assert.match(bad.stderr[0] as string, /--id/);
+  });
+
+  it('token --channel mints a KVS join token for one role of one channel, not a peer token', async () => {
+    const { verifyKvsToken, verifyPeerToken } = await import('@peerlink/signaling');
+    const io = memoryIo();
+    const args = [
+      'token',
+      '--secret',
+      's3cret',
+      '--channel',
+      'porch',
+      '--role',
+      'viewer',
+      '--client-id',
+      'p1',
+    ];
+    assert.equal(await main(args, io), 0);
+    const t = io.stdout[0] as string;
+    assert.deepEqual(await verifyKvsToken('s3cret', t), {
+      ok: true,
+      channel: 'porch',
+      role: 'viewer',
+      clientId: 'p1',
+    });
+    assert.deepEqual(await verifyPeerToken('s3cret', t), { ok: false, reason: 'no sub claim' });
+    for (const [argv, why] of [
+      [['--channel', 'porch', '--role', 'viewer'], /client id/],
+      [['--channel', 'porch', '--role', 'owner'], /master or viewer/],
+      [['--channel', 'porch'], /--role/],
+      [['--channel', 'porch', '--role', 'master', '--id', 'alice'], /not both/],
+    ] as const) {
+      const bad = memoryIo();
+      assert.equal(await main(['token', '--secret', 's', ...argv], bad), 2);
+      assert.match(bad.stderr[0] as string, why);
+    }
   });
 
   it('keys writes an identity once, shows its public key, and listen/connect can load it', async () => {

@@ -29,10 +29,15 @@ describe('peerlink turn-credentials', () => {
       '3600',
       '--json',
     ]);
+    const after = Math.ceil(Date.now() / 1000);
     const c = JSON.parse(stdout) as { username: string; password: string; ttl: number; expiresAt: number };
     assert.match(c.username, /^\d+:U$/);
     assert.equal(Number(c.username.split(':')[0]), c.expiresAt);
-    assert.ok(c.expiresAt >= before + 3600 && c.expiresAt <= before + 3602);
+    // Minted while the process ran, however long it took to start on a loaded machine.
+    assert.ok(
+      c.expiresAt >= before + 3600 && c.expiresAt <= after + 3600,
+      JSON.stringify({ before, after, c }),
+    );
     assert.equal(c.password, hmac('S', c.username));
     assert.equal(c.ttl, 3600);
   });

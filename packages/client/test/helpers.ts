@@ -16,6 +16,7 @@ export async function server(opts: { httpPort?: number; dataDir?: string } = {})
       host: '127.0.0.1',
       'http-port': String(opts.httpPort ?? 0),
       'https-port': '0',
+      'admin-listen': '127.0.0.1:0',
       'stun-port': '0',
       'tls-port': '0',
       'auth-secret': SECRET,

@@ -48,6 +48,7 @@ export { DEFAULT_TIMING, mappedAddressOf, StunTransactions } from './nat/stun-tr
 export type { StunReply, TransactionTiming } from './nat/stun-transaction.js';
 export type { DatagramSocket, SocketFactory } from './net/datagram-socket.js';
 export { nodeUdpSocketFactory } from './net/node-udp.js';
+export { DEFAULT_TTL, literalLookup, sendWithTtl } from './net/node-ttl.js';
 export {
   BirthdayLock,
   birthdayPacketBudget,

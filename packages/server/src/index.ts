@@ -31,7 +31,10 @@ export { createMetrics } from './metrics.js';
 export type { ServerMetrics } from './metrics.js';
 export { startServer } from './server.js';
 export type { RunningServer, StartOptions } from './server.js';
-export { openDataDir } from './store/data-dir.js';
+export { ADMIN_TOKEN_FILE, openDataDir } from './store/data-dir.js';
+export type { ReloadReport } from './admin/reload.js';
+export { IceSettings } from './ice-settings.js';
+export type { ExternalIceServer, IceSource, IceValues } from './ice-settings.js';
 export type { DataDir, Secrets, TlsMaterial } from './store/data-dir.js';
 export { VERSION } from './version.js';
 export {

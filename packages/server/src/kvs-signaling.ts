@@ -1,11 +1,13 @@
 /**
  * Composition of KVS signaling at `/kvs`: the KvsEngine on the signaling core, admitted by SigV4
- * presigned URLs checked against the access keys peerlink issued, channels read from the durable
+ * presigned URLs checked against the access keys peerlink issued (or, over QUIC, a KVS join token), channels read from the durable
  * records the control plane writes, and its Prometheus counters.
  */
 import {
   KvsEngine,
   channelByArn,
+  channelByName,
+  verifyKvsToken,
   presignedRequestOf,
   type DurableRecords,
   type KvsOptions,
@@ -19,6 +21,8 @@ export interface KvsSignalingOptions {
   readonly router: Router;
   readonly records: DurableRecords;
   readonly verifier: SigV4Verifier;
+  /** Checks KVS join tokens (`peerlink token --channel`), the QUIC carrier's JOIN. */
+  readonly authSecret: string;
   readonly options?: Partial<KvsOptions>;
 }
 
@@ -32,18 +36,22 @@ export function kvsSignaling(o: KvsSignalingOptions): KvsEngine {
   });
   const refused = new Counter({
     name: 'peerlink_kvs_refused_total',
-    help: 'KVS signaling messages refused, by AWS error type (a STATUS_RESPONSE when they carried a CorrelationId)',
-    labelNames: ['error_type'],
+    help: 'KVS signaling messages refused, by AWS error type and reason (a STATUS_RESPONSE when they carried a CorrelationId, else a drop)',
+    labelNames: ['error_type', 'reason'],
     registers: reg,
   });
   return new KvsEngine({
     router: o.router,
     verify: (meta, now) => o.verifier.verifyPresigned(presignedRequestOf(meta), now),
     channelByArn: channelByArn(o.records),
+    tokens: {
+      verifyToken: (token, now) => verifyKvsToken(o.authSecret, token, Math.floor(now / 1000)),
+      channelByName: channelByName(o.records),
+    },
     ...(o.options ? { options: o.options } : {}),
     observer: {
       forwarded: (action) => forwarded.inc({ action }),
-      refused: (errorType) => refused.inc({ error_type: errorType }),
+      refused: (errorType, reason) => refused.inc({ error_type: errorType, reason }),
     },
   });
 }

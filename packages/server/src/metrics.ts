@@ -18,6 +18,10 @@ export interface ServerMetrics {
   readonly httpRequests: Counter<'route' | 'status'>;
   /** Connections from trusted proxies under --proxy-protocol, by what their PROXY header did. */
   readonly proxyHeaders: Counter<'outcome'>;
+  /** Reloads (SIGHUP, POST /admin/reload) by outcome: ok or failed. */
+  readonly reloads: Counter<'outcome'>;
+  /** Admin API requests refused for a missing or wrong token. */
+  readonly adminRefused: Counter;
   readonly turn: TurnMetrics;
 }
 
@@ -114,6 +118,17 @@ export function createMetrics(): ServerMetrics {
       name: 'peerlink_proxy_headers_total',
       help: 'PROXY protocol headers from trusted proxies: proxied, local, or refused (invalid, too-long, timeout, closed)',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    reloads: new Counter({
+      name: 'peerlink_config_reloads_total',
+      help: 'configuration reloads (SIGHUP or POST /admin/reload), by outcome: ok or failed',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    adminRefused: new Counter({
+      name: 'peerlink_admin_refused_total',
+      help: 'admin API requests refused for a missing or wrong token',
       registers: [registry],
     }),
     turn: turnMetrics(registry),

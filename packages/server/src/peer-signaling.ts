@@ -12,6 +12,7 @@ import {
   SignalingCore,
   attachWebSocket,
   verifyPeerToken,
+  type AuthResult,
   type IceServer,
   type PeerEngineOptions,
   type Protocol,
@@ -31,6 +32,8 @@ export interface PeerSignalingOptions extends AdvertisedStunTurn {
   readonly onInternalError?: (protocol: string, err: unknown) => void;
   /** More protocols on the same core and router (KVS at /kvs). */
   readonly protocols?: (router: Router) => Protocol[];
+  /** Token checks of other protocols, by the path they are mounted at (`/im`); else peer tokens. */
+  readonly verifyTokenAt?: Readonly<Record<string, (token: string) => Promise<AuthResult>>>;
   readonly servers: readonly { server: Server; secure: boolean }[];
   readonly authSecret: string;
   readonly peerOptions: Partial<PeerEngineOptions>;
@@ -49,6 +52,8 @@ export interface PeerSignaling {
   readonly pathSwitches: Counter<'to'>;
   /** This node's view: its connections, peers, the sessions they are in, and their paths. */
   stats(): ReturnType<PeerEngine['stats']> & { connections: number };
+  /** Another carrier of the core (QUIC): woken with the WebSocket one when the core has actions. */
+  addCarrier(carrier: { pump(): void }): void;
 }
 
 export async function startPeerSignaling(o: PeerSignalingOptions): Promise<PeerSignaling> {
@@ -162,13 +167,39 @@ export async function startPeerSignaling(o: PeerSignalingOptions): Promise<PeerS
     labelNames: ['protocol', 'reason'],
     registers: reg,
   });
+  const protocolErrors = new Counter({
+    name: 'peerlink_signaling_protocol_errors_total',
+    help: "Errors charged to a connection, each a strike toward closing it, by protocol and code: the protocol's refusals and the core's own (TOO_LARGE, RATE_LIMITED)",
+    labelNames: ['protocol', 'code'],
+    registers: reg,
+  });
+  const internalErrors = new Counter({
+    name: 'peerlink_signaling_internal_errors_total',
+    help: 'Signaling handlers that threw (a bug, survived: the connection got an error), by protocol',
+    labelNames: ['protocol'],
+    registers: reg,
+  });
+  const socketErrors = new Counter({
+    name: 'peerlink_signaling_socket_errors_total',
+    help: 'Frames the WebSocket layer refused, closing the connection (an oversized frame, invalid UTF-8), by path and ws code',
+    labelNames: ['path', 'code'],
+    registers: reg,
+  });
   let carrier: WsCarrier | undefined;
+  const others: { pump(): void }[] = [];
   const core = new SignalingCore({
-    wake: () => queueMicrotask(() => carrier?.pump()),
+    wake: () =>
+      queueMicrotask(() => {
+        carrier?.pump();
+        for (const c of others) c.pump();
+      }),
     observer: {
-      error: () => {}, // the protocol's error frame counts it, by code
+      error: (protocol, code) => protocolErrors.inc({ protocol, code }),
       closed: (_protocol, reason) => closes.inc({ reason }),
-      internalError: (protocol, err) => o.onInternalError?.(protocol, err),
+      internalError: (protocol, err) => {
+        internalErrors.inc({ protocol });
+        o.onInternalError?.(protocol, err);
+      },
       refused: (protocol, reason) => refused.inc({ protocol, reason }),
     },
   });
@@ -214,10 +245,13 @@ export async function startPeerSignaling(o: PeerSignalingOptions): Promise<PeerS
   const adapter = (carrier = attachWebSocket({
     core,
     servers: o.servers,
-    verifyToken: (token) => verifyPeerToken(o.authSecret, token),
+    verifyToken: (token, meta) =>
+      o.verifyTokenAt?.[meta.path]?.(token) ?? verifyPeerToken(o.authSecret, token),
     ...(o.remoteOf ? { remoteOf: o.remoteOf } : {}),
     onHandled: (seconds, kind) => handled.observe({ kind }, seconds),
+    onSocketError: (path, code) => socketErrors.inc({ path, code }),
     ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
   }));
-  return { core, engine, router, adapter, pathSwitches, stats };
+  const addCarrier = (c: { pump(): void }): void => void others.push(c);
+  return { core, engine, router, adapter, pathSwitches, stats, addCarrier };
 }

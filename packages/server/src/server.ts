@@ -16,9 +16,18 @@ import {
   type TurnEvent,
 } from '@peerlink/turn-server';
 import type { FastifyInstance } from 'fastify';
-import { createSigV4Verifier, DEFAULT_PEER_OPTIONS, type PeerEngineOptions } from '@peerlink/signaling';
+import {
+  createSigV4Verifier,
+  DEFAULT_PEER_OPTIONS,
+  type KvsEngine,
+  type KvsOptions,
+  type PeerEngineOptions,
+  type QuicCarrier,
+} from '@peerlink/signaling';
 import { pino, type Logger } from 'pino';
 import { AccessKeys } from './access-keys/access-keys.js';
+import { buildAdminApp } from './admin/admin-app.js';
+import { reloadConfig, type ReloadReport } from './admin/reload.js';
 import { KEK_FILE } from './access-keys/kek.js';
 import type { ServeConfig } from './config/load-config.js';
 import { isWildcard } from './config/load-config.js';
@@ -27,14 +36,21 @@ import { buildHttpApp, type StatusSource } from './http/app.js';
 import { ClientAddresses } from './http/client-address.js';
 import { installKvsApi, type KvsApiOptions } from './http/kvs/install.js';
 import { registerKvsSample } from './http/kvs-sample.js';
+import { IceSettings, type IceValues } from './ice-settings.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { kvsSignaling } from './kvs-signaling.js';
+import { imEnabled, imSignaling } from './im-signaling.js';
+import { registerImRoutes } from './http/im/routes.js';
+import { KVS_TURN_CREDENTIAL_SECONDS, kvsTurnServers } from './http/kvs/turn-grants.js';
+import { stunTurnUrls } from './ice-servers.js';
 import { startPeerSignaling, type PeerSignaling } from './peer-signaling.js';
+import { startQuicSignaling, type QuicSignalingOptions } from './quic-signaling.js';
 import { openDataDir, type DataDir } from './store/data-dir.js';
 import { openSignalBackend, type SignalBackend } from './store/signal-store.js';
 import { VERSION } from './version.js';
 
 export interface RunningServer {
+  /** The configuration in force (a reload replaces it). */
   readonly config: ServeConfig;
   readonly dataDir: DataDir;
   readonly metrics: ServerMetrics;
@@ -56,6 +72,18 @@ export interface RunningServer {
   readonly clientAddressOf: (req: IncomingMessage) => string;
   /** What was generated on this start, for the banner. */
   readonly generated: readonly string[];
+  /** The admin API (`--admin-listen`), e.g. `http://127.0.0.1:9090`; undefined when off. */
+  readonly adminUrl: string | undefined;
+  /** The TURN secrets and ICE servers in force. */
+  readonly ice: IceSettings;
+  /**
+   * Reads the configuration and the data dir's secrets again and applies what can change live
+   * (TURN secrets, --ice-server, log level); KVS clients get RECONNECT_ICE_SERVER when their ICE
+   * configuration changed. Throws, changing nothing, when the configuration no longer parses.
+   */
+  reload(): Promise<ReloadReport>;
+  /** KVS signaling over QUIC (docs/quic-signaling.md); undefined with --no-quic. */
+  readonly quic: QuicCarrier | undefined;
   /** GO_AWAY to every client, wait up to `graceMs` for them to leave, then close everything. */
   drain(graceMs: number): Promise<void>;
   close(): Promise<void>;
@@ -70,6 +98,15 @@ export interface StartOptions {
   readonly signalingTickMs?: number;
   /** The KVS API's records and verifier (default: the durable records and the issued access keys). */
   readonly kvs?: KvsApiOptions;
+  /**
+   * Reads the configuration again for a reload (the CLI: its flags and environment as started, the
+   * config file as it is now). Default: the configuration given, so a reload re-reads only secrets.
+   */
+  readonly readConfig?: () => ServeConfig;
+  /** KVS protocol limits beyond what the config exposes (benchmarks lift the per-connection rates). */
+  readonly kvsOptions?: Partial<KvsOptions>;
+  /** QUIC carrier limits and timeouts beyond what the config exposes (tests). */
+  readonly quicOptions?: QuicSignalingOptions['extra'];
 }
 
 /** Routes whose answer reads the counts and TURN gauges that `refreshCounts` gathers. */
@@ -163,11 +200,15 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
 
   const stunAddress = config.publicIp ?? config.host;
   const relayIps = relayIpsFor(config, stunAddress);
-  const turnSecrets = config.turnSecrets.length > 0 ? config.turnSecrets : [dataDir.secrets.turnSecret];
+  const iceValues = (c: ServeConfig, secrets = dataDir.secrets): IceValues => ({
+    turnSecrets: c.turnSecrets.length > 0 ? c.turnSecrets : [secrets.turnSecret],
+    external: c.iceServers,
+  });
+  const ice = new IceSettings(iceValues(config));
   const turn = new NodeTurnRelays({
     realm: config.realm,
     users: config.turnUsers,
-    secrets: turnSecrets,
+    secrets: ice.turnSecrets,
     relayIps,
     minPort: config.minPort,
     maxPort: config.maxPort,
@@ -326,6 +367,11 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     records: backend.durable,
     verifier: createSigV4Verifier({ secretOf: (id) => accessKeys.secretOf(id) }),
   };
+  let kvs: KvsEngine | undefined;
+  // IM calls at /im, with JWTs from the IM app (--jwt-secret or --jwks-url); off without either.
+  const im = imEnabled(config.im)
+    ? imSignaling({ config: config.im, registry: metrics.registry, records: backend.durable, logger })
+    : undefined;
   const signaling = await startPeerSignaling({
     registry: metrics.registry,
     store: backend.store,
@@ -333,13 +379,22 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     remoteOf: clientAddresses.clientAddressOf,
     onInternalError: (protocol, err) => logger.error({ err, protocol }, 'signaling handler failed'),
     protocols: (router) => [
-      kvsSignaling({
+      (kvs = kvsSignaling({
         registry: metrics.registry,
         router,
         records: backend.durable,
         verifier: kvsApi.verifier,
-      }),
+        authSecret: config.authSecret ?? dataDir.secrets.authSecret,
+        options: {
+          ...config.kvsLimits,
+          messageBurst: config.kvsLimits.messagesPerSecond * 2,
+          maxConnectionsPerIp: config.maxConnectionsPerIp,
+          ...opts.kvsOptions,
+        },
+      })),
+      ...(im ? [im.protocol(router)] : []),
     ],
+    ...(im && { verifyTokenAt: { '/im': (token: string) => im.verify(token) } }),
     servers: [
       { server: http.server, secure: false },
       { server: https.server, secure: true },
@@ -351,32 +406,107 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     stunPort: stun.primary.port,
     tlsPort: stun.tls?.port,
     turnCredentials: (peerId) =>
-      makeTurnRestCredentials(turnSecrets[0] as string, peerId.replace(/:/g, '_'), 24 * 3600, now() / 1000),
+      makeTurnRestCredentials(ice.turnSecret, peerId.replace(/:/g, '_'), 24 * 3600, now() / 1000),
     advertisedHost,
   });
+  let quic: QuicCarrier | undefined; // started below, once the HTTP side is installed
   installKvsApi(kvsApi, {
     apps: [http, https],
     config,
     registry: metrics.registry,
     now,
-    turnSecret: turnSecrets[0] as string,
+    ice,
     advertisedHost,
     stunPort: stun.primary.port,
     tlsPort: stun.tls?.port,
     httpsPort: () => (https.server.address() as { port: number } | null)?.port ?? config.httpsPort,
+    quicPort: () => quic?.port,
   });
+  if (im) {
+    const where = { advertisedHost, stunPort: stun.primary.port, tlsPort: stun.tls?.port };
+    const turnFor = kvsTurnServers({ ...where, ice, now });
+    for (const app of [http, https])
+      registerImRoutes(app, {
+        verify: im.verify,
+        history: im.history,
+        turn: (user, host) => turnFor({ channel: 'im', user }, host),
+        stun: (host) => stunTurnUrls(where, host).stun,
+        ttlSeconds: KVS_TURN_CREDENTIAL_SECONDS,
+      });
+  }
   const started: { close(): Promise<unknown> }[] = [backend, turn, stun, signaling.adapter];
+  let current = config;
+  const reload = async (): Promise<ReloadReport> => {
+    try {
+      const report = reloadConfig({
+        current: () => current,
+        read: opts.readConfig ?? (() => current),
+        iceValues: (c) => iceValues(c, dataDir.reloadSecrets()),
+        ice,
+        apply: (c, before) => {
+          turn.engine.setSecrets(ice.turnSecrets);
+          if (c.logLevel !== before.logLevel) logger.level = c.logLevel;
+        },
+        reconnectIceServers: () => kvs?.reconnectIceServers() ?? 0,
+        commit: (c) => (current = c),
+      });
+      metrics.reloads.inc({ outcome: 'ok' });
+      logger.info(report, 'configuration reloaded');
+      return report;
+    } catch (err) {
+      metrics.reloads.inc({ outcome: 'failed' });
+      logger.error({ err }, 'reload failed: the running configuration is kept');
+      throw err;
+    }
+  };
+  const admin = config.adminListen
+    ? buildAdminApp({
+        token: dataDir.adminToken(),
+        logger,
+        reload,
+        onRefused: () => metrics.adminRefused.inc(),
+      })
+    : undefined;
   try {
+    if (config.quicPort !== undefined) {
+      quic = await startQuicSignaling({
+        core: signaling.core,
+        registry: metrics.registry,
+        logger,
+        host: config.host,
+        port: config.quicPort,
+        keepaliveSeconds: config.quicKeepaliveSeconds,
+        tls,
+        maxConnectionsPerIp: config.maxConnectionsPerIp,
+        ice,
+        now,
+        advertisedHost,
+        stunPort: stun.primary.port,
+        tlsPort: stun.tls?.port,
+        ...(opts.quicOptions ? { extra: opts.quicOptions } : {}),
+      });
+      signaling.addCarrier(quic);
+      started.push(quic);
+    }
     const httpPort = await listen(http, config.host, config.httpPort, 'HTTP');
     started.push(http);
     const httpsPort = await listen(https, config.host, config.httpsPort, 'HTTPS');
     started.push(https);
+    let adminUrl: string | undefined;
+    if (admin && config.adminListen) {
+      const { host, port } = config.adminListen;
+      const adminPort = await listen(admin, host, port, 'the admin API (--admin-listen)');
+      started.push(admin);
+      adminUrl = `http://${urlHost(host)}:${adminPort}`;
+    }
     logger.info(
-      { http: httpPort, https: httpsPort, stun: status.stun(), dataDir: dataDir.path },
+      { http: httpPort, https: httpsPort, quic: quic?.port, stun: status.stun(), dataDir: dataDir.path },
       'peerlink serving',
     );
     return {
-      config,
+      get config() {
+        return current;
+      },
       dataDir,
       metrics,
       httpUrl: `http://${urlHost(config.host)}:${httpPort}`,
@@ -389,8 +519,12 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       relayIps,
       clientAddressOf: clientAddresses.clientAddressOf,
       generated: dataDir.generated,
+      adminUrl,
+      ice,
+      reload,
+      quic,
       drain: async (graceMs) => {
-        await signaling.adapter.drain(graceMs);
+        await Promise.all([signaling.adapter.drain(graceMs), quic?.drain(graceMs)]);
         await Promise.allSettled([...started].reverse().map((s) => s.close()));
       },
       close: async () => {

@@ -22,6 +22,41 @@ describe('KVS configuration', () => {
     assert.equal(c.kvsAccountId, '123456789012');
   });
 
+  it("defaults its limits to the service's (10 viewers, 10 KiB, 5 offers, 5 answers, 20 candidates a second, 10 min idle, 1 h)", () => {
+    assert.deepEqual(load({}).kvsLimits, {
+      maxViewers: 10,
+      maxPayloadBytes: 10240,
+      offersPerSecond: 5,
+      answersPerSecond: 5,
+      candidatesPerSecond: 20,
+      messagesPerSecond: 100,
+      idleTimeoutMs: 600_000,
+      maxDurationMs: 3_600_000,
+    });
+    assert.deepEqual(
+      load({
+        'kvs-max-viewers': '50',
+        'kvs-offer-rate': '1',
+        'kvs-answer-rate': '2',
+        'kvs-candidate-rate': '3',
+        'kvs-message-rate': '4',
+        'kvs-max-payload': '5',
+        'kvs-idle-seconds': '6',
+        'kvs-max-connection-seconds': '7',
+      }).kvsLimits,
+      {
+        maxViewers: 50,
+        maxPayloadBytes: 5,
+        offersPerSecond: 1,
+        answersPerSecond: 2,
+        candidatesPerSecond: 3,
+        messagesPerSecond: 4,
+        idleTimeoutMs: 6000,
+        maxDurationMs: 7000,
+      },
+    );
+  });
+
   it('pairs --ice-server with one secret for all or one each, in order', () => {
     assert.deepEqual(
       load({ 'ice-server': 'turn:a:3478,turns:b:5349', 'ice-server-secret': 's' }).iceServers,
@@ -56,6 +91,8 @@ describe('KVS configuration', () => {
       { 'ice-server': 'https://a:3478', 'ice-server-secret': 'x' },
       { 'kvs-account-id': '12345' },
       { 'kvs-account-id': 'abcdefghijkl' },
+      { 'kvs-offer-rate': '0' },
+      { 'kvs-max-viewers': 'ten' },
     ])
       assert.throws(
         () => load(flags),
@@ -140,8 +177,7 @@ describe('KVS TURN servers', () => {
       advertisedHost: () => '192.0.2.1',
       stunPort: 3478,
       tlsPort: undefined,
-      secret: 'sec',
-      external: [],
+      ice: { turnSecret: 'sec', external: [] },
       now: () => 1_000_000_000_500,
     });
     const [g] = servers({ channel: 'cam', user: 'v1' }, undefined);

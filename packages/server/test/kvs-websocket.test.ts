@@ -4,18 +4,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { formatChannelArn, type VersionedRecord } from '@peerlink/signaling';
+import { formatChannelArn } from '@peerlink/signaling';
 import { kvsPresign } from '@peerlink/testing';
 import type { RunningServer } from '../src/index.js';
+import { KVS_REGION as REGION, openOrRefused, putKvsChannel } from './helpers/kvs-channel.js';
+import { nextFrame } from './helpers/kvs-socket.js';
 import { start } from './helpers/start-server.js';
 
-const REGION = 'us-west-2';
-const ARN = formatChannelArn({
-  region: REGION,
-  account: '123456789012',
-  name: 'front-door',
-  created: 1700000000000,
-});
+let ARN: string;
 const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64');
 
 let server: RunningServer;
@@ -26,38 +22,15 @@ function url(query: Record<string, string>, secret = key.SecretAccessKey): strin
   return kvsPresign({ endpoint: endpoint(), accessKeyId: key.AccessKeyId, secret, region: REGION, query });
 }
 
-/** Opens a socket; resolves with it once open, or with the HTTP refusal (status and body). */
-function open(u: string): Promise<WebSocket | { status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(u, { rejectUnauthorized: false });
-    ws.once('open', () => resolve(ws));
-    ws.once('unexpected-response', (_req, res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    ws.once('error', reject);
-  });
-}
+const open = openOrRefused;
 
-const next = (ws: WebSocket): Promise<Record<string, unknown>> =>
-  new Promise((resolve) => ws.once('message', (d: Buffer) => resolve(JSON.parse(d.toString()))));
+const next = nextFrame;
 
 describe('KVS signaling over wss on a running server', () => {
   before(async () => {
     server = await start();
     key = await server.accessKeys.create(Date.now());
-    await server.backend.durable.put('kvs/channel/front-door', {
-      v: 1,
-      name: 'front-door',
-      arn: ARN,
-      type: 'SINGLE_MASTER',
-      status: 'ACTIVE',
-      created: 1700000000000,
-      version: '1',
-      messageTtlSeconds: 60,
-      tags: {},
-    } as VersionedRecord);
+    ARN = await putKvsChannel(server, 'front-door');
   });
   after(() => server.close());
 

@@ -30,6 +30,19 @@ describe('loadServeConfig', () => {
     assert.equal(c.logLevel, 'info');
     assert.equal(c.altIp, undefined);
     assert.equal(c.sources['http-port'], 'default');
+    assert.deepEqual(c.adminListen, { host: '127.0.0.1', port: 9090 });
+  });
+
+  it('takes --admin-listen HOST:PORT or off; unset with an ephemeral HTTP port, it is ephemeral too', () => {
+    const load = (flags: Record<string, string>) => loadServeConfig({ flags, env: {} }).adminListen;
+    assert.deepEqual(load({ 'admin-listen': '[::1]:9191' }), { host: '::1', port: 9191 });
+    assert.equal(load({ 'admin-listen': 'off' }), undefined);
+    assert.deepEqual(load({ 'http-port': '0' }), { host: '127.0.0.1', port: 0 });
+    assert.deepEqual(load({ 'http-port': '0', 'admin-listen': '127.0.0.1:9300' }), {
+      host: '127.0.0.1',
+      port: 9300,
+    });
+    assert.throws(() => load({ 'admin-listen': '9090' }), /--admin-listen: expected HOST:PORT or off/);
   });
 
   it('applies flag > env > file > default', () => {
@@ -59,34 +72,24 @@ describe('loadServeConfig', () => {
     assert.equal(c.host, '127.0.0.1');
   });
 
-  it('refuses options whose issue has not landed, from any source', () => {
+  it('reads the IM options (issue #18) from any source, and refuses a URL that is not http(s)', () => {
+    const c = loadServeConfig({
+      flags: { config: '/f', 'ring-timeout': '2' },
+      env: { PEERLINK_JWT_SECRET: 'a' },
+      readFile: files({ '/f': 'jwks-url: https://keys.example/jwks.json\ncall-grace: 5' }),
+    });
+    assert.deepEqual(c.im, {
+      jwtSecret: 'a',
+      jwksUrl: 'https://keys.example/jwks.json',
+      ringTimeoutSeconds: 2,
+      callGraceSeconds: 5,
+      callPolicyUrl: undefined,
+      offlineWebhook: undefined,
+    });
     assert.equal(
-      code(() => loadServeConfig({ flags: { 'jwks-url': 'https://x' }, env: {} })),
-      'CONFIG_NOT_IMPLEMENTED',
+      code(() => loadServeConfig({ flags: { 'offline-webhook': 'ftp://x' }, env: {} })),
+      'CONFIG_INVALID',
     );
-    assert.equal(
-      code(() => loadServeConfig({ flags: {}, env: { PEERLINK_JWT_SECRET: 'a' } })),
-      'CONFIG_NOT_IMPLEMENTED',
-    );
-    assert.equal(
-      code(() =>
-        loadServeConfig({
-          flags: { config: '/f' },
-          env: {},
-          readFile: files({ '/f': 'jwks-url: https://x' }),
-        }),
-      ),
-      'CONFIG_NOT_IMPLEMENTED',
-    );
-    try {
-      loadServeConfig({ flags: { 'jwt-secret': 's' }, env: {} });
-      assert.fail('jwt-secret is not implemented yet');
-    } catch (err) {
-      assert.match(
-        (err as Error).message,
-        /--jwt-secret: not implemented yet \(the IM call protocol brings it\)/,
-      );
-    }
   });
 
   it('rejects unknown options and bad values with a clear code', () => {

@@ -32,6 +32,8 @@ export { readRecord, RECORD_VERSION, StoreError } from './store/records.js';
 export type { PresenceRecord, StoreErrorCode, VersionedRecord } from './store/records.js';
 export type { MailboxLimits, SignalBus, SignalStore, StoreHealth } from './store/store.js';
 export { mintPeerToken, verifyPeerToken } from './auth/peer-token.js';
+export { KVS_TOKEN_AUDIENCE, kvsClaimsProblem, mintKvsToken, verifyKvsToken } from './auth/kvs-token.js';
+export type { KvsRole, KvsTokenCheck, KvsTokenClaims, MintKvsTokenOptions } from './auth/kvs-token.js';
 export type { MintOptions, TokenCheck } from './auth/peer-token.js';
 export { PeerEngine } from './protocols/peer/engine.js';
 export type { PeerEngineDeps } from './protocols/peer/engine.js';
@@ -56,6 +58,18 @@ export { encodeRelayFrame, readRelaySession, RELAY_HEADER_BYTES } from './protoc
 export type { SessionRecord } from './protocols/peer/state.js';
 export { attachWebSocket, socketRemote } from './transports/ws-adapter.js';
 export type { WsCarrier, WsCarrierOptions } from './transports/ws-adapter.js';
+export { QUIC_ALPN, startQuicCarrier } from './transports/quic/quic-carrier.js';
+export type { QuicCarrier, QuicCarrierOptions, QuicObserver } from './transports/quic/quic-carrier.js';
+export type { QuicDropReason } from './transports/quic/worker-messages.js';
+export {
+  encodeFrame,
+  FrameDecoder,
+  FRAME_HEADER_BYTES,
+  MAX_FRAME_BYTES,
+} from './transports/quic/frame-codec.js';
+export type { DecodeResult, FrameError, FrameErrorCode } from './transports/quic/frame-codec.js';
+export { parseJoin, joinMeta } from './transports/quic/join.js';
+export type { JoinRefusal, QuicIceServer, QuicJoin } from './transports/quic/join.js';
 export { RedisStore } from './store/redis-store.js';
 export type { RedisStoreOptions } from './store/redis-store.js';
 export { RedisBus } from './store/redis-bus.js';
@@ -66,13 +80,14 @@ export { DEFAULT_KVS_OPTIONS } from './protocols/kvs/options.js';
 export type { KvsChannel, KvsObserver, KvsOptions } from './protocols/kvs/options.js';
 export { formatChannelArn, parseChannelArn, CHANNEL_NAME } from './protocols/kvs/arn.js';
 export type { ChannelArn } from './protocols/kvs/arn.js';
-export { KVS_CLIENT_ACTIONS, kvsEvent, parseKvsFrame } from './protocols/kvs/frames.js';
+export { KVS_CLIENT_ACTIONS, kvsControl, kvsEvent, parseKvsFrame } from './protocols/kvs/frames.js';
 export type { KvsAction, KvsClientFrame, KvsFrameError, KvsMessageType } from './protocols/kvs/frames.js';
 export type { SignedRequest, SigV4Failure, SigV4Result, SigV4Verifier } from './auth/sigv4-types.js';
 export type { DurableRecords } from './store/durable.js';
 export { createSigV4Verifier, MAX_PRESIGNED_EXPIRES_S } from './auth/sigv4/verifier.js';
 export type { SigV4VerifierOptions } from './auth/sigv4/verifier.js';
 export { SIGV4_HTTP_STATUS } from './auth/sigv4/failures.js';
+export { NodeSha256 } from './auth/sigv4/node-sha256.js';
 export { canonicalJson, DEFAULT_LIST_LIMIT } from './store/durable-codec.js';
 export type { UnreadableListener } from './store/durable-codec.js';
 export { SqliteRecords } from './store/durable-sqlite.js';
@@ -81,6 +96,7 @@ export { RedisRecords } from './store/durable-redis.js';
 export type { RedisRecordsOptions } from './store/durable-redis.js';
 export {
   channelByArn,
+  channelByName,
   channelInfo,
   findChannel,
   channelKey,
@@ -116,3 +132,15 @@ export type { KvsControlError, KvsErrorType, KvsResult } from './protocols/kvs/c
 export { handleKvsControl, KVS_CONTROL_PATHS } from './protocols/kvs/control/operations.js';
 export type { KvsControlPath } from './protocols/kvs/control/operations.js';
 export { MemoryRecords } from './store/durable-memory.js';
+export { ImCallEngine, imErrorFrame } from './protocols/im/call-engine.js';
+export type { ImCallEngineDeps, ImConnection, ImDeviceSink, ImRefusal } from './protocols/im/call-engine.js';
+export { CallMachine, sameDevice } from './protocols/im/call-machine.js';
+export type { CallEffect, CallSummary, CallTimers, DeviceRef } from './protocols/im/call-machine.js';
+export { DurableCallHistory } from './protocols/im/call-history.js';
+export type { CallHistory, HistoryPage } from './protocols/im/call-history.js';
+export { IM_PATH, ImProtocol } from './protocols/im/engine.js';
+export { DEFAULT_IM_OPTIONS, NULL_IM_OBSERVER } from './protocols/im/options.js';
+export type { CallPolicy, CallRequest, ImObserver, ImOptions, OfflineCall } from './protocols/im/options.js';
+export { createImTokenVerifier } from './auth/im-token.js';
+export type { ImTokenOptions, ImTokenVerifier } from './auth/im-token.js';
+export type { TokenAdmissionDeps } from './protocols/kvs/token-admission.js';

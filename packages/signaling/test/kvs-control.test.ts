@@ -138,6 +138,11 @@ describe('KVS control: create and describe', () => {
       [{ ChannelName: 'c', ChannelType: 'MESH' }, 'InvalidArgumentException'],
       [{ ChannelName: 'c', Tags: [{ Key: '', Value: 'v' }] }, 'InvalidArgumentException'],
       [{ ChannelName: 'c', Tags: [{ Key: 'k<', Value: 'v' }] }, 'InvalidArgumentException'],
+      [{ ChannelName: 'c', Tags: [{ Key: 'peerlink:max-viewers', Value: '0' }] }, 'InvalidArgumentException'],
+      [
+        { ChannelName: 'c', Tags: [{ Key: 'peerlink:max-viewers', Value: 'ten' }] },
+        'InvalidArgumentException',
+      ],
       [
         { ChannelName: 'c', Tags: Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: '' })) },
         'InvalidArgumentException',
@@ -260,6 +265,17 @@ describe('KVS control: update and delete with versions', () => {
     assert.deepEqual(await lookup(arn), { arn, name: 'ws', messageTtlSeconds: 60 });
     assert.equal(await lookup(arn.replace(/\d+$/, '1')), undefined);
     assert.equal(await lookup('garbage'), undefined);
+  });
+
+  it('gives a channel tagged peerlink:max-viewers its own viewer limit, at creation or later', async () => {
+    const p = plane();
+    const arn = await p.create('big', { Tags: [{ Key: 'peerlink:max-viewers', Value: '500' }] });
+    const lookup = channelByArn(p.records);
+    assert.equal((await lookup(arn))?.maxViewers, 500);
+    await p.ok('/TagResource', { ResourceARN: arn, Tags: [{ Key: 'peerlink:max-viewers', Value: '2' }] });
+    assert.equal((await lookup(arn))?.maxViewers, 2);
+    await p.ok('/UntagResource', { ResourceARN: arn, TagKeyList: ['peerlink:max-viewers'] });
+    assert.equal((await lookup(arn))?.maxViewers, undefined);
   });
 });
 

@@ -15,6 +15,7 @@ import {
   type ConnMeta,
   type KvsOptions,
 } from '../src/index.js';
+import { cSdkFrame } from '@peerlink/testing';
 import { memoryBackend } from './helpers.js';
 
 const ARN = formatChannelArn({
@@ -127,16 +128,8 @@ class Node {
 }
 
 /** A frame exactly as the C SDK's template writes it (LwsApiCalls.h). */
-const cFrame = (
-  action: string,
-  recipient: string,
-  payload: string,
-  correlationId?: string,
-  iceServers = '',
-): string =>
-  `{\n\t"action": "${action}",\n\t"RecipientClientId": "${recipient}",\n\t"MessagePayload": "${payload}"${
-    correlationId ? `,\n\t"CorrelationId": "${correlationId}"` : ''
-  }${iceServers}\n}`;
+const cFrame = (action: string, recipient: string, payload: string, correlationId?: string): string =>
+  cSdkFrame(action, recipient, payload, correlationId === undefined ? {} : { correlationId });
 
 describe('KVS signaling: admission', () => {
   it('refuses with a status and a body that say why', async () => {
@@ -179,8 +172,8 @@ describe('KVS signaling: routing', () => {
     const master = await n.conn();
     const viewer = await n.conn('viewer-1');
     const offer = b64({ type: 'offer', sdp: 'v=0\r\n' });
-    const ice = `,\n\t"IceServerList": [{"Password": "p", "Ttl": 300, "Uris": ["turn:203.0.113.1:3478"], "Username": "u"}]`;
-    await n.text(viewer, cFrame('SDP_OFFER', '', offer, 'c-1', ice));
+    const iceServers = [{ password: 'p', ttl: 300, uris: ['turn:203.0.113.1:3478'], username: 'u' }];
+    await n.text(viewer, cSdkFrame('SDP_OFFER', '', offer, { correlationId: 'c-1', iceServers }));
     assert.deepEqual(n.frames(master), [
       { senderClientId: 'viewer-1', messageType: 'SDP_OFFER', messagePayload: offer },
     ]);
@@ -193,14 +186,17 @@ describe('KVS signaling: routing', () => {
     assert.deepEqual(n.forwarded, ['SDP_OFFER', 'SDP_ANSWER']);
   });
 
-  it('a viewer naming another viewer still reaches only the master', async () => {
+  it('refuses a viewer naming a recipient: never viewer to viewer, and not silently to the master', async () => {
     const n = new Node(new MemoryHub(), 'n1');
     const master = await n.conn();
     const v1 = await n.conn('v1');
     const v2 = await n.conn('v2');
-    await n.text(v1, cFrame('ICE_CANDIDATE', 'v2', b64({ candidate: 'c' })));
+    await n.text(v1, cFrame('ICE_CANDIDATE', 'v2', b64({ candidate: 'c' }), 'k-v2'));
     assert.equal(n.frames(v2).length, 0);
-    assert.equal(n.frames(master)[0]?.['senderClientId'], 'v1');
+    assert.equal(n.frames(master).length, 0);
+    const status = n.frames(v1)[0]?.['statusResponse'] as { correlationId: string; errorType: string };
+    assert.deepEqual([status.correlationId, status.errorType], ['k-v2', 'InvalidArgumentException']);
+    assert.deepEqual(n.refused, ['InvalidArgumentException']);
   });
 
   it("holds a viewer's offer for an absent master and delivers it when the master connects", async () => {
@@ -232,7 +228,6 @@ describe('KVS signaling: routing', () => {
       {
         senderClientId: '',
         messageType: 'STATUS_RESPONSE',
-        messagePayload: '',
         statusResponse: {
           correlationId: 'corr-9',
           errorType: 'ResourceNotFoundException',
@@ -322,6 +317,6 @@ describe('KVS signaling: limits and hostile input', () => {
     const master = await n.conn();
     n.core.drain(n.now, 1000);
     await n.settle();
-    assert.deepEqual(n.frames(master), [{ messageType: 'GO_AWAY', messagePayload: '' }]);
+    assert.deepEqual(n.frames(master), [{ messageType: 'GO_AWAY' }]);
   });
 });

@@ -267,4 +267,30 @@ describe('signaling core', () => {
     p.api.send(c, 'again');
     assert.equal(wakes, 2);
   });
+
+  it("hands each carrier only its own connections' actions, and wakes the other for the rest", () => {
+    let wakes = 0;
+    const core = new SignalingCore({ wake: () => wakes++ });
+    const p = new EchoProtocol();
+    core.mount(p);
+    const at = (carrier?: string): ConnMeta => ({
+      remote: `10.0.0.${carrier === undefined ? 1 : 2}:1`,
+      path: '/echo',
+      query: {},
+      headers: {},
+      secure: true,
+      ...(carrier !== undefined ? { carrier } : {}),
+    });
+    const ws = core.open(at(), 0) as ConnId;
+    const quic = core.open(at('quic'), 0) as ConnId;
+    core.takeActions();
+    p.api.send(quic, 'to-quic');
+    p.api.send(ws, 'to-ws');
+    wakes = 0;
+    assert.deepEqual(core.takeActions('ws'), [{ type: 'send', conn: ws, data: 'to-ws' }]);
+    assert.equal(wakes, 1); // the QUIC carrier has something waiting
+    assert.deepEqual(core.takeActions('quic'), [{ type: 'send', conn: quic, data: 'to-quic' }]);
+    assert.equal(wakes, 1);
+    assert.deepEqual(core.takeActions(), []);
+  });
 });

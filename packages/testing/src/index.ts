@@ -24,7 +24,15 @@ export { FakeClock, FakeClockError } from './fake-clock.js';
 export type { Clock } from './fake-clock.js';
 export { SimError } from './errors.js';
 export type { SimErrorCode } from './errors.js';
-export { expectedReport, grantsPortMapping, isPresetName, PRESET_NAMES, PRESETS } from './presets.js';
+export {
+  ACCEPTING_SHARE,
+  expectedReport,
+  grantsPortMapping,
+  isPresetName,
+  PRESET_NAMES,
+  PRESETS,
+  weightWithAccepting,
+} from './presets.js';
 export type { ExpectedReport, NatLayer, Preset, PresetName } from './presets.js';
 export { SeededRandom } from './seeded-random.js';
 export { SimHost, SimNetwork } from './sim-network.js';
@@ -41,3 +49,6 @@ export { roundTrip } from './round-trip.js';
 export { kvsPresign } from './kvs-presign.js';
 export type { KvsPresignOptions } from './kvs-presign.js';
 export { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumLaunchOptions } from './chromium.js';
+export { C_SDK_MAX_MESSAGE_LEN, cSdkDial, cSdkFrame, cSdkPresign, cSdkReadProblems } from './kvs-c-sdk.js';
+export type { CSdkIceServer, CSdkPresignOptions } from './kvs-c-sdk.js';
+export * as seed003 from './seed-003.js';

@@ -19,7 +19,10 @@ export type PresetName =
   | 'cgnat-symmetric'
   | 'udp-blocked'
   | 'same-nat'
-  | 'symmetric-upnp';
+  | 'symmetric-upnp'
+  | 'port-restricted-open'
+  | 'symmetric-open'
+  | 'cgnat-open';
 
 /** One NAT box (RFC 4787 §4 mapping, §5 filtering, §4.2.1 port allocation). */
 export interface NatLayer {
@@ -33,6 +36,19 @@ export interface NatLayer {
    * endpoint-independent and unfiltered whatever the box does to other traffic. Absent: no.
    */
   readonly portMapping?: boolean;
+  /**
+   * What the box does with new UDP from outside aimed at itself (no mapping admits it): `drop` (home
+   * and carrier routers, the default) or `accept` (a Linux box or VPS doing nothing but masquerade,
+   * many ISP boxes: the kernel answers port unreachable). Accepting confirms a conntrack entry for
+   * that outside endpoint, after which the box must give the inside host's own packets towards it
+   * another public port: the conntrack clash, docs/hole-punching.md.
+   */
+  readonly unsolicited?: 'drop' | 'accept';
+  /**
+   * Plain routers (an ISP's) between this box and the next one out, or the internet: each one takes
+   * a unit of a packet's TTL, as on the internet. Absent: 0.
+   */
+  readonly hopsOutside?: number;
 }
 
 export interface Preset {
@@ -46,6 +62,12 @@ export interface Preset {
   readonly shared: boolean;
   /** Weight of this side in the weighted direct % (issue #5); 0 = not weighted. */
   readonly weight: number;
+  /**
+   * The preset this one is with routers that accept unsolicited UDP (`unsolicited: 'accept'`) and
+   * ISP hops: it takes ACCEPTING_SHARE of that preset's weight in the figure with accepting routers
+   * (`weightWithAccepting`), and none in the issue #5 figure, which stays comparable.
+   */
+  readonly acceptingOf?: PresetName;
 }
 
 /** Linux's plain `masquerade`: port-preserving, endpoint-independent mapping, APDF. */
@@ -55,6 +77,8 @@ const PORT_RESTRICTED: NatLayer = {
   portAllocation: 'preserving',
   hairpinning: false,
 };
+/** The same boxes when they accept unsolicited UDP, each behind one ISP router. */
+const OPEN = { unsolicited: 'accept', hopsOutside: 1 } as const;
 /** `masquerade random`: a fresh random port per destination endpoint. */
 const SYMMETRIC: NatLayer = {
   mapping: 'address-and-port-dependent',
@@ -146,7 +170,54 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     // Not weighted: the weights of issue #5 are fixed; this preset measures port mapping alone.
     weight: 0,
   },
+  'port-restricted-open': {
+    name: 'port-restricted-open',
+    summary: 'port-restricted, the router accepting unsolicited UDP (conntrack clash), behind an ISP router',
+    layers: [{ ...PORT_RESTRICTED, ...OPEN }],
+    udpBlocked: false,
+    shared: false,
+    weight: 0,
+    acceptingOf: 'port-restricted',
+  },
+  'symmetric-open': {
+    name: 'symmetric-open',
+    summary: 'symmetric, the router accepting unsolicited UDP (conntrack clash), behind an ISP router',
+    layers: [{ ...SYMMETRIC, ...OPEN }],
+    udpBlocked: false,
+    shared: false,
+    weight: 0,
+    acceptingOf: 'symmetric',
+  },
+  'cgnat-open': {
+    name: 'cgnat-open',
+    summary: 'cgnat whose routers accept unsolicited UDP, an ISP router after each (two hops)',
+    layers: [
+      { ...PORT_RESTRICTED, ...OPEN },
+      { ...PORT_RESTRICTED, ...OPEN },
+    ],
+    udpBlocked: false,
+    shared: false,
+    weight: 0,
+    acceptingOf: 'cgnat',
+  },
 };
+
+/**
+ * Share of a preset's routers taken to accept unsolicited UDP, in the figure with accepting routers.
+ * A stated assumption, not a survey: Linux or VPS gateways and some ISP boxes, a minority.
+ */
+export const ACCEPTING_SHARE = 0.2;
+
+/**
+ * A side's weight in the figure with accepting routers: an accepting preset takes ACCEPTING_SHARE
+ * of its base preset's weight, the base keeps the rest, every other preset keeps its weight. The
+ * outcomes of a base and its accepting twin are the same, so the best figure equals issue #5's.
+ */
+export function weightWithAccepting(preset: Preset): number {
+  if (preset.acceptingOf) return PRESETS[preset.acceptingOf].weight * ACCEPTING_SHARE;
+  const twin = Object.values(PRESETS).some((p) => p.acceptingOf === preset.name);
+  return twin ? preset.weight * (1 - ACCEPTING_SHARE) : preset.weight;
+}
 
 export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
 

@@ -4,6 +4,11 @@
  * which side of which NAT an address lives on. A layer's `portMapping` is not modelled: such a box
  * behaves as its mapping and filtering say, as if no port had been mapped (the kernel lab has the
  * fake gateway, docs/port-mapping.md).
+ *
+ * A box that accepts unsolicited UDP (`unsolicited: 'accept'`) models Linux's conntrack clash: a
+ * packet from outside that no mapping admits is delivered to the box itself, which confirms an
+ * entry for (that endpoint -> public port); while it lives, an inside host's packet towards that
+ * endpoint cannot use that public port and is given another (`clashes` counts them).
  */
 import type { TransportAddress } from '@peerlink/wire';
 import type { Clock } from './fake-clock.js';
@@ -37,10 +42,16 @@ export class SimNat {
   readonly layer: NatLayer;
   readonly udpBlocked: boolean;
   readonly timeoutMs: number;
+  /** Plain routers between this box and the realm outside it (the layer's `hopsOutside`). */
+  readonly hopsOutside: number;
   readonly #clock: Clock;
   readonly #random: SeededRandom;
   readonly #byKey = new Map<string, Mapping>();
   readonly #byPort = new Map<number, Mapping>();
+  /** Confirmed inbound entries of unsolicited packets: "remote ip:port>public port" -> expiry. */
+  readonly #accepted = new Map<string, number>();
+  /** Unsolicited packets the box accepted (confirming an entry), and outbound packets moved off their port. */
+  readonly counts = { accepted: 0, clashes: 0 };
   #lastPort = 20_000;
 
   constructor(opts: SimNatOptions, clock: Clock, random: SeededRandom) {
@@ -48,6 +59,7 @@ export class SimNat {
     this.layer = opts.layer;
     this.udpBlocked = opts.udpBlocked ?? false;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.hopsOutside = opts.layer.hopsOutside ?? 0;
     this.#clock = clock;
     this.#random = random;
   }
@@ -60,11 +72,19 @@ export class SimNat {
 
   /** Translates an outbound datagram's source; creates or refreshes its mapping. */
   outbound(from: TransportAddress, to: TransportAddress): TransportAddress {
-    const key = this.#keyOf(from, to);
+    let key = this.#keyOf(from, to);
     let m = this.#byKey.get(key);
     if (m && !this.#live(m)) m = undefined;
+    if (m && !m.sentTo.has(endpoint(to)) && this.#clash(to, m.port)) {
+      // The box already holds (to -> this port) for itself: this destination gets a port of its own.
+      this.counts.clashes++;
+      key = `${endpoint(from)}>${endpoint(to)}!`;
+      m = this.#byKey.get(key);
+      if (m && !this.#live(m)) m = undefined;
+    }
     if (!m) {
-      m = { key, internal: from, port: this.#allocate(from.port), sentTo: new Set(), expiresAt: 0 };
+      const port = this.#allocate(from.port, to);
+      m = { key, internal: from, port, sentTo: new Set(), expiresAt: 0 };
       this.#byKey.set(key, m);
       this.#byPort.set(m.port, m);
     }
@@ -77,13 +97,20 @@ export class SimNat {
   /** The internal endpoint an inbound datagram goes to, or null when the filter drops it. */
   inbound(from: TransportAddress, toPort: number): TransportAddress | null {
     const m = this.#byPort.get(toPort);
-    if (!m || !this.#live(m)) return null;
     const f = this.layer.filtering;
     const allowed =
-      f === 'endpoint-independent' ||
-      (f === 'address-dependent' && m.sentTo.has(from.address)) ||
-      (f === 'address-and-port-dependent' && m.sentTo.has(endpoint(from)));
-    if (!allowed) return null;
+      m !== undefined &&
+      this.#live(m) &&
+      (f === 'endpoint-independent' ||
+        (f === 'address-dependent' && m.sentTo.has(from.address)) ||
+        (f === 'address-and-port-dependent' && m.sentTo.has(endpoint(from))));
+    if (!allowed) {
+      if (this.layer.unsolicited === 'accept') {
+        this.counts.accepted++;
+        this.#accepted.set(`${endpoint(from)}>${toPort}`, this.#clock.now() + this.timeoutMs);
+      }
+      return null;
+    }
     // Linux conntrack refreshes on traffic in either direction once a reply has been seen.
     m.expiresAt = this.#clock.now() + this.timeoutMs;
     return m.internal;
@@ -112,15 +139,28 @@ export class SimNat {
     return !m || !this.#live(m);
   }
 
-  #allocate(wanted: number): number {
+  /** An accepted unsolicited packet from `to` holds `port`: the box cannot map towards `to` from it. */
+  #clash(to: TransportAddress, port: number): boolean {
+    const k = `${endpoint(to)}>${port}`;
+    const until = this.#accepted.get(k);
+    if (until === undefined) return false;
+    if (until > this.#clock.now()) return true;
+    this.#accepted.delete(k);
+    return false;
+  }
+
+  #allocate(wanted: number, to: TransportAddress): number {
     const alloc = this.layer.portAllocation;
-    if (alloc === 'preserving' && this.#free(wanted)) return wanted;
+    if (alloc === 'preserving' && this.#free(wanted)) {
+      if (!this.#clash(to, wanted)) return wanted;
+      this.counts.clashes++;
+    }
     for (let tries = 0; tries < 100_000; tries++) {
       const port =
         alloc === 'sequential'
           ? (this.#lastPort = this.#lastPort >= 65_535 ? 1024 : this.#lastPort + 1)
           : this.#random.int(1024, 65_535);
-      if (this.#free(port)) return port;
+      if (this.#free(port) && !this.#clash(to, port)) return port;
     }
     throw new SimError('SIM_PORTS_EXHAUSTED', `NAT ${this.publicAddress} has no free port`);
   }

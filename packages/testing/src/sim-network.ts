@@ -3,6 +3,11 @@
  * implement @peerlink/p2p's DatagramSocket, and the routing between them. Translation and filtering
  * happen when a datagram is sent; it is delivered after the sender's plus the receiver's link delay
  * on the injected clock, unless one of the two links loses it.
+ *
+ * Every NAT box is a router, and so is each of the plain (ISP) routers a layer's `hopsOutside`
+ * puts after it: forwarding takes a unit of the datagram's TTL and needs at least 2 left, as in
+ * Linux; a box the datagram is addressed to takes it with any TTL. A datagram that runs out is
+ * counted `expired` where it dies: a NAT it passed before that has mapped it all the same.
  */
 import type { DatagramSocket, SocketFactory } from '@peerlink/p2p';
 import type { TransportAddress } from '@peerlink/wire';
@@ -35,6 +40,7 @@ export interface SimStats {
   filtered: number;
   lost: number;
   unroutable: number;
+  expired: number;
 }
 
 type Handler = (bytes: Uint8Array, from: TransportAddress) => void;
@@ -64,8 +70,8 @@ export class SimHost {
     const local: TransportAddress = { family: 4, address: this.address, port: p };
     let open = true;
     return {
-      send: (bytes, to) => {
-        if (open) this.#net.send(this, local, bytes, to);
+      send: (bytes, to, ttl) => {
+        if (open) this.#net.send(this, local, bytes, to, ttl);
       },
       onMessage: (h) => {
         entry.handler = h;
@@ -95,7 +101,7 @@ export class SimHost {
 export class SimNetwork {
   readonly clock: Clock;
   readonly random: SeededRandom;
-  readonly stats: SimStats = { delivered: 0, filtered: 0, lost: 0, unroutable: 0 };
+  readonly stats: SimStats = { delivered: 0, filtered: 0, lost: 0, unroutable: 0, expired: 0 };
   /** Per realm, the hosts and NAT public sides by address. */
   readonly #realms = new Map<Realm, Map<string, SimHost | SimNat>>();
   /** The realm each NAT's public side lives in. */
@@ -120,13 +126,13 @@ export class SimNetwork {
   }
 
   /** Called by sockets: routes one datagram and schedules its delivery. */
-  send(sender: SimHost, from: TransportAddress, bytes: Uint8Array, to: TransportAddress): void {
+  send(sender: SimHost, from: TransportAddress, bytes: Uint8Array, to: TransportAddress, ttl = 64): void {
     if (this.random.next() < sender.loss) {
       this.stats.lost++;
       return;
     }
     const copy = bytes.slice();
-    this.#route(sender.realm, from, to, (host, src, dst) => {
+    this.#route(sender.realm, from, to, ttl, (host, src, dst) => {
       if (this.random.next() < host.loss) {
         this.stats.lost++;
         return;
@@ -152,15 +158,29 @@ export class SimNetwork {
     realm: Realm,
     from: TransportAddress,
     to: TransportAddress,
+    ttl: number,
     arrive: (host: SimHost, from: TransportAddress, to: TransportAddress) => void,
   ): void {
+    /** One router forwards the datagram: false (counted) when its TTL runs out there. */
+    const forward = (routers: number): boolean => {
+      for (let i = 0; i < routers; i++) {
+        if (ttl < 2) {
+          this.stats.expired++;
+          return false;
+        }
+        ttl--;
+      }
+      return true;
+    };
     for (let hops = 0; hops < 16; hops++) {
       const here = this.#realms.get(realm)?.get(to.address);
       if (here instanceof SimHost) return arrive(here, from, to);
       if (here instanceof SimNat) {
-        // Inbound through a NAT's public side (also the second half of a hairpin).
+        // Inbound through the NAT's ISP routers, then its public side (also a hairpin's second half).
+        if (!forward(here.hopsOutside)) return;
         const inside = here.udpBlocked ? null : here.inbound(from, to.port);
         if (!inside) return void this.stats.filtered++;
+        if (!forward(1)) return;
         realm = here;
         to = inside;
         continue;
@@ -169,7 +189,9 @@ export class SimNetwork {
       const nat = realm;
       if (nat.udpBlocked) return void this.stats.filtered++;
       if (to.address === nat.publicAddress && !nat.layer.hairpinning) return void this.stats.filtered++;
+      if (!forward(1)) return;
       from = nat.outbound(from, to);
+      if (!forward(nat.hopsOutside)) return;
       realm = this.#outside.get(nat) ?? null;
     }
     this.stats.unroutable++;

@@ -239,6 +239,11 @@ describe('TURN authentication (RFC 8489 §9.2, TURN REST API)', () => {
   const restCreds = (secret: string, ttl: number, now: number) =>
     makeTurnRestCredentials(secret, 'cam1', ttl, now / 1000);
 
+  const restPair = (secret: string): [string, string] => {
+    const rc = restCreds(secret, 3600, T0);
+    return [rc.username, rc.password];
+  };
+
   it('accepts REST credentials signed by any configured secret (rotation)', () => {
     const { engine } = harness({ secrets: ['new-secret', 'old-secret'] });
     for (const [i, secret] of ['new-secret', 'old-secret'].entries()) {
@@ -246,6 +251,24 @@ describe('TURN authentication (RFC 8489 §9.2, TURN REST API)', () => {
       const rc = restCreds(secret, 3600, T0);
       allocated(engine, c, T0, [], login(engine, c, T0, rc.username, rc.password));
     }
+  });
+
+  it('takes new REST secrets at run time (a reload): the new one signs, a dropped one no longer does', () => {
+    const { engine } = harness({ secrets: ['old-secret'] });
+    const attempt = (secret: string, port: number): number => {
+      const c = client(port);
+      const rc = restCreds(secret, 3600, T0);
+      const creds = login(engine, c, T0, rc.username, rc.password);
+      return codeOf(
+        answerOf(engine.handleClient(request(StunMethod.Allocate, [udpTransport()], creds), c, T0)),
+      );
+    };
+    assert.equal(attempt('new-secret', 200), 401);
+    engine.setSecrets(['new-secret', 'old-secret']);
+    allocated(engine, client(201), T0, [], login(engine, client(201), T0, ...restPair('new-secret')));
+    allocated(engine, client(202), T0, [], login(engine, client(202), T0, ...restPair('old-secret')));
+    engine.setSecrets(['new-secret']);
+    assert.equal(attempt('old-secret', 203), 401);
   });
 
   it('refuses expired REST usernames and wrong passwords with 401', () => {

@@ -251,3 +251,5 @@ export {
 export { decodeProxyHeader } from './proxy/decode.js';
 export { decodeProxyV1, encodeProxyV1 } from './proxy/v1.js';
 export { decodeProxyV2, encodeProxyV2 } from './proxy/v2.js';
+export * from './signal/im/index.js';
+export { checkSdp, MAX_SDP_LENGTH, type SdpCheck } from './sdp/check-sdp.js';

@@ -1,13 +1,16 @@
-/** `peerlink serve`: run the server until SIGINT/SIGTERM. */
+/** `peerlink serve`: run the server until SIGINT/SIGTERM; SIGHUP reloads its configuration. */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  ADMIN_TOKEN_FILE,
   SERVE_OPTIONS,
   envName,
   loadServeConfig,
   pendingText,
   startServer,
   type RawValue,
+  type ServeConfig,
 } from '@peerlink/server';
 import { UsageError, type Io } from '../io.js';
 
@@ -58,12 +61,12 @@ export async function serve(argv: string[], io: Io): Promise<number> {
     io.out(serveHelp());
     return 0;
   }
-  const config = loadServeConfig({
-    flags: parseServeFlags(argv),
-    env: io.env,
-    readFile: (p) => readFileSync(p, 'utf8'),
-  });
-  const server = await startServer(config);
+  const flags = parseServeFlags(argv);
+  // A reload reads the config file again, with the flags and environment the server started with.
+  const readConfig = (): ServeConfig =>
+    loadServeConfig({ flags, env: io.env, readFile: (p) => readFileSync(p, 'utf8') });
+  const config = readConfig();
+  const server = await startServer(config, { readConfig });
   for (const g of server.generated) io.out(`peerlink: ${g}`);
   io.out(`peerlink: data dir ${server.dataDir.path}`);
   io.out(`peerlink: HTTP  ${server.httpUrl}/  (status: /status, metrics: /metrics)`);
@@ -75,6 +78,10 @@ export async function serve(argv: string[], io: Io): Promise<number> {
   io.out(
     `peerlink: peers  ${server.httpUrl.replace(/^http/, 'ws')}/p2p and ${server.httpsUrl.replace(/^https/, 'wss')}/p2p`,
   );
+  if (server.quic)
+    io.out(
+      `peerlink: QUIC  ${server.httpsUrl.replace(/^https:\/\/(.*):\d+$/, 'quic://$1')}:${server.quic.port} (KVS signaling, ALPN peerlink-signal/1)`,
+    );
   const relays = [server.relayIps[4], server.relayIps[6]].filter((ip) => ip !== undefined).join(', ');
   const tls = server.stun.tls ? `, TLS ${server.stun.tls.address}:${server.stun.tls.port}` : '';
   io.out(
@@ -83,8 +90,22 @@ export async function serve(argv: string[], io: Io): Promise<number> {
   io.out(
     `peerlink: node  ${server.backend.nodeId}, signaling state ${server.backend.store.kind === 'redis' ? `shared in Redis (prefix ${config.redisPrefix})` : 'embedded (one node)'}`,
   );
+  if (server.adminUrl !== undefined)
+    io.out(
+      `peerlink: admin ${server.adminUrl}/admin/  (token: ${join(server.dataDir.path, ADMIN_TOKEN_FILE)}; SIGHUP or POST /admin/reload reloads)`,
+    );
+  const stopReload = io.onReload?.(() => {
+    server.reload().then(
+      (r) =>
+        io.out(
+          `peerlink: reloaded (applied: ${r.applied.join(', ') || 'nothing changed'}${r.restartRequired.length > 0 ? `; needs a restart: ${r.restartRequired.join(', ')}` : ''}${r.iceChanged ? `; RECONNECT_ICE_SERVER to ${r.reconnectIceServer} KVS clients` : ''})`,
+        ),
+      (err: Error) => io.err(`peerlink: reload failed, nothing changed: ${err.message}`),
+    );
+  });
   io.out('peerlink: ready');
   const sig = await io.stopSignal;
+  stopReload?.();
   io.out(`peerlink: ${sig}, draining (GO_AWAY to every client, closing within ${config.drainSeconds} s)`);
   await server.drain(config.drainSeconds * 1000);
   io.out('peerlink: stopped');

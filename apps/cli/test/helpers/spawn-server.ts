@@ -34,6 +34,8 @@ export function spawnServer(extra: string[] = [], env: Record<string, string> = 
     '0',
     '--https-port',
     '0',
+    '--admin-listen',
+    '127.0.0.1:0',
     '--stun-port',
     '0',
     '--tls-port',

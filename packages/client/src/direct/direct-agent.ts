@@ -193,7 +193,7 @@ export class DirectAgent {
     const password = this.remotePassword;
     switch (a.type) {
       case 'ping':
-        if (password) this.mux.send(encodeCheck(1, this.tag, newTxid(), password), a.to, a.via);
+        if (password) this.mux.send(encodeCheck(1, this.tag, newTxid(), password), a.to, a.via, a.ttl);
         return;
       case 'pong':
         if (password) this.mux.send(encodeCheck(2, this.tag, a.txid, password), a.to, a.via);

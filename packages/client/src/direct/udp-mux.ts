@@ -5,10 +5,18 @@
  * Datagrams are told apart by their first bytes: STUN by its magic cookie, checks by CHECK_TYPE,
  * everything else belongs to the direct path of its socket and source. A socket is named by its
  * `via` number (0 the primary), as the punch engine names it.
+ *
+ * Checks may carry their own TTL (openers, docs/hole-punching.md). A dual-stack socket cannot set
+ * the TTL of its IPv4 datagrams (setTTL sets the IPv6 hop limit only), so a dual-stack primary has
+ * an IPv4 twin bound to the same port (SO_REUSEPORT, Linux): it sends the IPv4 openers, and IPv4
+ * datagrams it receives (the kernel prefers it for them) are the primary's. Birthday sockets are
+ * IPv4 only.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import {
+  literalLookup,
   normaliseAddress,
+  sendWithTtl,
   pairKey,
   PRIMARY_VIA,
   type DatagramSocket,
@@ -59,6 +67,8 @@ export class UdpMux {
   onCheck: (bytes: Uint8Array, from: Addr, via: Via) => void = () => {};
   dropped = 0;
   readonly #sockets = new Map<Via, Socket>();
+  /** The primary's IPv4 twin (dual-stack only), for IPv4 sends with a TTL. */
+  #twin: Socket | undefined;
   readonly #virtual = new Map<Via, VirtualVia>();
   #nextVia = 1;
 
@@ -66,17 +76,23 @@ export class UdpMux {
     primary: Socket,
     /** The primary socket speaks IPv6 too (dual-stack). */
     readonly dualStack: boolean,
+    twin?: Socket,
   ) {
     this.#attach(primary, PRIMARY_VIA);
+    if (twin) {
+      this.#twin = twin;
+      this.#listen(twin, PRIMARY_VIA);
+    }
   }
 
-  /** Opens the primary socket: dual-stack when the host can, IPv4 only otherwise. */
+  /** Opens the primary socket: dual-stack (with its IPv4 twin) when the host can, IPv4 only otherwise. */
   static async open(): Promise<UdpMux> {
-    try {
-      return new UdpMux(await bind('udp6'), true);
-    } catch {
-      return new UdpMux(await bind('udp4'), false);
-    }
+    // SO_REUSEPORT where the platform has it (Node throws where it does not).
+    const primary = await bind('udp6', 0, true).catch(() => bind('udp6').catch(() => undefined));
+    if (!primary) return new UdpMux(await bind('udp4'), false);
+    // Without a twin (no SO_REUSEPORT) IPv4 openers go out with the default TTL: as before them.
+    const twin = await bind('udp4', primary.address().port, true).catch(() => undefined);
+    return new UdpMux(primary, true, twin);
   }
 
   get port(): number {
@@ -85,9 +101,7 @@ export class UdpMux {
 
   /** Opens `count` extra sockets on fresh ports (birthday probing); resolves with their vias. */
   async openExtra(count: number): Promise<Via[]> {
-    const settled = await Promise.allSettled(
-      Array.from({ length: count }, () => bind(this.dualStack ? 'udp6' : 'udp4')),
-    );
+    const settled = await Promise.allSettled(Array.from({ length: count }, () => bind('udp4')));
     const vias: Via[] = [];
     for (const s of settled) {
       if (s.status !== 'fulfilled') continue;
@@ -127,15 +141,18 @@ export class UdpMux {
     else this.dropped++;
   }
 
-  send(bytes: Uint8Array, to: Addr, via: Via = PRIMARY_VIA): void {
+  /** `ttl`: the IP TTL of this datagram (an opener); absent: the default. */
+  send(bytes: Uint8Array, to: Addr, via: Via = PRIMARY_VIA, ttl?: number): void {
     const virtual = this.#virtual.get(via);
     if (virtual) return virtual.send(bytes, to);
-    const s = this.#sockets.get(via);
+    const v4 = !to.address.includes(':');
+    const twin = ttl !== undefined && v4 && via === PRIMARY_VIA ? this.#twin : undefined;
+    const s = twin ?? this.#sockets.get(via);
     if (!s) return void this.dropped++;
-    const v6socket = this.dualStack;
-    const address = v6socket && !to.address.includes(':') ? `::ffff:${to.address}` : to.address;
     try {
-      s.send(bytes, to.port, address, () => {});
+      const v6socket = s.address().family === 'IPv6';
+      const address = v6socket && v4 ? `::ffff:${to.address}` : to.address;
+      sendWithTtl(s, bytes, to.port, address, ttl);
     } catch {
       this.dropped++;
     }
@@ -170,7 +187,7 @@ export class UdpMux {
   }
 
   close(): void {
-    for (const s of this.#sockets.values()) {
+    for (const s of [...this.#sockets.values(), ...(this.#twin ? [this.#twin] : [])]) {
       try {
         s.close();
       } catch {
@@ -182,6 +199,10 @@ export class UdpMux {
 
   #attach(socket: Socket, via: Via): void {
     this.#sockets.set(via, socket);
+    this.#listen(socket, via);
+  }
+
+  #listen(socket: Socket, via: Via): void {
     socket.on('message', (msg, rinfo) => {
       const bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
       const from = { address: normaliseAddress(rinfo.address), port: rinfo.port };
@@ -194,11 +215,11 @@ export class UdpMux {
   }
 }
 
-function bind(type: 'udp4' | 'udp6'): Promise<Socket> {
+function bind(type: 'udp4' | 'udp6', port = 0, reusePort = false): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const s = createSocket({ type, ipv6Only: false });
+    const s = createSocket({ type, ipv6Only: false, reusePort, lookup: literalLookup });
     s.once('error', reject);
-    s.bind(0, () => {
+    s.bind(port, () => {
       s.off('error', reject);
       resolve(s);
     });

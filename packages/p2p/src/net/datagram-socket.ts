@@ -5,7 +5,8 @@
 import type { TransportAddress } from '@peerlink/wire';
 
 export interface DatagramSocket {
-  send(bytes: Uint8Array, to: TransportAddress): void;
+  /** `ttl`: the IP TTL (hop limit) of this one datagram; absent: the socket's default. */
+  send(bytes: Uint8Array, to: TransportAddress, ttl?: number): void;
   /** Replaces the previous handler. */
   onMessage(handler: (bytes: Uint8Array, from: TransportAddress) => void): void;
   /** The bound local address (the wildcard address when bound to all interfaces). */

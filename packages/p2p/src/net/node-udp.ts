@@ -2,10 +2,11 @@
 import { createSocket } from 'node:dgram';
 import type { TransportAddress } from '@peerlink/wire';
 import type { SocketFactory } from './datagram-socket.js';
+import { literalLookup, sendWithTtl } from './node-ttl.js';
 
 export const nodeUdpSocketFactory: SocketFactory = (family) =>
   new Promise((resolve, reject) => {
-    const sock = createSocket({ type: family === 6 ? 'udp6' : 'udp4' });
+    const sock = createSocket({ type: family === 6 ? 'udp6' : 'udp4', lookup: literalLookup });
     let handler: (bytes: Uint8Array, from: TransportAddress) => void = () => {};
     sock.once('error', reject);
     sock.on('message', (msg, rinfo) => {
@@ -20,8 +21,8 @@ export const nodeUdpSocketFactory: SocketFactory = (family) =>
       // A send to an unreachable address raises an error event later; a probe just times out instead.
       sock.on('error', () => {});
       resolve({
-        send(bytes, to) {
-          sock.send(bytes, to.port, to.address, () => {});
+        send(bytes, to, ttl) {
+          sendWithTtl(sock, bytes, to.port, to.address, ttl);
         },
         onMessage(h) {
           handler = h;

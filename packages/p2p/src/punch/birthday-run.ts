@@ -20,7 +20,7 @@ export interface BirthdayEnv {
   readonly easyMapping: Endpoint | undefined;
   /** Easy role: the hard side's public IP, whose ports are probed. */
   readonly hardIp: string | null;
-  ping(to: Endpoint, via: Via): void;
+  ping(to: Endpoint, via: Via, ttl?: number): void;
   push(action: PunchAction): void;
 }
 
@@ -66,7 +66,12 @@ export class BirthdayRun {
       const to = env.easyMapping;
       if (!to || this.#vias.length === 0 || now - this.#lastStep < this.budget.rearmEveryMs) return;
       this.#lastStep = now;
-      for (const via of this.#vias) env.ping(to, via);
+      // Each socket keeps one TTL of the ladder: its mapping opens with packets that die before the
+      // easy side's router (a router that accepts them would clash, docs/hole-punching.md).
+      const ttls = this.budget.ttls;
+      this.#vias.forEach((via, i) =>
+        env.ping(to, via, ttls.length ? ttls[i % ttls.length] || undefined : undefined),
+      );
       this.sent += this.#vias.length;
       return;
     }

@@ -28,6 +28,18 @@ export interface BirthdayBudget {
   /** Ports the hard NAT allocates from (Linux: 1024-65535). */
   readonly lowPort: number;
   readonly highPort: number;
+  /**
+   * The hard side's opening TTLs, one per socket in turn (0: the default TTL). A TTL that passes
+   * every NAT layer of the hard side but dies before the easy side's router opens a mapping without
+   * touching that router; the node cannot see its hop count, so a short ladder covers 1 to 3 NAT
+   * hops, and the default TTL keeps a quarter of the sockets as they always were.
+   */
+  readonly ttls: readonly number[];
+  /**
+   * Attempts per connection: the next one at the engine's next round, on fresh sockets (fresh
+   * mappings, clear of any clash the last one left on the peer's router).
+   */
+  readonly attempts: number;
 }
 
 export const DEFAULT_BIRTHDAY: BirthdayBudget = {
@@ -39,6 +51,8 @@ export const DEFAULT_BIRTHDAY: BirthdayBudget = {
   startAfterMs: 600,
   lowPort: 1024,
   highPort: 65_535,
+  ttls: [2, 3, 4, 0],
+  attempts: 2,
 };
 
 /** P(at least one hit) when `probes` distinct ports of `range` are tried and `open` of them are open. */

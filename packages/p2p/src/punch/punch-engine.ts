@@ -12,6 +12,12 @@
  * `deadAfterMs` and the path is dropped and probing starts over. With one hard side (a random port
  * per destination) and one easy side, birthday probing (birthday.ts) runs after a short wait for
  * simultaneous open; sequential allocators get their next ports probed. See docs/hole-punching.md.
+ *
+ * Routers that accept unsolicited UDP (the conntrack clash, docs/hole-punching.md): a check that
+ * reaches the peer's router before the peer has sent towards us makes that router give the peer's
+ * own checks another port. So the first checks of every pair are openers, TTL-limited (`ttl` on the
+ * ping, `openerTtls` one after another, `openerStepMs` apart): they open our NAT's mapping and die
+ * before the peer's router; full-TTL checks follow once the peer has had time to open its own.
  */
 import { DEFAULT_BIRTHDAY, type BirthdayBudget, type BirthdayLock } from './birthday.js';
 import { BirthdayRun, type BirthdayEnv } from './birthday-run.js';
@@ -29,6 +35,10 @@ export interface PunchTiming {
   readonly keepaliveMs: number;
   readonly deadAfterMs: number;
   readonly retryAfterMs: number;
+  /** TTLs of each pair's first checks, in order (opening our NAT, dying before the peer's); [] for none. */
+  readonly openerTtls: readonly number[];
+  /** Gap between a pair's openers. */
+  readonly openerStepMs: number;
 }
 
 export const DEFAULT_PUNCH_TIMING: PunchTiming = {
@@ -37,13 +47,16 @@ export const DEFAULT_PUNCH_TIMING: PunchTiming = {
   keepaliveMs: 2000,
   deadAfterMs: 6500,
   retryAfterMs: 10_000,
+  openerTtls: [2, 3, 4],
+  openerStepMs: 50,
 };
 
 /** Ports after the last one seen that a sequential allocator is probed on. */
 export const SEQUENTIAL_WINDOW = 32;
 
 export type PunchAction =
-  | { readonly type: 'ping'; readonly to: Endpoint; readonly via: Via }
+  /** `ttl`: send this check with that IP TTL (an opener); absent: the socket's default. */
+  | { readonly type: 'ping'; readonly to: Endpoint; readonly via: Via; readonly ttl?: number }
   | { readonly type: 'pong'; readonly to: Endpoint; readonly via: Via; readonly txid: Uint8Array }
   | { readonly type: 'open-sockets'; readonly count: number }
   /** Close the birthday sockets but `keep` (the selected one, if any). */
@@ -73,6 +86,8 @@ interface Target {
   readonly to: Endpoint;
   readonly via: Via;
   until: number;
+  /** Checks sent in this round: the first `openerTtls.length` are openers. */
+  sent?: number;
 }
 
 export type PunchState = 'waiting' | 'probing' | 'selected' | 'idle';
@@ -96,6 +111,7 @@ export class PunchEngine {
   #turn = false;
   #turnAsked = false;
   #birthday: BirthdayRun | undefined;
+  #birthdayAttempts = 0;
   #vouched: string | undefined;
   /** Checks sent, by kind of probing (the packet budget, in stats). */
   readonly sent = { checks: 0, birthday: 0 };
@@ -169,8 +185,11 @@ export class PunchEngine {
     this.#push({ type: 'pong', to: from, via, txid });
     const k = pairKey(via, from);
     if (this.#selected && this.#priority(from, via) <= this.#selected.priority) return;
-    if (!this.#targets.has(k)) {
-      this.#targets.set(k, { to: from, via, until: now + this.#timing.probeForMs });
+    const t = this.#targets.get(k);
+    // The peer reached us here, so our NAT has let it in: no more openers on this pair.
+    if (t) t.sent = Math.max(t.sent ?? 0, this.#timing.openerTtls.length);
+    else {
+      this.#targets.set(k, { to: from, via, until: now + this.#timing.probeForMs, sent: Infinity });
       this.#ping(from, via); // triggered check
     }
   }
@@ -212,15 +231,23 @@ export class PunchEngine {
       this.#roundOpen = true;
       this.#nextRound = Infinity;
       this.#nextProbe = now;
+      this.#retryBirthday(now);
     }
     if (this.#targets.size > 0 && now >= this.#startAt && now >= this.#nextProbe) {
+      let opening = false;
       for (const [k, x] of this.#targets) {
         if (now > x.until) {
           this.#known.set(k, { to: x.to, via: x.via });
           this.#targets.delete(k);
-        } else this.#ping(x.to, x.via);
+          continue;
+        }
+        const n = x.sent ?? 0;
+        x.sent = n + 1;
+        const ttl = x.via === TURN_VIA ? undefined : t.openerTtls[n];
+        this.#ping(x.to, x.via, ttl);
+        opening ||= n + 1 < t.openerTtls.length;
       }
-      this.#nextProbe = now + t.probeEveryMs;
+      this.#nextProbe = now + (opening ? t.openerStepMs : t.probeEveryMs);
     }
     this.#birthday?.step(now, this.#birthdayEnv());
     if (this.#roundOpen && this.#targets.size === 0 && !this.#birthdayActive()) {
@@ -291,9 +318,23 @@ export class PunchEngine {
             ? 'easy'
             : undefined;
       const at = Math.max(now, this.#startAt) + this.#budget.startAfterMs;
-      if (role) this.#birthday = new BirthdayRun(role, at, this.#budget, this.#random, this.opts.lock, this);
+      if (role) {
+        this.#birthday = new BirthdayRun(role, at, this.#budget, this.#random, this.opts.lock, this);
+        this.#birthdayAttempts++;
+      }
     }
     if (isHardNat(local.nat) && isHardNat(r)) this.#askTurn();
+  }
+
+  /**
+   * A new round after a failed one: birthday again, on fresh sockets (fresh mappings, clear of any
+   * clash the first attempt left on the peer's router), once.
+   */
+  #retryBirthday(now: number): void {
+    const b = this.#birthday;
+    if (!b || b.active || this.#birthdayAttempts >= this.#budget.attempts) return;
+    this.#birthday = new BirthdayRun(b.role, now, this.#budget, this.#random, this.opts.lock, this);
+    this.#birthdayAttempts++;
   }
 
   #target(to: Endpoint, via: Via, until: number): void {
@@ -301,7 +342,7 @@ export class PunchEngine {
     if (this.#selected && this.#priority(to, via) <= this.#selected.priority) return;
     const t = this.#targets.get(k);
     if (t) t.until = Math.max(t.until, until);
-    else this.#targets.set(k, { to, via, until });
+    else this.#targets.set(k, { to, via, until, sent: 0 });
   }
 
   #birthdayEnv(): BirthdayEnv {
@@ -310,8 +351,8 @@ export class PunchEngine {
       selected: this.#selected !== undefined,
       easyMapping: remote?.candidates.find((c) => c.type === 'srflx' && c.address === this.#vouched),
       hardIp: remote?.nat.publicIp ?? null,
-      ping: (to, via) => {
-        this.#ping(to, via);
+      ping: (to, via, ttl) => {
+        this.#ping(to, via, ttl);
         this.sent.birthday++;
       },
       push: (a) => this.#push(a),
@@ -346,6 +387,7 @@ export class PunchEngine {
     this.#selected = undefined;
     this.#stopBirthday(undefined);
     this.#birthday = undefined;
+    this.#birthdayAttempts = 0;
     this.#targets.clear();
     this.#known.clear();
     this.#roundOpen = false;
@@ -365,9 +407,9 @@ export class PunchEngine {
     return type === 'host' ? 2 : 1;
   }
 
-  #ping(to: Endpoint, via: Via): void {
+  #ping(to: Endpoint, via: Via, ttl?: number): void {
     this.sent.checks++;
-    this.#push({ type: 'ping', to, via });
+    this.#push(ttl === undefined ? { type: 'ping', to, via } : { type: 'ping', to, via, ttl });
   }
 
   #push(a: PunchAction): void {

@@ -27,6 +27,9 @@ export interface ServeConfig {
   /** Trusted proxies open every connection with a PROXY protocol header. */
   proxyProtocol: boolean;
   stunPort: number;
+  /** UDP port of the QUIC signaling carrier; undefined with --no-quic. */
+  quicPort: number | undefined;
+  quicKeepaliveSeconds: number;
   publicIp: string | undefined;
   altIp: string | undefined;
   altPort: number;
@@ -45,6 +48,17 @@ export interface ServeConfig {
   iceServers: { uri: string; secret: string }[];
   /** The account id in KVS channel ARNs. */
   kvsAccountId: string;
+  /** KVS limits for every channel (a channel's peerlink:max-viewers tag overrides maxViewers). */
+  kvsLimits: {
+    maxViewers: number;
+    maxPayloadBytes: number;
+    offersPerSecond: number;
+    answersPerSecond: number;
+    candidatesPerSecond: number;
+    messagesPerSecond: number;
+    idleTimeoutMs: number;
+    maxDurationMs: number;
+  };
   allowPeers: string[];
   allowLoopbackPeers: boolean;
   userQuota: number;
@@ -65,6 +79,17 @@ export interface ServeConfig {
   kekFile: string | undefined;
   nodeId: string | undefined;
   drainSeconds: number;
+  /** The admin listener (loopback by default); undefined when `--admin-listen off`. */
+  adminListen: { host: string; port: number } | undefined;
+  /** The IM call protocol at /im (served when a JWT secret or JWKS URL is set). */
+  im: {
+    jwtSecret: string | undefined;
+    jwksUrl: string | undefined;
+    ringTimeoutSeconds: number;
+    callGraceSeconds: number;
+    callPolicyUrl: string | undefined;
+    offlineWebhook: string | undefined;
+  };
   /** Where each value came from, for `--print-config` style diagnostics. */
   sources: Record<string, 'flag' | 'env' | 'file' | 'default'>;
 }
@@ -207,6 +232,12 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
 
   const str = (n: string): string | undefined => values.get(n) as string | undefined;
   const num = (n: string): number => values.get(n) as number;
+  const httpUrl = (n: string): string | undefined => {
+    const v = str(n);
+    if (v !== undefined && !/^https?:\/\/[^/\s]+/.test(v))
+      throw new ServerError('CONFIG_INVALID', `--${n}: expected an http(s):// URL, got ${v}`);
+    return v;
+  };
   const logLevel = str('log-level') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ServerError('CONFIG_INVALID', `--log-level: expected one of ${LOG_LEVELS.join(', ')}`);
@@ -237,7 +268,19 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     if (primary === altIp)
       throw new ServerError('CONFIG_INVALID', '--alt-ip must differ from the primary address');
   }
-  for (const n of ['max-peers', 'message-rate', 'relay-rate'] as const) {
+  for (const n of [
+    'max-peers',
+    'message-rate',
+    'relay-rate',
+    'kvs-max-viewers',
+    'kvs-offer-rate',
+    'kvs-answer-rate',
+    'kvs-candidate-rate',
+    'kvs-message-rate',
+    'kvs-max-payload',
+    'kvs-idle-seconds',
+    'kvs-max-connection-seconds',
+  ] as const) {
     if (num(n) < 1) throw new ServerError('CONFIG_INVALID', `--${n} must be at least 1`);
   }
   const stunPort = num('stun-port');
@@ -276,6 +319,16 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
   const kvsAccountId = str('kvs-account-id') as string;
   if (!/^[0-9]{12}$/.test(kvsAccountId))
     throw new ServerError('CONFIG_INVALID', `--kvs-account-id: expected 12 digits, got ${kvsAccountId}`);
+  const kvsLimits = {
+    maxViewers: num('kvs-max-viewers'),
+    maxPayloadBytes: num('kvs-max-payload'),
+    offersPerSecond: num('kvs-offer-rate'),
+    answersPerSecond: num('kvs-answer-rate'),
+    candidatesPerSecond: num('kvs-candidate-rate'),
+    messagesPerSecond: num('kvs-message-rate'),
+    idleTimeoutMs: num('kvs-idle-seconds') * 1000,
+    maxDurationMs: num('kvs-max-connection-seconds') * 1000,
+  };
   const trustedProxies = list('trusted-proxy');
   const badProxy = trustedProxies.find((c) => parseCidr(c) === undefined);
   if (badProxy !== undefined) {
@@ -291,6 +344,9 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
       '--proxy-protocol needs --trusted-proxy: PROXY headers are only read from trusted load balancers',
     );
   }
+  const keepalive = num('quic-keepalive');
+  if (keepalive < 1 || keepalive >= 600)
+    throw new ServerError('CONFIG_INVALID', `--quic-keepalive: 1 to 599 seconds, not ${keepalive}`);
   const allowPeers = list('allow-peer');
   for (const c of allowPeers) {
     const [ip, len] = c.split('/');
@@ -312,6 +368,14 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     trustedProxies,
     proxyProtocol,
     stunPort,
+    // Like the TLS port: with an ephemeral HTTPS port (tests, several servers at once) it is ephemeral.
+    quicPort:
+      values.get('no-quic') === true
+        ? undefined
+        : sources['quic-port'] === 'default' && num('https-port') === 0
+          ? 0
+          : num('quic-port'),
+    quicKeepaliveSeconds: num('quic-keepalive'),
     publicIp,
     altIp,
     altPort,
@@ -325,6 +389,7 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     turnUsers,
     iceServers,
     kvsAccountId,
+    kvsLimits,
     allowPeers,
     allowLoopbackPeers: values.get('allow-loopback-peers') === true,
     userQuota: num('user-quota'),
@@ -342,8 +407,37 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     kekFile: str('kek-file'),
     nodeId: str('node-id'),
     drainSeconds: num('drain-seconds'),
+    // With an ephemeral HTTP port (tests, several servers at once) an unset admin port is ephemeral too.
+    adminListen: readListen(
+      'admin-listen',
+      sources['admin-listen'] === 'default' && num('http-port') === 0
+        ? '127.0.0.1:0'
+        : (str('admin-listen') as string),
+    ),
+    im: {
+      jwtSecret: str('jwt-secret'),
+      jwksUrl: httpUrl('jwks-url'),
+      ringTimeoutSeconds: num('ring-timeout'),
+      callGraceSeconds: num('call-grace'),
+      callPolicyUrl: httpUrl('call-policy-url'),
+      offlineWebhook: httpUrl('offline-webhook'),
+    },
     sources,
   };
+}
+
+/** `HOST:PORT` (IPv6 as `[::1]:9090`), or `off`. */
+function readListen(option: string, text: string): { host: string; port: number } | undefined {
+  if (text === 'off') return undefined;
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]]+)):([0-9]{1,5})$/.exec(text);
+  const host = m?.[1] ?? m?.[2];
+  const port = Number(m?.[3]);
+  if (host === undefined || port > 65535)
+    throw new ServerError(
+      'CONFIG_INVALID',
+      `--${option}: expected HOST:PORT or off, got ${JSON.stringify(text)}`,
+    );
+  return { host, port };
 }
 
 const TURN_URI = /^turns?:(\[[0-9a-fA-F:.]+\]|[^\s:?[\]]+):[0-9]{1,5}(\?transport=(udp|tcp))?$/;

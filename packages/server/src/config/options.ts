@@ -61,6 +61,20 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'stun-port', kind: 'port', default: 3478, description: 'STUN/TURN port, UDP and TCP' },
   {
+    name: 'quic-port',
+    kind: 'port',
+    default: 4433,
+    description:
+      'UDP port for KVS signaling over QUIC, ALPN peerlink-signal/1 (docs/quic-signaling.md); ephemeral when --https-port is 0 and this is unset',
+  },
+  { name: 'no-quic', kind: 'boolean', description: 'do not listen for signaling over QUIC' },
+  {
+    name: 'quic-keepalive',
+    kind: 'int',
+    default: 15,
+    description: 'seconds between QUIC PINGs to a client, below common NAT UDP binding timeouts',
+  },
+  {
     name: 'tls-port',
     kind: 'port',
     default: 5349,
@@ -111,6 +125,57 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     description: 'the 12-digit account id in the ARNs of KVS signaling channels',
   },
   {
+    name: 'kvs-max-viewers',
+    kind: 'int',
+    default: 10,
+    description:
+      'KVS viewers per channel at once (AWS: 10); a channel tagged peerlink:max-viewers=N has its own',
+  },
+  {
+    name: 'kvs-max-payload',
+    kind: 'int',
+    default: 10240,
+    description: 'KVS MessagePayload size in bytes of base64 (AWS: 10 KiB)',
+  },
+  {
+    name: 'kvs-offer-rate',
+    kind: 'int',
+    default: 5,
+    description:
+      'KVS SDP_OFFER frames per second per connection (AWS: 5); over it: STATUS_RESPONSE 429 or a counted drop',
+  },
+  {
+    name: 'kvs-answer-rate',
+    kind: 'int',
+    default: 5,
+    description: 'KVS SDP_ANSWER frames per second per connection (AWS: 5)',
+  },
+  {
+    name: 'kvs-candidate-rate',
+    kind: 'int',
+    default: 20,
+    description: 'KVS ICE_CANDIDATE frames per second per connection (AWS: 20)',
+  },
+  {
+    name: 'kvs-message-rate',
+    kind: 'int',
+    default: 100,
+    description:
+      'KVS frames of any kind per second per connection (burst 2x), checked before the per-action rates',
+  },
+  {
+    name: 'kvs-idle-seconds',
+    kind: 'int',
+    default: 600,
+    description: 'a KVS connection that sends nothing this long is closed (AWS: 10 min)',
+  },
+  {
+    name: 'kvs-max-connection-seconds',
+    kind: 'int',
+    default: 3600,
+    description: 'a KVS connection is told GO_AWAY after this long (AWS: 1 h)',
+  },
+  {
     name: 'allow-peer',
     kind: 'list',
     description: 'CIDR relays may reach despite the deny list',
@@ -140,14 +205,34 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   {
     name: 'jwt-secret',
     kind: 'string',
-    description: 'HS256 secret for IM user JWTs',
-    pending: 'the IM call protocol',
+    description: 'HS256 secret for IM user JWTs (sub: the user id); with it or --jwks-url, /im is served',
   },
   {
     name: 'jwks-url',
     kind: 'string',
-    description: 'JWKS URL for IM user JWTs',
-    pending: 'the IM call protocol',
+    description: 'JWKS URL of the RS256/ES256 keys that sign IM user JWTs',
+  },
+  {
+    name: 'ring-timeout',
+    kind: 'int',
+    default: 30,
+    description: 'IM: seconds an unanswered call rings before call.end timeout',
+  },
+  {
+    name: 'call-grace',
+    kind: 'int',
+    default: 20,
+    description: 'IM: seconds a party whose socket dropped has to come back before call.end network_error',
+  },
+  {
+    name: 'call-policy-url',
+    kind: 'string',
+    description: 'IM: POST {from, to, call_type} here before a call; {"allow": false} denies it',
+  },
+  {
+    name: 'offline-webhook',
+    kind: 'string',
+    description: 'IM: POST {call_id, from, to, call_type} here when a callee has no device online',
   },
   { name: 'max-peers', kind: 'int', default: 100000, description: 'most peers registered at once' },
   {
@@ -192,6 +277,13 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     kind: 'string',
     description:
       "this node's name in the cluster (default: host name and a random suffix, new at each start)",
+  },
+  {
+    name: 'admin-listen',
+    kind: 'string',
+    default: '127.0.0.1:9090',
+    description:
+      'admin API (POST /admin/reload) at HOST:PORT, every route behind the token in <data-dir>/admin-token; `off` to disable (ephemeral when unset and --http-port is 0)',
   },
   {
     name: 'drain-seconds',

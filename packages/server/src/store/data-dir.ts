@@ -29,6 +29,13 @@ export interface TlsMaterial {
 export interface DataDir {
   readonly path: string;
   readonly secrets: Secrets;
+  /**
+   * The admin API's bearer token, in `<data-dir>/admin-token` (mode 0600): made on first use, so an
+   * operator reads it where the server runs (`curl -H "Authorization: Bearer $(cat …/admin-token)"`).
+   */
+  adminToken(): string;
+  /** Reads secrets.json again (SIGHUP, `POST /admin/reload`): an operator may have rotated a secret. */
+  reloadSecrets(): Secrets;
   /** Human-readable lines about what was generated on this start (printed by `serve`). */
   readonly generated: string[];
   /**
@@ -89,15 +96,38 @@ function loadOrCreateSecrets(dir: string, generated: string[]): Secrets {
   return secrets;
 }
 
+export const ADMIN_TOKEN_FILE = 'admin-token';
+
+function loadOrCreateToken(file: string, generated: string[]): string {
+  try {
+    const existing = readFileSync(file, 'utf8').trim();
+    if (existing.length >= 16) return existing;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new ServerError('DATA_DIR_UNUSABLE', `cannot read ${file}: ${(err as Error).message}`);
+  }
+  const token = randomBytes(SECRET_BYTES).toString('base64url');
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  generated.push(`generated the admin API token in ${file}`);
+  return token;
+}
+
 export function openDataDir(path: string): DataDir {
   const dir = resolve(path);
   ensureDir(dir);
   const generated: string[] = [];
   const secrets = loadOrCreateSecrets(dir, generated);
+  let token: string | undefined;
   return {
     path: dir,
     secrets,
     generated,
+    adminToken() {
+      token ??= loadOrCreateToken(join(dir, ADMIN_TOKEN_FILE), generated);
+      return token;
+    },
+    reloadSecrets: () => loadOrCreateSecrets(dir, generated),
     async tls(opts) {
       if (opts.cert !== undefined && opts.key !== undefined) {
         try {

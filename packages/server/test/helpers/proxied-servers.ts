@@ -51,7 +51,7 @@ export async function echoServers(addresses: ClientAddresses): Promise<EchoServe
 /** `peerlink serve` on 127.0.0.1 with ephemeral ports, a fresh data dir and `flags` on top. */
 export function startLoopbackServer(flags: Record<string, RawValue>): Promise<RunningServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'peerlink-lb-'));
-  const ephemeral = { 'http-port': 0, 'https-port': 0, 'stun-port': 0 };
+  const ephemeral = { 'http-port': 0, 'https-port': 0, 'stun-port': 0, 'admin-listen': '127.0.0.1:0' };
   const config = loadServeConfig({
     flags: { 'data-dir': dataDir, host: '127.0.0.1', ...ephemeral, ...flags },
     env: {},

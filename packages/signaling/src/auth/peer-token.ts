@@ -42,11 +42,19 @@ export async function verifyPeerToken(
       return { ok: false, reason: 'no sub claim' };
     return { ok: true, sub: payload.sub };
   } catch (err) {
-    if (err instanceof errors.JWTExpired) return { ok: false, reason: 'expired' };
-    if (err instanceof errors.JWSSignatureVerificationFailed) return { ok: false, reason: 'bad signature' };
-    if (err instanceof errors.JOSEAlgNotAllowed) return { ok: false, reason: 'algorithm not allowed' };
-    if (err instanceof errors.JWTClaimValidationFailed)
-      return { ok: false, reason: `claim ${err.claim} invalid` };
-    return { ok: false, reason: 'malformed token' };
+    return tokenFailure(err);
   }
+}
+
+/** Why jose refused a token, in a few stable words. */
+export function tokenFailure(err: unknown): { ok: false; reason: string } {
+  if (err instanceof errors.JWTExpired) return { ok: false, reason: 'expired' };
+  if (err instanceof errors.JWSSignatureVerificationFailed) return { ok: false, reason: 'bad signature' };
+  if (err instanceof errors.JOSEAlgNotAllowed) return { ok: false, reason: 'algorithm not allowed' };
+  if (err instanceof errors.JWTClaimValidationFailed)
+    return { ok: false, reason: `claim ${err.claim} invalid` };
+  if (err instanceof errors.JWKSNoMatchingKey) return { ok: false, reason: 'no JWKS key matches' };
+  if (err instanceof errors.JOSEError && err.code === 'ERR_JWKS_TIMEOUT')
+    return { ok: false, reason: 'JWKS timeout' };
+  return { ok: false, reason: 'malformed token' };
 }

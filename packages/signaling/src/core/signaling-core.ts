@@ -255,11 +255,30 @@ export class SignalingCore {
     return this.#actions.length > 0;
   }
 
-  takeActions(): Action[] {
+  /**
+   * The actions for one carrier's connections (ConnMeta.carrier; `ws` when unset), or all of them.
+   * What is left for another carrier wakes it. Actions for a connection already gone go to whoever
+   * asks first: every carrier ignores what it does not hold.
+   */
+  takeActions(carrier?: string): Action[] {
     this.#woken = false;
-    const a = this.#actions;
-    this.#actions = [];
-    return a;
+    const all = this.#actions;
+    if (carrier === undefined) {
+      this.#actions = [];
+      return all;
+    }
+    const mine: Action[] = [];
+    const rest: Action[] = [];
+    for (const a of all) {
+      const c = this.#conns.get(a.conn);
+      (c === undefined || (c.meta.carrier ?? 'ws') === carrier ? mine : rest).push(a);
+    }
+    this.#actions = rest;
+    if (rest.length > 0) {
+      this.#woken = true;
+      this.#wake();
+    }
+    return mine;
   }
 
   /** Resolves when no handler is waiting on a promise (tests, orderly shutdown). */

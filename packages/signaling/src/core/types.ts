@@ -20,6 +20,11 @@ export interface ConnMeta {
   readonly host?: string | undefined;
   /** What the protocol's admission proved about the client (Protocol.admit), if it has one. */
   readonly identity?: unknown;
+  /**
+   * Which carrier holds the connection (`quic`), when several feed one core: each takes only its
+   * own connections' actions (`SignalingCore.takeActions(carrier)`). Unset is the WebSocket's (`ws`).
+   */
+  readonly carrier?: string;
 }
 
 /** Limits and timeouts the core enforces per connection; each protocol brings its own values. */

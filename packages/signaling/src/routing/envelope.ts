@@ -4,11 +4,15 @@
  *
  *   kind u8 | conn u32 | session u32 | id length u8 | id (UTF-8) | payload
  *
+ * A text message whose client left the receiving node meanwhile is dropped (`Text`), or held in the
+ * client's mailbox (`HeldText`, when the sender asked for a mailbox): a HeldText payload starts with
+ * the mailbox TTL in milliseconds (u32; 0 for the store's default), then the text.
+ *
  * `conn` is the recipient's connection on the receiving node (from its presence record); `session`
  * (0 for none) names a session whose cached copy the receiver must drop before delivering, because
  * the message reports a change to it. Pure; decode never throws.
  */
-export const EnvelopeKind = { Text: 1, Relay: 2, Control: 3 } as const;
+export const EnvelopeKind = { Text: 1, Relay: 2, Control: 3, HeldText: 4 } as const;
 export type EnvelopeKind = (typeof EnvelopeKind)[keyof typeof EnvelopeKind];
 
 export interface Envelope {
@@ -42,8 +46,7 @@ export function decodeEnvelope(b: Uint8Array): Envelope | undefined {
   if (b.length < HEADER) return undefined;
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const kind = v.getUint8(0);
-  if (kind !== EnvelopeKind.Text && kind !== EnvelopeKind.Relay && kind !== EnvelopeKind.Control)
-    return undefined;
+  if (kind < EnvelopeKind.Text || kind > EnvelopeKind.HeldText) return undefined;
   const idLen = v.getUint8(9);
   if (b.length < HEADER + idLen) return undefined;
   let id: string;
@@ -52,8 +55,9 @@ export function decodeEnvelope(b: Uint8Array): Envelope | undefined {
   } catch {
     return undefined;
   }
+  if (kind === EnvelopeKind.HeldText && b.length < HEADER + idLen + 4) return undefined;
   return {
-    kind,
+    kind: kind as EnvelopeKind,
     conn: v.getUint32(1),
     session: v.getUint32(5),
     id,

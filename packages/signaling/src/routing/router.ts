@@ -25,7 +25,21 @@ export interface RouterObserver {
   crossed(direction: 'out' | 'in', kind: 'text' | 'relay' | 'control', bytes: number): void;
 }
 
-const KIND_NAME = { 1: 'text', 2: 'relay', 3: 'control' } as const;
+/** Where an envelope goes: a client id on a node's connection. */
+type Target = Pick<PresenceRecord, 'id' | 'node' | 'conn'>;
+
+const KIND_NAME = { 1: 'text', 2: 'relay', 3: 'control', 4: 'text' } as const;
+
+const encoder = new TextEncoder();
+
+/** A HeldText payload: the mailbox TTL (u32 ms, 0 for the store's default), then the text. */
+function heldText(text: string, ttlMs: number | undefined): Uint8Array {
+  const body = encoder.encode(text);
+  const out = new Uint8Array(4 + body.length);
+  new DataView(out.buffer).setUint32(0, Math.min(Math.max(0, Math.round(ttlMs ?? 0)), 0xffffffff));
+  out.set(body, 4);
+  return out;
+}
 
 export class Router {
   readonly #sinks = new Map<string, LocalSink>();
@@ -63,11 +77,23 @@ export class Router {
   ): Promise<TextOutcome> {
     const p = await this.store.getPresence(id);
     if (p && p.node !== this.nodeId) {
-      const env = this.#envelope(EnvelopeKind.Text, p, opts.session ?? 0, this.#enc.encode(text));
+      const env = opts.mailbox
+        ? this.#envelope(EnvelopeKind.HeldText, p, opts.session ?? 0, heldText(text, opts.ttlMs))
+        : this.#envelope(EnvelopeKind.Text, p, opts.session ?? 0, this.#enc.encode(text));
       if ((await this.bus.publish(p.node, env)) > 0) return 'remote';
     }
     if (!opts.mailbox) return 'dropped';
     return (await this.store.mailboxPut(id, text, opts.now, opts.ttlMs)) ? 'mailbox' : 'dropped';
+  }
+
+  /**
+   * Sends text to a connection whose node the caller already knows (no presence lookup, no mailbox):
+   * the IM protocol addresses devices and call owners this way. Resolves false when that node is gone.
+   */
+  async sendTextAt(to: Target, text: string): Promise<boolean> {
+    return (
+      (await this.bus.publish(to.node, this.#envelope(EnvelopeKind.Text, to, 0, this.#enc.encode(text)))) > 0
+    );
   }
 
   /** Sends a relay frame to a client at a known presence; resolves false when nobody took it. */
@@ -81,7 +107,7 @@ export class Router {
     return (await this.bus.publish(to.node, env)) > 0;
   }
 
-  #envelope(kind: EnvelopeKind, to: PresenceRecord, session: number, payload: Uint8Array): Uint8Array {
+  #envelope(kind: EnvelopeKind, to: Target, session: number, payload: Uint8Array): Uint8Array {
     const env: Envelope = { kind, conn: to.conn, session, id: to.id, payload };
     const bytes = encodeEnvelope(env);
     this.observer.crossed('out', KIND_NAME[kind], bytes.length);
@@ -94,11 +120,17 @@ export class Router {
     if (!env || !sink) return this.observer.badEnvelope();
     this.observer.crossed('in', KIND_NAME[env.kind], bytes.length);
     if (env.kind === EnvelopeKind.Relay) return sink.deliverRelay(env.conn, env.id, env.payload);
-    const text = this.#dec.decode(env.payload);
+    const held = env.kind === EnvelopeKind.HeldText;
+    const text = this.#dec.decode(held ? env.payload.subarray(4) : env.payload);
     if (env.kind === EnvelopeKind.Control) return sink.control(env.conn, env.id, text);
-    if (sink.deliverText(env.conn, env.id, text, env.session)) return;
-    // The client left this node after the sender looked it up: hold the message for its return.
-    this.store.mailboxPut(env.id, text, this.now()).catch(() => this.observer.badEnvelope());
+    if (sink.deliverText(env.conn, env.id, text, env.session) || !held) return;
+    // The client left this node after the sender looked it up: hold the message for its return, as
+    // long as the sender asked (a channel's MessageTtlSeconds travels with it).
+    const p = env.payload;
+    const ttlMs = ((p[0] ?? 0) << 24) + ((p[1] ?? 0) << 16) + ((p[2] ?? 0) << 8) + (p[3] ?? 0);
+    this.store
+      .mailboxPut(env.id, text, this.now(), ttlMs > 0 ? ttlMs : undefined)
+      .catch(() => this.observer.badEnvelope());
   }
 
   #sinkFor(id: string): LocalSink | undefined {

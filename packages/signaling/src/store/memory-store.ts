@@ -59,6 +59,11 @@ export class MemoryStore implements SignalStore {
     return this.get<PresenceRecord>(`presence/${id}`);
   }
 
+  async present(ids: readonly string[]): Promise<Set<string>> {
+    this.#up();
+    return new Set(ids.filter((id) => this.#live(`presence/${id}`)));
+  }
+
   async deletePresence(id: string, node: string, conn: number): Promise<boolean> {
     const cur = await this.getPresence(id);
     if (!cur || cur.node !== node || cur.conn !== conn) return false;

@@ -75,6 +75,16 @@ export class RedisStore implements SignalStore {
     return this.#read<PresenceRecord>(this.#presence(id));
   }
 
+  async present(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const found = await this.#link.run('present', async (c) => {
+      const p = c.pipeline();
+      for (const id of ids) p.exists(this.#presence(id));
+      return checked(await p.exec());
+    });
+    return new Set(ids.filter((_, i) => found[i] === 1));
+  }
+
   /** Read, check in TS, then compare-and-delete the exact value read: atomic without decoding in Lua. */
   async deletePresence(id: string, node: string, conn: number): Promise<boolean> {
     const key = this.#presence(id);

@@ -30,6 +30,8 @@ export interface SignalStore {
   /** Sets (or replaces) a client's presence; it expires after `ttlMs` unless refreshed. */
   setPresence(rec: PresenceRecord, ttlMs: number): Promise<void>;
   getPresence(id: string): Promise<PresenceRecord | undefined>;
+  /** Which of `ids` are connected somewhere now: one round trip for all of them. */
+  present(ids: readonly string[]): Promise<Set<string>>;
   /** Deletes a client's presence only if it still names this node and connection. */
   deletePresence(id: string, node: string, conn: number): Promise<boolean>;
   /**

@@ -24,6 +24,12 @@ export interface WsCarrierOptions {
   readonly onHandled?: (seconds: number, kind: 'text' | 'binary') => void;
   /** Largest frame ws accepts before closing with 1009; the protocols' own limits are smaller. */
   readonly maxPayload?: number;
+  /**
+   * A frame ws itself refused, which closes the connection (ws's error code: an oversized frame is
+   * WS_ERR_UNSUPPORTED_MESSAGE_LENGTH and 1009, invalid UTF-8 in a text frame WS_ERR_INVALID_UTF8 and
+   * 1007, ...), by the path of the connection's protocol.
+   */
+  readonly onSocketError?: (path: string, code: string) => void;
   readonly tickMs?: number;
 }
 
@@ -103,7 +109,7 @@ export function attachWebSocket(opts: WsCarrierOptions): WsCarrier {
   let allClosed: (() => void) | undefined;
 
   const pump = (): void => {
-    for (const a of core.takeActions()) {
+    for (const a of core.takeActions('ws')) {
       const s = sockets.get(a.conn);
       const ws = s?.ws;
       switch (a.type) {
@@ -188,7 +194,13 @@ export function attachWebSocket(opts: WsCarrierOptions): WsCarrier {
         opts.onHandled?.((performance.now() - t0) / 1000, isBinary ? 'binary' : 'text');
         pump();
       });
-      ws.on('error', () => ws.terminate());
+      ws.on('error', (err: Error & { code?: string }) => {
+        opts.onSocketError?.(meta.path, err.code ?? 'unknown');
+        // ws is already closing with the status that says why (1009, 1007, ...): let that close frame
+        // reach the client, then cut off a peer that never answers it.
+        if (ws.readyState === ws.CLOSING) setTimeout(() => ws.terminate(), 5000).unref();
+        else ws.terminate();
+      });
       ws.on('close', () => {
         sockets.delete(id);
         core.closed(id, now());

@@ -61,6 +61,12 @@ export function dataCompliance(get: () => ComplianceContext): void {
       assert.deepEqual(await b.store.getPresence(kept), presence(kept, 'a', 1), 'refreshed: still there');
       assert.equal(await b.store.getPresence(never), undefined, 'refresh does not create');
       assert.deepEqual(await a.store.refreshPresence([], u), []);
+      assert.deepEqual(
+        await b.store.present([kept, lapsed, never]),
+        new Set([kept]),
+        'present: one call for all',
+      );
+      assert.deepEqual(await b.store.present([]), new Set());
       assert.deepEqual(await a.store.refreshPresence([lapsed, kept], 6 * u), [lapsed], 'expired: missing');
       await target.elapse(6 * u);
       await eventually('the refreshed presence expires too', async () => !(await b.store.getPresence(kept)));

@@ -38,6 +38,7 @@ export function outageCompliance(get: () => ComplianceContext): void {
         ['getPresence', () => store.getPresence('p2p/x')],
         ['deletePresence', () => store.deletePresence('p2p/x', 'a', 1)],
         ['refreshPresence', () => store.refreshPresence(['p2p/x'], 1000)],
+        ['present', () => store.present(['p2p/x'])],
         ['get', () => store.get('k')],
         ['put', () => store.put('k', { v: RECORD_VERSION })],
         ['put ifAbsent ttl', () => store.put('k', { v: RECORD_VERSION }, { ifAbsent: true, ttlMs: 1000 })],

@@ -68,12 +68,20 @@ export class Authenticator {
   readonly #staticKeys = new Map<string, Uint8Array>();
   readonly #buckets = new Map<string, { tokens: number; at: number }>();
 
+  #secrets: readonly string[];
+
   constructor(opts: AuthOptions) {
     this.realm = opts.realm;
     this.#opts = opts;
+    this.#secrets = opts.secrets ?? [];
     for (const [user, password] of opts.users ?? []) {
       this.#staticKeys.set(user, longTermKey(user, opts.realm, password));
     }
+  }
+
+  /** Replaces the TURN REST secrets (a reload rotating them); allocations already made keep their key. */
+  setSecrets(secrets: readonly string[]): void {
+    this.#secrets = [...secrets];
   }
 
   /** A nonce for a client at `ip`, valid for the configured lifetime. */
@@ -124,7 +132,7 @@ export class Authenticator {
   #keysFor(username: string, now: number): Uint8Array[] | 'expired' {
     const fixed = this.#staticKeys.get(username);
     if (fixed !== undefined) return [fixed];
-    const secrets = this.#opts.secrets ?? [];
+    const secrets = this.#secrets;
     const expiry = turnRestExpiry(username);
     if (secrets.length === 0 || expiry === undefined) return [];
     if (expiry * 1000 <= now) return 'expired';

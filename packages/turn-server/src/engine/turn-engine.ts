@@ -110,6 +110,11 @@ export class TurnEngine<C> {
     this.#ctx = ctx;
   }
 
+  /** Replaces the TURN REST secrets any of which may sign a username (rotation on reload). */
+  setSecrets(secrets: readonly string[]): void {
+    this.#ctx.auth.setSecrets(secrets);
+  }
+
   /** A STUN message or ChannelData from a client. Binding requests are the Binding engine's. */
   handleClient(bytes: Uint8Array, client: TurnClient<C>, now: number): TurnOutput<C>[] {
     return this.#guard(() => this.#handleClient(bytes, client, now));

@@ -19,6 +19,8 @@ export interface KvsEndpointSource {
   readonly httpsPort: () => number;
   /** When the request named no host. */
   readonly fallbackHost: () => string;
+  /** The QUIC carrier's UDP port, when it listens. */
+  readonly quicPort?: () => number | undefined;
 }
 
 export const KVS_WEBSOCKET_PATH = '/kvs';
@@ -32,5 +34,9 @@ export function kvsEndpoints(o: KvsEndpointSource, hostHeader: string | undefine
   }
   const https = base.origin; // no trailing slash; the default port drops out
   const wss = `${base.protocol === 'http:' ? 'ws:' : 'wss:'}//${base.host}${KVS_WEBSOCKET_PATH}`;
-  return { https, wss };
+  // The same host (a name the certificate carries), the QUIC carrier's own UDP port.
+  const quicPort = o.quicPort?.();
+  return quicPort === undefined
+    ? { https, wss }
+    : { https, wss, quic: `quic://${base.hostname}:${quicPort}` };
 }

@@ -8,6 +8,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { DurableRecords, SigV4Verifier } from '@peerlink/signaling';
 import type { ServeConfig } from '../../config/load-config.js';
 import type { AdvertisedStunTurn } from '../../ice-servers.js';
+import type { IceSource } from '../../ice-settings.js';
 import { kvsEndpoints } from './endpoints.js';
 import { KvsRateLimiter, type KvsRateLimits } from './rate-limit.js';
 import { registerKvsRoutes } from './routes.js';
@@ -22,11 +23,14 @@ export interface KvsApiOptions {
 
 export interface KvsInstall extends AdvertisedStunTurn {
   readonly apps: readonly FastifyInstance[];
-  readonly config: Pick<ServeConfig, 'publicUrl' | 'iceServers' | 'kvsAccountId'>;
+  readonly config: Pick<ServeConfig, 'publicUrl' | 'kvsAccountId'>;
   readonly registry: Registry;
   readonly now: () => number;
-  readonly turnSecret: string;
+  /** TURN secrets and --ice-server in force (replaced on reload). */
+  readonly ice: IceSource;
   readonly httpsPort: () => number;
+  /** The QUIC carrier's UDP port, when it listens (GetSignalingChannelEndpoint's QUIC endpoint). */
+  readonly quicPort?: () => number | undefined;
 }
 
 export function installKvsApi(api: KvsApiOptions, o: KvsInstall): void {
@@ -37,7 +41,7 @@ export function installKvsApi(api: KvsApiOptions, o: KvsInstall): void {
     registers: [o.registry],
   });
   const limiter = new KvsRateLimiter(api.rateLimits);
-  const iceServers = kvsTurnServers({ ...o, secret: o.turnSecret, external: o.config.iceServers });
+  const iceServers = kvsTurnServers(o);
   for (const app of o.apps)
     registerKvsRoutes(app, {
       records: api.records,
@@ -50,6 +54,7 @@ export function installKvsApi(api: KvsApiOptions, o: KvsInstall): void {
             publicUrl: o.config.publicUrl,
             httpsPort: o.httpsPort,
             fallbackHost: () => o.advertisedHost(undefined),
+            ...(o.quicPort ? { quicPort: o.quicPort } : {}),
           },
           host,
         ),

@@ -8,15 +8,14 @@
  */
 import { makeTurnRestCredentials } from '@peerlink/wire';
 import type { TurnServerGrant } from '@peerlink/signaling';
+import type { IceSource } from '../../ice-settings.js';
 import { stunTurnUrls, type AdvertisedStunTurn } from '../../ice-servers.js';
 
 export const KVS_TURN_CREDENTIAL_SECONDS = 24 * 3600;
 
 export interface KvsTurnSource extends AdvertisedStunTurn {
-  /** This server's TURN REST secret. */
-  readonly secret: string;
-  /** --ice-server: used instead of this server's TURN when given. */
-  readonly external: readonly { readonly uri: string; readonly secret: string }[];
+  /** The secrets and servers in force, read at every call (a reload replaces them). */
+  readonly ice: IceSource;
   readonly now: () => number;
 }
 
@@ -38,7 +37,8 @@ export function kvsTurnServers(
       const c = makeTurnRestCredentials(secret, id, KVS_TURN_CREDENTIAL_SECONDS, o.now() / 1000);
       return { uris, username: c.username, password: c.password };
     };
-    if (o.external.length > 0) return o.external.map((s) => grant(expandTurnUri(s.uri), s.secret));
-    return [grant(stunTurnUrls(o, hostHeader).turn, o.secret)];
+    const external = o.ice.external;
+    if (external.length > 0) return external.map((s) => grant(expandTurnUri(s.uri), s.secret));
+    return [grant(stunTurnUrls(o, hostHeader).turn, o.ice.turnSecret)];
   };
 }

@@ -13,7 +13,9 @@ import { SIGV4_HTTP_STATUS } from '../../auth/sigv4/failures.js';
 import type { Router } from '../../routing/router.js';
 import { RECORD_VERSION } from '../../store/records.js';
 import { parseChannelArn } from './arn.js';
-import { KVS_ID, kvsEvent, kvsStatusResponse, parseKvsFrame, type KvsAction } from './frames.js';
+import { KVS_ID, kvsControl, kvsEvent, kvsStatusResponse, parseKvsFrame } from './frames.js';
+import type { KvsAction, KvsFrameError } from './frames.js';
+import { admitByToken, bearerOf, type TokenAdmissionDeps } from './token-admission.js';
 import {
   DEFAULT_KVS_OPTIONS,
   NULL_KVS_OBSERVER,
@@ -29,6 +31,7 @@ export interface KvsIdentity {
   readonly role: 'master' | 'viewer';
   /** The viewer's X-Amz-ClientId; '' for the master. */
   readonly clientId: string;
+  /** The access key that signed the URL; '' for a client admitted by a KVS join token. */
   readonly accessKeyId: string;
   /** How long a message to the absent master waits (ms; the channel's MessageTtlSeconds). */
   readonly messageTtlMs: number | undefined;
@@ -39,6 +42,11 @@ export interface KvsEngineDeps {
   /** Checks the presigned URL of a connection (auth/sigv4). */
   readonly verify: (meta: ConnMeta, now: number) => Promise<SigV4Result>;
   readonly channelByArn: (arn: string) => Promise<KvsChannel | undefined>;
+  /**
+   * Admission by a peerlink KVS join token (`Authorization: Bearer`, the QUIC carrier's JOIN): how to
+   * verify one and find its channel. Without it, a bearer token is refused.
+   */
+  readonly tokens?: TokenAdmissionDeps;
   readonly options?: Partial<KvsOptions>;
   readonly observer?: KvsObserver;
 }
@@ -110,6 +118,12 @@ export class KvsEngine implements Protocol {
   }
 
   async admit(meta: ConnMeta, now: number): Promise<Admission> {
+    const token = bearerOf(meta);
+    if (token !== undefined) {
+      const t = await admitByToken(this.#deps.tokens, token, meta, now);
+      if (!t.ok) return awsError(t.status, t.type, t.message, t.reason);
+      return this.#admitted(t.channel, t.role, t.clientId, '');
+    }
     const arn = meta.query['X-Amz-ChannelARN'];
     if (arn === undefined)
       return awsError(400, 'InvalidArgumentException', 'X-Amz-ChannelARN is required', 'no-arn');
@@ -134,12 +148,27 @@ export class KvsEngine implements Protocol {
         `The requested channel is not found or not active: ${arn}`,
         'no-channel',
       );
+    return this.#admitted(
+      channel,
+      clientId === undefined ? 'master' : 'viewer',
+      clientId ?? '',
+      auth.accessKeyId,
+    );
+  }
+
+  /** Who the client proved to be, if the channel has room for one more of its kind. */
+  async #admitted(
+    channel: KvsChannel,
+    role: 'master' | 'viewer',
+    clientId: string,
+    accessKeyId: string,
+  ): Promise<Admission> {
     const identity: KvsIdentity = {
-      arn,
+      arn: channel.arn,
       channel: channel.name,
-      role: clientId === undefined ? 'master' : 'viewer',
-      clientId: clientId ?? '',
-      accessKeyId: auth.accessKeyId,
+      role,
+      clientId,
+      accessKeyId,
       messageTtlMs: channel.messageTtlSeconds === undefined ? undefined : channel.messageTtlSeconds * 1000,
     };
     if (identity.role === 'viewer') {
@@ -208,6 +237,7 @@ export class KvsEngine implements Protocol {
         statusCode: '429',
         description: `over the ${f.action} rate of this connection`,
         correlationId: f.correlationId,
+        reason: 'rate',
       });
     if (me.role === 'master' && f.recipientClientId === '')
       return this.#refuse(conn, {
@@ -215,6 +245,17 @@ export class KvsEngine implements Protocol {
         statusCode: '400',
         description: 'a master must name its RecipientClientId',
         correlationId: f.correlationId,
+        reason: 'no-recipient',
+      });
+    // Never viewer to viewer: a viewer's messages go to the master, so naming anyone is an error
+    // (the KVS JS SDK refuses to send one; the C SDK writes "").
+    if (me.role === 'viewer' && f.recipientClientId !== '')
+      return this.#refuse(conn, {
+        errorType: 'InvalidArgumentException',
+        statusCode: '400',
+        description: "a viewer's messages go to the channel's master: RecipientClientId must be empty",
+        correlationId: f.correlationId,
+        reason: 'viewer-named-recipient',
       });
     const to =
       me.role === 'master'
@@ -245,11 +286,18 @@ export class KvsEngine implements Protocol {
       statusCode: me.role === 'master' ? '404' : '429',
       description,
       correlationId: f.correlationId,
+      reason: me.role === 'master' ? 'no-such-viewer' : 'mailbox-full',
     });
   }
 
   binary(conn: ConnId): void {
-    this.#api.fail(conn, 'InvalidArgumentException', 'binary frames are not part of the KVS protocol');
+    this.#refuse(conn, {
+      errorType: 'InvalidArgumentException',
+      statusCode: '400',
+      description: 'binary frames are not part of the KVS protocol',
+      correlationId: undefined,
+      reason: 'binary',
+    });
   }
 
   authenticated(_conn: ConnId, _r: AuthResult): void {} // admitted at the door, never by a message
@@ -298,14 +346,26 @@ export class KvsEngine implements Protocol {
   }
 
   goAwayFrame(): string {
-    return kvsEvent('GO_AWAY', '');
+    return kvsControl('GO_AWAY');
   }
 
-  #refuse(
-    conn: ConnId,
-    e: { errorType: string; statusCode: string; description: string; correlationId: string | undefined },
-  ): void {
-    this.#obs.refused(e.errorType);
+  /**
+   * RECONNECT_ICE_SERVER to every client connected here (the TURN secret rotated or the ICE servers
+   * changed): the SDKs fetch their ICE configuration again. Returns how many were told.
+   */
+  reconnectIceServers(): number {
+    const frame = kvsControl('RECONNECT_ICE_SERVER');
+    let told = 0;
+    for (const conn of this.#conns.keys()) {
+      if (!this.#api.live(conn)) continue;
+      this.#api.send(conn, frame);
+      told++;
+    }
+    return told;
+  }
+
+  #refuse(conn: ConnId, e: KvsFrameError): void {
+    this.#obs.refused(e.errorType, e.reason);
     const extra =
       e.correlationId === undefined
         ? { statusCode: e.statusCode }

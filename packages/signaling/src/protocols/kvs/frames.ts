@@ -4,7 +4,9 @@
  * (base64 of JSON), `CorrelationId`: the C SDK in PascalCase (its template in LwsApiCalls.h, an
  * SDP_OFFER possibly followed by `IceServerList`), the JS SDK in camelCase. The server sends
  * `senderClientId`, `messageType`, `messagePayload`, and `statusResponse` when a message that carried
- * a CorrelationId fails. Pure; parsing never throws.
+ * a CorrelationId fails. Frames without a payload (GO_AWAY, RECONNECT_ICE_SERVER, STATUS_RESPONSE)
+ * leave `messagePayload` out: the C SDK base64-decodes any it finds, and an empty one makes its
+ * decoder read on past the value and drop the whole frame. Pure; parsing never throws.
  */
 export const KVS_CLIENT_ACTIONS = ['SDP_OFFER', 'SDP_ANSWER', 'ICE_CANDIDATE'] as const;
 export type KvsAction = (typeof KVS_CLIENT_ACTIONS)[number];
@@ -27,6 +29,8 @@ export interface KvsFrameError {
   readonly description: string;
   /** The CorrelationId, when the frame carried one that could be read. */
   readonly correlationId: string | undefined;
+  /** A stable, finer reason for metrics (`peerlink_kvs_refused_total{reason}`), e.g. `bad-base64`. */
+  readonly reason: string;
 }
 
 /** Ids and correlation ids: AWS's pattern. */
@@ -45,58 +49,51 @@ export function parseKvsFrame(
   try {
     json = JSON.parse(text);
   } catch {
-    return bad('the frame is not JSON', undefined);
+    return bad('not-json', 'the frame is not JSON', undefined);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json))
-    return bad('the frame is not a JSON object', undefined);
+    return bad('not-object', 'the frame is not a JSON object', undefined);
   const o = json as Record<string, unknown>;
   const cid = field(o, 'CorrelationId', 'correlationId');
   const correlationId = typeof cid === 'string' && KVS_ID.test(cid) ? cid : undefined;
   if (cid !== undefined && correlationId === undefined)
-    return bad('CorrelationId must match [a-zA-Z0-9_.-]{1,256}', undefined);
+    return bad('bad-correlation-id', 'CorrelationId must match [a-zA-Z0-9_.-]{1,256}', undefined);
   const action = o['action'];
   if (typeof action !== 'string' || !(KVS_CLIENT_ACTIONS as readonly string[]).includes(action))
     return bad(
+      'unknown-action',
       `unknown action ${JSON.stringify(action)}: SDP_OFFER, SDP_ANSWER or ICE_CANDIDATE`,
       correlationId,
     );
   const rid = field(o, 'RecipientClientId', 'recipientClientId') ?? '';
   if (typeof rid !== 'string' || (rid !== '' && !KVS_ID.test(rid)))
-    return bad('RecipientClientId must match [a-zA-Z0-9_.-]{1,256}', correlationId);
+    return bad('bad-recipient', 'RecipientClientId must match [a-zA-Z0-9_.-]{1,256}', correlationId);
   const payload = field(o, 'MessagePayload', 'messagePayload');
   if (typeof payload !== 'string' || payload.length === 0)
-    return bad('MessagePayload is required', correlationId);
+    return bad('no-payload', 'MessagePayload is required', correlationId);
   if (payload.length > maxPayloadBytes)
-    return {
-      ok: false,
-      error: {
-        errorType: 'InvalidArgumentException',
-        statusCode: '400',
-        description: `MessagePayload over ${maxPayloadBytes} bytes`,
-        correlationId,
-      },
-    };
+    return bad('payload-too-large', `MessagePayload over ${maxPayloadBytes} bytes`, correlationId);
   if (payload.length % 4 !== 0 || !BASE64.test(payload))
-    return bad('MessagePayload is not base64', correlationId);
+    return bad('bad-base64', 'MessagePayload is not base64', correlationId);
   return {
     ok: true,
     frame: { action: action as KvsAction, recipientClientId: rid, messagePayload: payload, correlationId },
   };
 }
 
-function bad(description: string, correlationId: string | undefined): { ok: false; error: KvsFrameError } {
+function bad(
+  reason: string,
+  description: string,
+  correlationId: string | undefined,
+): { ok: false; error: KvsFrameError } {
   return {
     ok: false,
-    error: { errorType: 'InvalidArgumentException', statusCode: '400', description, correlationId },
+    error: { errorType: 'InvalidArgumentException', statusCode: '400', description, correlationId, reason },
   };
 }
 
 /** A message to a client: what the other side sent (`senderClientId` omitted for the master). */
-export function kvsEvent(
-  messageType: KvsMessageType,
-  messagePayload: string,
-  senderClientId?: string,
-): string {
+export function kvsEvent(messageType: KvsAction, messagePayload: string, senderClientId?: string): string {
   return JSON.stringify(
     senderClientId === undefined
       ? { messageType, messagePayload }
@@ -104,11 +101,15 @@ export function kvsEvent(
   );
 }
 
-export function kvsStatusResponse(e: KvsFrameError & { correlationId: string }): string {
+/** A message from the service itself, which has no payload: GO_AWAY, RECONNECT_ICE_SERVER. */
+export function kvsControl(messageType: 'GO_AWAY' | 'RECONNECT_ICE_SERVER'): string {
+  return JSON.stringify({ messageType });
+}
+
+export function kvsStatusResponse(e: Omit<KvsFrameError, 'reason'> & { correlationId: string }): string {
   return JSON.stringify({
     senderClientId: '',
     messageType: 'STATUS_RESPONSE',
-    messagePayload: '',
     statusResponse: {
       correlationId: e.correlationId,
       errorType: e.errorType,

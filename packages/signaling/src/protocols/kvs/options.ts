@@ -46,8 +46,11 @@ export interface KvsChannel {
 export interface KvsObserver {
   /** A frame forwarded (or held for an absent master), by action. */
   forwarded(action: string): void;
-  /** A frame refused, by AWS error type (a STATUS_RESPONSE when it carried a CorrelationId). */
-  refused(errorType: string): void;
+  /**
+   * A frame refused, by AWS error type and a finer stable reason (`bad-base64`, `binary`, ...): a
+   * STATUS_RESPONSE when it carried a CorrelationId, a counted drop otherwise.
+   */
+  refused(errorType: string, reason: string): void;
 }
 
 export const NULL_KVS_OBSERVER: KvsObserver = { forwarded() {}, refused() {} };

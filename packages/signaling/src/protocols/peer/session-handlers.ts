@@ -5,7 +5,7 @@
  */
 import { ipOf, type ConnMeta } from '../../core/types.js';
 import { StoreError } from '../../store/records.js';
-import { scoped, type LocalPeer, type PeerConn } from './state.js';
+import { scoped, type LocalPeer, type PeerConn, type SessionRecord } from './state.js';
 import type { PeerContext } from './context.js';
 import type { ClientMessage, ServerMessage } from './messages.js';
 import { recordPath } from './session-paths.js';
@@ -152,7 +152,8 @@ export async function closeOrphans(
   missing: Map<string, number>,
   now: number,
 ): Promise<void> {
-  const seen = new Set<string>();
+  // Sessions whose other side is not held here, then one presence check for all of those sides.
+  const remote: { peer: LocalPeer; sid: number; s: SessionRecord; other: string }[] = [];
   for (const peer of [...ctx.peers.values()]) {
     for (const sid of [...peer.sessions]) {
       const s = await ctx.sessions.get(sid);
@@ -161,19 +162,22 @@ export async function closeOrphans(
         continue;
       }
       const other = s.initiator === peer.id ? s.target : s.initiator;
-      if (ctx.peers.has(other)) continue;
-      seen.add(other);
-      if (await ctx.router.store.getPresence(scoped(other))) {
-        missing.delete(other);
-        continue;
-      }
-      const since = missing.get(other) ?? now;
-      missing.set(other, since);
-      if (now - since < ctx.options.awayTtlMs) continue;
-      await ctx.sessions.end(s);
-      peer.sessions.delete(sid);
-      await ctx.toPeer(peer.id, { type: 'closed', session: sid, reason: 'peer-gone' }, now, sid);
+      if (!ctx.peers.has(other)) remote.push({ peer, sid, s, other });
     }
+  }
+  const seen = new Set(remote.map((r) => r.other));
+  const present = await ctx.router.store.present([...seen].map(scoped));
+  for (const { peer, sid, s, other } of remote) {
+    if (present.has(scoped(other))) {
+      missing.delete(other);
+      continue;
+    }
+    const since = missing.get(other) ?? now;
+    missing.set(other, since);
+    if (now - since < ctx.options.awayTtlMs) continue;
+    await ctx.sessions.end(s);
+    peer.sessions.delete(sid);
+    await ctx.toPeer(peer.id, { type: 'closed', session: sid, reason: 'peer-gone' }, now, sid);
   }
   for (const id of missing.keys()) if (!seen.has(id)) missing.delete(id);
 }

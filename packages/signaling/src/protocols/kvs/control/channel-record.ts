@@ -6,9 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import type { DurableRecords } from '../../../store/durable.js';
 import { RECORD_VERSION, type VersionedRecord } from '../../../store/records.js';
-import { parseChannelArn } from '../arn.js';
+import { CHANNEL_NAME, parseChannelArn } from '../arn.js';
 import type { KvsChannel } from '../options.js';
 import { kvsError, kvsOk, type KvsControlError, type KvsResult } from './errors.js';
+import { MAX_VIEWERS_TAG, MAX_VIEWERS_VALUE } from './requests.js';
 
 export const CHANNEL_PREFIX = 'kvs/channel/';
 
@@ -79,12 +80,32 @@ export async function findChannel(records: DurableRecords, arn: string): Promise
   return rec ? kvsOk(rec) : channelNotFound(arn);
 }
 
+function kvsChannelOf(rec: ChannelRecord | undefined): KvsChannel | undefined {
+  if (!rec) return undefined;
+  const maxViewers = channelMaxViewers(rec.tags);
+  return {
+    arn: rec.arn,
+    name: rec.name,
+    messageTtlSeconds: rec.messageTtlSeconds,
+    ...(maxViewers !== undefined ? { maxViewers } : {}),
+  };
+}
+
 /** What the KVS WebSocket protocol asks of the control plane (KvsEngineDeps.channelByArn). */
 export function channelByArn(records: DurableRecords): (arn: string) => Promise<KvsChannel | undefined> {
-  return async (arn) => {
-    const rec = await channelRecordByArn(records, arn);
-    return rec ? { arn: rec.arn, name: rec.name, messageTtlSeconds: rec.messageTtlSeconds } : undefined;
-  };
+  return async (arn) => kvsChannelOf(await channelRecordByArn(records, arn));
+}
+
+/** The same by name, for a client admitted by a KVS join token (KvsEngineDeps.tokens). */
+export function channelByName(records: DurableRecords): (name: string) => Promise<KvsChannel | undefined> {
+  return async (name) =>
+    CHANNEL_NAME.test(name) ? kvsChannelOf(await records.get<ChannelRecord>(channelKey(name))) : undefined;
+}
+
+/** The channel's own viewer limit, from its `peerlink:max-viewers` tag. */
+export function channelMaxViewers(tags: Readonly<Record<string, string>>): number | undefined {
+  const v = tags[MAX_VIEWERS_TAG];
+  return v !== undefined && MAX_VIEWERS_VALUE.test(v) ? Number(v) : undefined;
 }
 
 export function newChannelRecord(fields: Omit<ChannelRecord, 'v' | 'type' | 'status'>): ChannelRecord {

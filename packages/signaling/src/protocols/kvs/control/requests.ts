@@ -19,20 +19,26 @@ const version = z.string().regex(/^[a-zA-Z0-9]{1,64}$/, 'must match [a-zA-Z0-9]{
 const nextToken = z.string().regex(/^[a-zA-Z0-9+/=]{0,512}$/, 'must match [a-zA-Z0-9+/=]{0,512}');
 const tagKey = z.string().min(1).max(128).regex(TAG_TEXT, 'has a character AWS does not allow in tags');
 const tagValue = z.string().max(256).regex(TAG_TEXT, 'has a character AWS does not allow in tags');
-const tagList = z
-  .array(z.object({ Key: tagKey, Value: tagValue }))
-  .min(1)
-  .max(MAX_TAGS);
+/**
+ * The tag that gives one channel its own viewer limit (AWS's API has no field for it; tags pass
+ * through CreateSignalingChannel and TagResource unchanged): `peerlink:max-viewers` = 1 to 999999.
+ */
+export const MAX_VIEWERS_TAG = 'peerlink:max-viewers';
+export const MAX_VIEWERS_VALUE = /^[1-9][0-9]{0,5}$/;
+const tag = z
+  .object({ Key: tagKey, Value: tagValue })
+  .refine((t) => t.Key !== MAX_VIEWERS_TAG || MAX_VIEWERS_VALUE.test(t.Value), {
+    message: `${MAX_VIEWERS_TAG} must be a whole number from 1 to 999999`,
+    path: ['Value'],
+  });
+const tagList = z.array(tag).min(1).max(MAX_TAGS);
 const singleMaster = z.object({ MessageTtlSeconds: z.number().int().min(5).max(120).optional() });
 
 export const CreateRequest = z.object({
   ChannelName: channelName,
   ChannelType: z.enum(['SINGLE_MASTER', 'FULL_MESH']).optional(),
   SingleMasterConfiguration: singleMaster.optional(),
-  Tags: z
-    .array(z.object({ Key: tagKey, Value: tagValue }))
-    .max(MAX_TAGS)
-    .optional(),
+  Tags: z.array(tag).max(MAX_TAGS).optional(),
 });
 
 export const DescribeRequest = z.object({ ChannelARN: arn.optional(), ChannelName: channelName.optional() });
@@ -61,7 +67,7 @@ export const EndpointRequest = z.object({
   SingleMasterChannelEndpointConfiguration: z
     .object({
       Protocols: z
-        .array(z.enum(['WSS', 'HTTPS', 'WEBRTC']))
+        .array(z.enum(['WSS', 'HTTPS', 'WEBRTC', 'QUIC']))
         .min(1)
         .max(5)
         .optional(),

@@ -1,0 +1,378 @@
+/**
+ * The QUIC carrier (docs/quic-signaling.md): the second carrier of the signaling core, beside the
+ * WebSocket. The QUIC library runs in a worker thread (quic-worker.ts) that hands this side decoded
+ * frames per connection; here a connection's first frame, its JOIN, becomes the ConnMeta of a `/kvs`
+ * upgrade and goes through the protocol's own admission (`core.admit`), after which the connection
+ * is a KVS connection of the core like any other: same limits, store, metrics and cluster routing.
+ * The carrier answers JOIN (JOINED / JOIN_ERROR) and GET_ICE_CONFIG itself; every other frame goes
+ * to the core untouched. A worker that dies closes its connections in the core and is started again.
+ */
+import { randomBytes } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import type { SignalingCore } from '../../core/signaling-core.js';
+import { TokenBucket } from '../../core/token-bucket.js';
+import { CloseCode, type ConnId } from '../../core/types.js';
+import { kvsStatusResponse } from '../../protocols/kvs/frames.js';
+import type { KvsIdentity } from '../../protocols/kvs/engine.js';
+import {
+  iceConfigFrame,
+  iceConfigRequest,
+  joinedFrame,
+  joinErrorFrame,
+  joinMeta,
+  parseJoin,
+  refusalOf,
+  type JoinRefusal,
+  type QuicIceServer,
+} from './join.js';
+import type { CarrierCommand, QuicDropReason, QuicWorkerConfig, WorkerEvent } from './worker-messages.js';
+
+export const QUIC_ALPN = 'peerlink-signal/1';
+
+export interface QuicObserver {
+  dropped(reason: QuicDropReason, n: number): void;
+  handshakes(n: number): void;
+  /** A JOIN answered, by outcome (`joined`, or the refusal's errorType). */
+  joined(outcome: string): void;
+  /** The worker ended unasked (a library failure): its connections were closed, a new one starts. */
+  workerFailed(err: unknown): void;
+}
+
+export interface QuicCarrierOptions {
+  readonly core: SignalingCore;
+  readonly host: string;
+  /** UDP port; 0 picks a free one (see `port`). */
+  readonly port: number;
+  readonly cert: string;
+  readonly key: string;
+  /** STUN/TURN for JOINED and ICE_CONFIG: who asks, and the host the client reached us by if known. */
+  readonly iceServers: (who: { channel: string; user: string }, host: string | undefined) => QuicIceServer[];
+  /** QUIC PING interval (default 15 s), below common NAT UDP binding timeouts. */
+  readonly keepaliveMs?: number;
+  /** QUIC idle timeout (default 10 min: KVS's idle limit). */
+  readonly idleTimeoutMs?: number;
+  /** From the handshake to the JOIN's answer (default 10 s). */
+  readonly joinTimeoutMs?: number;
+  readonly closeGraceMs?: number;
+  /** Handshakes and unjoined connections from one IP (default 64). */
+  readonly maxPendingPerIp?: number;
+  readonly maxConnectionsPerIp?: number;
+  readonly maxConnections?: number;
+  /** GET_ICE_CONFIG per connection: 1 a second, burst 5. */
+  readonly iceConfigPerSecond?: number;
+  /** How often this carrier runs the core's timers; 0 when another carrier already does. */
+  readonly tickMs?: number;
+  readonly now?: () => number;
+  readonly observer?: Partial<QuicObserver>;
+}
+
+export interface QuicCarrier {
+  /** The UDP port (the current worker's; the same after a restart). */
+  readonly port: number;
+  /** Executes the core's actions for QUIC connections (the core's `wake` calls this). */
+  pump(): void;
+  /** GO_AWAY to everyone, refuse joins, resolve when all are closed or the grace ends. */
+  drain(graceMs: number): Promise<void>;
+  close(): Promise<void>;
+  /** Asks the worker for its counters now (tests; they also arrive every second by themselves). */
+  flushCounts(): Promise<void>;
+  /** Open connections the worker told us of (joined or not). */
+  readonly connections: number;
+}
+
+interface Conn {
+  readonly wid: number;
+  readonly remote: string;
+  state: 'joining' | 'admitting' | 'joined' | 'closed';
+  coreId?: ConnId;
+  identity?: KvsIdentity;
+  host?: string | undefined;
+  readonly waiting: string[];
+  readonly iceBucket: TokenBucket;
+}
+
+const WAITING_MAX = 64;
+
+export async function startQuicCarrier(o: QuicCarrierOptions): Promise<QuicCarrier> {
+  const { core } = o;
+  const now = o.now ?? Date.now;
+  const obs = o.observer ?? {};
+  const keepaliveMs = o.keepaliveMs ?? 15_000;
+  let config: QuicWorkerConfig = {
+    host: o.host,
+    port: o.port,
+    cert: o.cert,
+    key: o.key,
+    alpn: QUIC_ALPN,
+    retryKey: randomBytes(32),
+    keepaliveMs,
+    idleTimeoutMs: o.idleTimeoutMs ?? 600_000,
+    joinTimeoutMs: o.joinTimeoutMs ?? 10_000,
+    closeGraceMs: o.closeGraceMs ?? 2000,
+    maxPendingPerIp: o.maxPendingPerIp ?? 64,
+    maxConnectionsPerIp: o.maxConnectionsPerIp ?? 1000,
+    maxConnections: o.maxConnections ?? 100_000,
+    maxFrameBytes: 65_536,
+  };
+  const conns = new Map<number, Conn>();
+  const byCore = new Map<ConnId, Conn>();
+  let worker!: Worker;
+  let stopping = false;
+  let restarts = 0;
+  let countsWaiter: (() => void) | undefined;
+  let allClosed: (() => void) | undefined;
+
+  const command = (c: CarrierCommand): void => worker.postMessage(c);
+  const sendTexts = (c: Conn, texts: string[]): void => {
+    if (texts.length > 0 && c.state !== 'closed') command({ t: 'send', id: c.wid, texts });
+  };
+  const closeConn = (c: Conn, code: number, reason: string): void => {
+    if (c.state !== 'closed') command({ t: 'close', id: c.wid, code, reason });
+  };
+
+  const pump = (): void => {
+    const batches = new Map<Conn, string[]>();
+    for (const a of core.takeActions('quic')) {
+      const c = byCore.get(a.conn);
+      switch (a.type) {
+        case 'send': {
+          if (!c || c.state === 'closed') {
+            core.flushed(a.conn, a.data.length);
+            break;
+          }
+          const text = typeof a.data === 'string' ? a.data : new TextDecoder().decode(a.data);
+          const b = batches.get(c) ?? [];
+          b.push(text);
+          batches.set(c, b);
+          break;
+        }
+        case 'close':
+          if (c) {
+            sendTexts(c, batches.get(c) ?? []);
+            batches.delete(c);
+            closeConn(c, a.code, a.reason);
+          }
+          break;
+        case 'pause':
+        case 'resume':
+          if (c && c.state !== 'closed') command({ t: a.type, id: c.wid });
+          break;
+        case 'authenticate':
+          // Only KVS runs over QUIC, and it admits at the door (the JOIN): no token by message.
+          core.authResult(a.conn, { ok: false, reason: 'not offered over QUIC' }, now());
+          break;
+      }
+    }
+    for (const [c, texts] of batches) sendTexts(c, texts);
+  };
+
+  const iceServers = (c: Conn): QuicIceServer[] =>
+    o.iceServers({ channel: c.identity?.channel ?? '', user: c.identity?.clientId || 'master' }, c.host);
+
+  const refuse = (c: Conn, r: JoinRefusal): void => {
+    obs.joined?.(r.errorType);
+    sendTexts(c, [joinErrorFrame(r)]);
+    const code =
+      r.statusCode === 503
+        ? 1013
+        : r.statusCode === 401 || r.statusCode === 403
+          ? CloseCode.Unauthorized
+          : CloseCode.PolicyViolation;
+    closeConn(c, code, r.reason);
+  };
+
+  const join = async (c: Conn, text: string): Promise<void> => {
+    const parsed = parseJoin(text);
+    const mapped = parsed.ok ? joinMeta(parsed.join, c.remote) : parsed;
+    if (!mapped.ok) return refuse(c, mapped.refusal);
+    const meta = mapped.meta;
+    const a = await core.admit(meta, now());
+    if (c.state === 'closed') return;
+    if (!a.ok) return refuse(c, refusalOf(a.status, a.body));
+    const identity = a.identity as KvsIdentity;
+    const coreId = core.open({ ...meta, identity }, now());
+    if (coreId === undefined)
+      return refuse(c, {
+        statusCode: 404,
+        errorType: 'ResourceNotFoundException',
+        reason: 'no protocol at /kvs',
+      });
+    c.coreId = coreId;
+    c.identity = identity;
+    c.host = meta.host;
+    c.state = 'joined';
+    byCore.set(coreId, c);
+    command({ t: 'joined', id: c.wid });
+    obs.joined?.('joined');
+    sendTexts(c, [
+      joinedFrame({
+        channelArn: identity.arn,
+        role: identity.role,
+        clientId: identity.clientId || (parsed.ok ? (parsed.join.clientId ?? '') : ''),
+        iceServers: iceServers(c),
+        keepaliveMs,
+      }),
+    ]);
+    for (const t of c.waiting.splice(0)) receive(c, t);
+    pump();
+  };
+
+  const receive = (c: Conn, text: string): void => {
+    switch (c.state) {
+      case 'joining':
+        c.state = 'admitting';
+        void join(c, text).catch((err: unknown) => {
+          obs.workerFailed?.(err);
+          refuse(c, { statusCode: 500, errorType: 'InternalFailure', reason: 'internal error' });
+        });
+        return;
+      case 'admitting':
+        if (c.waiting.length >= WAITING_MAX)
+          return closeConn(c, CloseCode.PolicyViolation, 'too many frames before JOINED');
+        c.waiting.push(text);
+        return;
+      case 'joined': {
+        const ice = iceConfigRequest(text);
+        if (!ice) return core.receiveText(c.coreId as ConnId, text, now());
+        if (c.iceBucket.take(1, now()))
+          return sendTexts(c, [iceConfigFrame(ice.correlationId, iceServers(c))]);
+        if (ice.correlationId !== undefined)
+          sendTexts(c, [
+            kvsStatusResponse({
+              errorType: 'ClientLimitExceededException',
+              statusCode: '429',
+              description: 'over the GET_ICE_CONFIG rate of this connection',
+              correlationId: ice.correlationId,
+            }),
+          ]);
+        return;
+      }
+      case 'closed':
+        return;
+    }
+  };
+
+  const gone = (c: Conn): void => {
+    c.state = 'closed';
+    conns.delete(c.wid);
+    if (c.coreId !== undefined) {
+      byCore.delete(c.coreId);
+      core.closed(c.coreId, now());
+    }
+    if (conns.size === 0) allClosed?.();
+  };
+
+  const onEvent = (e: WorkerEvent): void => {
+    switch (e.t) {
+      case 'open':
+        conns.set(e.id, {
+          wid: e.id,
+          remote: e.remote,
+          state: 'joining',
+          waiting: [],
+          iceBucket: new TokenBucket(o.iceConfigPerSecond ?? 1, 5, now()),
+        });
+        return;
+      case 'frames': {
+        const c = conns.get(e.id);
+        if (c) for (const t of e.texts) receive(c, t);
+        break;
+      }
+      case 'flushed': {
+        const c = conns.get(e.id);
+        if (c?.coreId !== undefined) core.flushed(c.coreId, e.bytes);
+        break;
+      }
+      case 'closed': {
+        const c = conns.get(e.id);
+        if (c) gone(c);
+        break;
+      }
+      case 'counts':
+        for (const [reason, n] of Object.entries(e.drops)) obs.dropped?.(reason as QuicDropReason, n);
+        if (e.handshakes > 0) obs.handshakes?.(e.handshakes);
+        countsWaiter?.();
+        return;
+      case 'listening':
+      case 'stopped':
+        return;
+    }
+    pump();
+  };
+
+  const spawn = (): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const w = new Worker(new URL('./quic-worker.js', import.meta.url), { workerData: config });
+      worker = w;
+      let listening = false;
+      w.on('message', (e: WorkerEvent) => {
+        if (e.t === 'listening' && !listening) {
+          listening = true;
+          if (config.port === 0) config = { ...config, port: e.port }; // a restart binds the same port
+          resolve(e.port);
+        }
+        onEvent(e);
+      });
+      w.on('error', (err) => {
+        if (!listening) reject(err);
+        else if (!stopping) obs.workerFailed?.(err);
+      });
+      w.on('exit', () => {
+        for (const c of [...conns.values()]) gone(c);
+        if (!listening) reject(new Error('the QUIC worker ended before it listened'));
+        else if (!stopping) {
+          // A library failure: start again, backing off when it keeps failing.
+          const delay = Math.min(10_000, 100 * 2 ** restarts++);
+          setTimeout(
+            () =>
+              void spawn().then(
+                () => (restarts = 0),
+                (err: unknown) => obs.workerFailed?.(err),
+              ),
+            delay,
+          ).unref();
+        }
+      });
+    });
+
+  const port = await spawn();
+  const timer =
+    (o.tickMs ?? 1000) > 0 ? setInterval(() => (core.tick(now()), pump()), o.tickMs ?? 1000) : undefined;
+  timer?.unref();
+
+  const close = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    if (timer) clearInterval(timer);
+    const exited = new Promise<void>((r) => worker.once('exit', () => r()));
+    command({ t: 'stop' });
+    const t = setTimeout(() => void worker.terminate(), 3000);
+    await exited;
+    clearTimeout(t);
+    pump(); // what the core still had for QUIC connections goes nowhere
+  };
+
+  return {
+    port,
+    pump,
+    get connections() {
+      return conns.size;
+    },
+    async drain(graceMs) {
+      core.drain(now(), graceMs);
+      pump();
+      if (conns.size > 0)
+        await new Promise<void>((resolve) => {
+          allClosed = resolve;
+          setTimeout(resolve, graceMs + 1000).unref();
+        });
+      await close();
+    },
+    close,
+    flushCounts: () =>
+      new Promise<void>((resolve) => {
+        countsWaiter = resolve;
+        command({ t: 'counts' });
+      }),
+  };
+}

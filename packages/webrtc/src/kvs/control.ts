@@ -1,0 +1,118 @@
+/**
+ * The KVS control plane a master or viewer needs before it connects, through the AWS SDK v3 against
+ * peerlink's HTTPS endpoint: the channel's ARN (DescribeSignalingChannel, unless an ARN is given),
+ * its WSS and HTTPS endpoints for the role (GetSignalingChannelEndpoint), and the ICE servers
+ * (GetIceServerConfig: TURN with REST credentials). The SDKs add AWS's own STUN server themselves;
+ * here a `stun:` URI is derived from each TURN host and port (peerlink answers STUN there too).
+ */
+import { Agent } from 'node:https';
+import {
+  DescribeSignalingChannelCommand,
+  GetSignalingChannelEndpointCommand,
+  KinesisVideoClient,
+} from '@aws-sdk/client-kinesis-video';
+import {
+  GetIceServerConfigCommand,
+  KinesisVideoSignalingClient,
+} from '@aws-sdk/client-kinesis-video-signaling';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { WebRtcError, WebRtcErrorCode } from '../errors.js';
+import type { KvsCredentials } from './presign.js';
+
+const DEFAULT_REGION = 'us-west-2';
+
+export interface IceServer {
+  readonly urls: string;
+  readonly username?: string;
+  readonly credential?: string;
+}
+
+export interface KvsTarget {
+  /** peerlink's HTTPS URL (`https://HOST:8443`): the control plane. */
+  readonly endpoint: string;
+  /** The channel's name or ARN. */
+  readonly channel: string;
+  readonly credentials: KvsCredentials;
+  /** Default `us-west-2`: any region works with peerlink, it only goes into the signature. */
+  readonly region?: string;
+  /** PEM of a CA to trust besides the system's (peerlink's development certificate). */
+  readonly ca?: string | Buffer;
+}
+
+export interface ResolvedChannel {
+  readonly arn: string;
+  readonly wss: string;
+  readonly iceServers: readonly IceServer[];
+}
+
+/** `stun:HOST:PORT` for each TURN server's host and port, then the TURN URIs one per entry. */
+export function iceServersFrom(
+  list: readonly {
+    Uris?: string[] | undefined;
+    Username?: string | undefined;
+    Password?: string | undefined;
+  }[],
+): IceServer[] {
+  const stun = new Set<string>();
+  const turn: IceServer[] = [];
+  for (const s of list)
+    for (const uri of s.Uris ?? []) {
+      const m = /^turns?:([^?]+)/.exec(uri);
+      if (m && uri.startsWith('turn:')) stun.add(`stun:${m[1]}`);
+      turn.push({ urls: uri, username: s.Username ?? '', credential: s.Password ?? '' });
+    }
+  return [...[...stun].map((urls) => ({ urls })), ...turn];
+}
+
+export async function resolveChannel(
+  t: KvsTarget,
+  role: 'MASTER' | 'VIEWER',
+  clientId: string,
+): Promise<ResolvedChannel> {
+  const agent = new Agent(t.ca !== undefined ? { ca: t.ca, keepAlive: false } : { keepAlive: false });
+  const common = {
+    region: t.region ?? DEFAULT_REGION,
+    credentials: t.credentials,
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({ httpsAgent: agent }),
+  };
+  const kv = new KinesisVideoClient({ ...common, endpoint: t.endpoint });
+  let signaling: KinesisVideoSignalingClient | undefined;
+  try {
+    let arn = t.channel;
+    if (!arn.startsWith('arn:')) {
+      const d = await kv.send(new DescribeSignalingChannelCommand({ ChannelName: t.channel }));
+      arn = d.ChannelInfo?.ChannelARN ?? '';
+    }
+    const { ResourceEndpointList } = await kv.send(
+      new GetSignalingChannelEndpointCommand({
+        ChannelARN: arn,
+        SingleMasterChannelEndpointConfiguration: { Protocols: ['WSS', 'HTTPS'], Role: role },
+      }),
+    );
+    const ep = Object.fromEntries((ResourceEndpointList ?? []).map((e) => [e.Protocol, e.ResourceEndpoint]));
+    const wss = ep['WSS'];
+    const https = ep['HTTPS'];
+    if (wss === undefined || https === undefined)
+      throw new WebRtcError(
+        WebRtcErrorCode.ConnectFailed,
+        'GetSignalingChannelEndpoint gave no WSS or HTTPS endpoint',
+      );
+    signaling = new KinesisVideoSignalingClient({ ...common, endpoint: https });
+    const { IceServerList } = await signaling.send(
+      new GetIceServerConfigCommand({ ChannelARN: arn, ClientId: clientId }),
+    );
+    return { arn, wss, iceServers: iceServersFrom(IceServerList ?? []) };
+  } catch (err) {
+    if (err instanceof WebRtcError) throw err;
+    const e = err as Error;
+    throw new WebRtcError(
+      WebRtcErrorCode.ConnectFailed,
+      `KVS control plane at ${t.endpoint}: ${e.name}: ${e.message}`,
+    );
+  } finally {
+    kv.destroy();
+    signaling?.destroy();
+    agent.destroy();
+  }
+}
