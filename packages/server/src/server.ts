@@ -163,10 +163,6 @@ function onTurnEvent(metrics: ServerMetrics, e: TurnEvent): void {
     case 'response':
       t.responses.inc({ method: e.method, code: String(e.code) });
       break;
-    case 'relayed':
-      t.relayed[e.direction].packets.inc();
-      t.relayed[e.direction].bytes.inc(e.bytes);
-      break;
     case 'auth-failure':
       t.authFailures.inc({ reason: e.why });
       break;
@@ -279,6 +275,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     metrics.turn.allocations.set(t.allocations);
     metrics.turn.permissions.set(t.permissions);
     metrics.turn.channels.set(t.channels);
+    metrics.turn.syncRelayed(turn.relayed());
   };
   const status: StatusSource = {
     version: VERSION,

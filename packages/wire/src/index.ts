@@ -165,6 +165,7 @@ export {
 export { describeStunMessage } from './stun/describe.js';
 export {
   CHANNEL_DATA_HEADER_LENGTH,
+  type ByteAllocator,
   type ChannelData,
   decodeChannelData,
   encodeChannelData,
