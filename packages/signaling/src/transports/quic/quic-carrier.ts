@@ -25,6 +25,7 @@ import {
   type JoinRefusal,
   type QuicIceServer,
 } from './join.js';
+import { outbox } from './outbox.js';
 import type { CarrierCommand, QuicDropReason, QuicWorkerConfig, WorkerEvent } from './worker-messages.js';
 
 export const QUIC_ALPN = 'peerlink-signal/1';
@@ -122,7 +123,12 @@ export async function startQuicCarrier(o: QuicCarrierOptions): Promise<QuicCarri
   let countsWaiter: (() => void) | undefined;
   let allClosed: (() => void) | undefined;
 
-  const command = (c: CarrierCommand): void => worker.postMessage(c);
+  const commands = outbox<CarrierCommand>(
+    (c) => worker.postMessage(c),
+    (list) => ({ t: 'batch', commands: list }),
+    queueMicrotask,
+  );
+  const command = (c: CarrierCommand): void => commands.push(c);
   const sendTexts = (c: Conn, texts: string[]): void => {
     if (texts.length > 0 && c.state !== 'closed') command({ t: 'send', id: c.wid, texts });
   };
@@ -262,8 +268,14 @@ export async function startQuicCarrier(o: QuicCarrierOptions): Promise<QuicCarri
     if (conns.size === 0) allClosed?.();
   };
 
-  const onEvent = (e: WorkerEvent): void => {
+  /** One event; true when the core may have actions for QUIC connections afterwards. */
+  const handle = (e: WorkerEvent): boolean => {
     switch (e.t) {
+      case 'batch': {
+        let any = false;
+        for (const x of e.events) any = handle(x) || any;
+        return any;
+      }
       case 'open':
         conns.set(e.id, {
           wid: e.id,
@@ -272,7 +284,7 @@ export async function startQuicCarrier(o: QuicCarrierOptions): Promise<QuicCarri
           waiting: [],
           iceBucket: new TokenBucket(o.iceConfigPerSecond ?? 1, 5, now()),
         });
-        return;
+        return false;
       case 'frames': {
         const c = conns.get(e.id);
         if (c) for (const t of e.texts) receive(c, t);
@@ -292,12 +304,15 @@ export async function startQuicCarrier(o: QuicCarrierOptions): Promise<QuicCarri
         for (const [reason, n] of Object.entries(e.drops)) obs.dropped?.(reason as QuicDropReason, n);
         if (e.handshakes > 0) obs.handshakes?.(e.handshakes);
         countsWaiter?.();
-        return;
+        return false;
       case 'listening':
       case 'stopped':
-        return;
+        return false;
     }
-    pump();
+    return true;
+  };
+  const onEvent = (e: WorkerEvent): void => {
+    if (handle(e)) pump();
   };
 
   const spawn = (): Promise<number> =>
@@ -306,10 +321,11 @@ export async function startQuicCarrier(o: QuicCarrierOptions): Promise<QuicCarri
       worker = w;
       let listening = false;
       w.on('message', (e: WorkerEvent) => {
-        if (e.t === 'listening' && !listening) {
+        const at = e.t === 'batch' ? e.events.find((x) => x.t === 'listening') : e;
+        if (at?.t === 'listening' && !listening) {
           listening = true;
-          if (config.port === 0) config = { ...config, port: e.port }; // a restart binds the same port
-          resolve(e.port);
+          if (config.port === 0) config = { ...config, port: at.port }; // a restart binds the same port
+          resolve(at.port);
         }
         onEvent(e);
       });
