@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   BirthdayLock,
+  DEFAULT_BIRTHDAY,
   PRIMARY_VIA,
   PunchEngine,
   SEQUENTIAL_WINDOW,
@@ -181,13 +182,21 @@ describe('PunchEngine', () => {
   it('birthday, hard side: opens sockets after the wait, pings from each, closes all but the winner', () => {
     const e = started({ nat: hard, remoteNat: easyRemote });
     const as = advance(e, 0, 700);
-    assert.deepEqual(of(as, 'open-sockets'), [{ type: 'open-sockets', count: 256 }]);
-    const vias = Array.from({ length: 256 }, (_, i) => i + 1);
+    const n = DEFAULT_BIRTHDAY.sockets;
+    assert.deepEqual(of(as, 'open-sockets'), [{ type: 'open-sockets', count: n }]);
+    const vias = Array.from({ length: n }, (_, i) => i + 1);
     e.socketsOpened(vias, 700);
     const first = of(e.takeActions(), 'ping').filter((p) => p.via > 0);
-    assert.equal(first.length, 256);
+    assert.equal(first.length, n);
     assert.ok(first.every((p) => p.to.address === '203.0.113.9' && p.to.port === 6000));
-    e.onPong({ address: '203.0.113.9', port: 6000 }, 17, 900);
+    // The first stage only TTLs that die within a few hops, half each; the next stage reaches further.
+    assert.deepEqual([...new Set(first.map((p) => p.ttl))].sort(), [2, 3]);
+    assert.equal(first.filter((p) => p.ttl === 2).length, n / 2);
+    const later = of(advance(e, 701, 700 + DEFAULT_BIRTHDAY.stageAfterMs + 100), 'ping').filter(
+      (p) => p.via > 0,
+    );
+    assert.deepEqual(new Set(later.slice(-n).map((p) => p.ttl)), new Set([4, undefined]));
+    e.onPong({ address: '203.0.113.9', port: 6000 }, 17, 5900);
     const done = e.takeActions();
     assert.deepEqual(of(done, 'close-sockets'), [{ type: 'close-sockets', keep: 17 }]);
     assert.equal(of(done, 'select')[0]?.via, 17);
@@ -197,10 +206,11 @@ describe('PunchEngine', () => {
     const e = started({ nat: easy, remoteNat: hard });
     const as = advance(e, 0, 14_000);
     const probes = of(as, 'ping').filter((p) => p.to.address === '203.0.113.2');
-    assert.equal(probes.length, 2400);
-    assert.equal(new Set(probes.map((p) => p.to.port)).size, 2400, 'no port twice');
+    const budget = DEFAULT_BIRTHDAY.probes;
+    assert.equal(probes.length, budget);
+    assert.equal(new Set(probes.map((p) => p.to.port)).size, budget, 'no port twice');
     assert.ok(probes.every((p) => p.to.port >= 1024 && p.to.port <= 65_535));
-    assert.equal(e.sent.birthday, 2400);
+    assert.equal(e.sent.birthday, budget);
     assert.ok(of(as, 'need-turn').length === 1, 'nothing direct: TURN is asked for');
     assert.equal(e.state, 'idle');
   });
