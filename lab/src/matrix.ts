@@ -62,9 +62,11 @@ export const CI_PAIR_GROUPS = {
     ['symmetric', 'cgnat-symmetric'],
     ['symmetric', 'symmetric-upnp'],
   ],
-  // Birthday with TTL-staged sockets. port-restricted-open x port-restricted-open joins once
-  // simultaneous open meets there in the lab (it does not yet: issue #20).
-  accepting: [['symmetric-open', 'port-restricted-open']],
+  // Birthday with TTL-staged sockets; simultaneous open with openers in step with the peer's.
+  accepting: [
+    ['symmetric-open', 'port-restricted-open'],
+    ['port-restricted-open', 'port-restricted-open'],
+  ],
 } as const satisfies Record<string, readonly (readonly [PresetName, PresetName])[]>;
 
 export type CiPairGroup = keyof typeof CI_PAIR_GROUPS;

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import {
   BirthdayLock,
   DEFAULT_BIRTHDAY,
+  DEFAULT_PUNCH_TIMING,
   PRIMARY_VIA,
   PunchEngine,
   SEQUENTIAL_WINDOW,
@@ -54,14 +55,16 @@ function advance(e: PunchEngine, from: number, to: number): PunchAction[] {
   return out;
 }
 
+/** An engine with both sides' candidates; the peer has sent all its openers unless `peerRungs` says. */
 function started(
-  opts: { initiator?: boolean; rtt?: number; nat?: NatHint; remoteNat?: NatHint } = {},
+  opts: { initiator?: boolean; rtt?: number; nat?: NatHint; remoteNat?: NatHint; peerRungs?: number } = {},
 ): PunchEngine {
   const e = new PunchEngine({ initiator: opts.initiator ?? false });
   e.vouch((opts.remoteNat ?? easy).publicIp ?? '');
   if (opts.rtt !== undefined) e.setSignalingRtt(opts.rtt);
   e.setLocal(local, opts.nat ?? easy, 0);
   e.setRemote(remote, opts.remoteNat ?? easy, 0, 0);
+  e.peerOpened(opts.peerRungs ?? DEFAULT_PUNCH_TIMING.openerTtls.length, 0, 0);
   return e;
 }
 
@@ -76,6 +79,35 @@ describe('PunchEngine', () => {
     );
     assert.ok(pings.length >= 100 && pings.length <= 104, `${pings.length} pings`);
     assert.equal(e.state, 'idle');
+  });
+
+  it('openers go in step with the peer’s: TTL k+1 once it has sent k, full TTL once it has sent all', () => {
+    const e = started({ peerRungs: 0 });
+    const ttlsTo = (as: PunchAction[]): (number | undefined)[] =>
+      of(as, 'ping')
+        .filter((p) => p.to.address === '203.0.113.9')
+        .map((p) => p.ttl);
+    const first = advance(e, 0, 400);
+    assert.deepEqual(ttlsTo(first), [2], 'the first rung alone while the peer has sent nothing');
+    assert.deepEqual(of(first, 'opened'), [{ type: 'opened', rungs: [2] }]);
+    e.peerOpened(1, 0, 401);
+    const second = advance(e, 401, 800);
+    assert.deepEqual(ttlsTo(second), [3]);
+    assert.deepEqual(of(second, 'opened'), [{ type: 'opened', rungs: [2, 3] }]);
+    e.peerOpened(3, 0, 801);
+    assert.deepEqual(ttlsTo(advance(e, 801, 1100)).slice(0, 3), [4, undefined, undefined]);
+    // A peer that never says (an older version, a lost signal): nothing waits past openedWaitMs.
+    const lone = started({ peerRungs: 0 });
+    const quiet = ttlsTo(advance(lone, 0, DEFAULT_PUNCH_TIMING.openedWaitMs - 1));
+    assert.deepEqual(quiet, [2]);
+    const after = ttlsTo(
+      advance(lone, DEFAULT_PUNCH_TIMING.openedWaitMs, DEFAULT_PUNCH_TIMING.openedWaitMs + 300),
+    );
+    assert.deepEqual(after.slice(0, 3), [3, 4, undefined]);
+    // A word about another generation of the peer's candidates is not about these openers.
+    const stale = started({ peerRungs: 0 });
+    stale.peerOpened(3, 7, 0);
+    assert.deepEqual(ttlsTo(advance(stale, 0, 400)), [2]);
   });
 
   it('the initiator waits half the signaling RTT before its first check', () => {
