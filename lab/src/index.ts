@@ -45,8 +45,8 @@ export {
   summarise as summariseLink,
 } from './link-check.js';
 export type { LinkCondition, LinkMeasurement, PingResult, SiteLinkMeasurement } from './link-check.js';
-export { CI_PAIRS, CI_PAIRS6, runMatrix, runPair } from './matrix.js';
-export type { MatrixOptions, PairResult, PairStatus } from './matrix.js';
+export { CI_PAIR_GROUPS, CI_PAIRS, CI_PAIRS6, ciPairs, runMatrix, runPair } from './matrix.js';
+export type { CiPairGroup, MatrixOptions, PairResult, PairStatus } from './matrix.js';
 export { matrixMarkdown, summarise as summariseMatrix } from './matrix-report.js';
 export type { MatrixSummary } from './matrix-report.js';
 export { cleanStale, labNamespaces, NS_PREFIX } from './names.js';
