@@ -9,6 +9,8 @@
  * - that packet gets in only if the peer's NAT does not filter address-and-port-dependently (§5):
  *   the peer sent its own checks to the srflx port, so an address-dependent filter admits any
  *   port of that address, an APDF one does not;
+ * - a router that accepts unsolicited UDP (the `-open` presets) can move the mapping when the
+ *   peer's check arrives first, so its srflx port counts as unusable too;
  * - so: both EIM, direct (srflx); one side not EIM and the other's filter is not APDF, direct
  *   (prflx); otherwise the relay. IPv6 has no NAT: host candidates and stateful firewalls opened by
  *   the checks both ways. One shared NAT without hairpinning: host candidates, unless mDNS hides
@@ -46,8 +48,17 @@ export interface IceExpectation {
   readonly weight: number;
 }
 
-/** The side's server-reflexive port is the one a peer can reach (RFC 4787 §4.1 EIM). */
-const srflxUsable = (p: PresetName): boolean => expectedReport(PRESETS[p]).mapping === 'endpoint-independent';
+/**
+ * The side's server-reflexive port is the one a peer can reach: its NAT maps endpoint-independently
+ * (RFC 4787 §4.1), and no layer accepts unsolicited UDP. A layer that accepts it (the `-open`
+ * presets) confirms a conntrack entry for the peer's first check when that check arrives before the
+ * side's own packet goes out, and then gives the side's packets to the peer another port (the
+ * conntrack clash, docs/hole-punching.md): ICE checks start on both sides at once, so the srflx
+ * port cannot be counted on.
+ */
+const srflxUsable = (p: PresetName): boolean =>
+  expectedReport(PRESETS[p]).mapping === 'endpoint-independent' &&
+  !PRESETS[p].layers.some((l) => l.unsolicited === 'accept');
 
 /** The side's NAT admits a check from a port it has not sent to (RFC 4787 §5: EIF or ADF). */
 const admitsUnknownPort = (p: PresetName): boolean =>
