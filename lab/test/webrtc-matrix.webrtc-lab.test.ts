@@ -1,12 +1,15 @@
 // The WebRTC matrix's CI pairs on real kernel NATs: the Node master (`peerlink kvs-master` playing
 // VP8) at site A and a Chromium viewer at site B, KVS signaling and STUN/TURN through the lab's
 // peerlink. Every pair connects and decodes video; every pair standard ICE can make direct goes
-// direct (its selected pair has no relay end); the relay pairs go through TURN.
+// direct (its selected pair has no relay end); the relay pairs go through TURN. Beyond standard
+// ICE: a master behind a symmetric router that grants port mappings (the lab's fake gateway)
+// advertises its mapped port with `--port-mapping`, and a symmetric viewer reaches it directly.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { cleanStale, teardownAll } from '../src/index.js';
 import { iceExpect } from '../src/webrtc/ice-expectations.js';
 import { runWebrtcMatrix, WEBRTC_CI_PAIRS } from '../src/webrtc/matrix.js';
+import { runSession } from '../src/webrtc/session.js';
 import { summariseWebrtc } from '../src/webrtc/report.js';
 
 after(() => teardownAll());
@@ -39,4 +42,18 @@ describe('the WebRTC matrix, CI pairs', () => {
     assert.equal(s.failed + s.missed, 0);
     assert.equal(s.weightedDirectPct, s.iceMaxPct);
   });
+
+  it(
+    'a port-mapped candidate takes a symmetric master to a symmetric viewer directly',
+    { timeout: 120_000 },
+    async () => {
+      const r = await runSession('symmetric-upnp', 'symmetric', { master: 'node', portMapping: true });
+      assert.equal(iceExpect('symmetric-upnp', 'symmetric', { ipv6: false }).outcome, 'relay');
+      assert.equal(r.expected.method, 'port-mapped');
+      assert.equal(r.connected, true, r.note ?? '');
+      // The viewer's remote end is the mapped address, a server-reflexive candidate.
+      assert.match(r.pairType ?? '', /^(srflx|prflx)\/srflx$/, r.pairType ?? r.note ?? '');
+      assert.equal(r.status, 'ok');
+    },
+  );
 });

@@ -2,8 +2,9 @@
  * `peerlink-lab webrtc [--all] [--pairs a:b,...] [--master node|chromium] [--mdns] [--ipv6]
  * [--port-mapping] [--concurrency N] [--json]`: real WebRTC sessions across the lab (default the
  * CI pairs); `peerlink-lab webrtc-table [--json]`: what standard ICE can make direct, and its
- * weighted maximum.
+ * weighted maximum; `webrtc-table --results RUN.json`: a saved run's table, judged again.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isPresetName, PRESET_NAMES, type PresetName } from '@peerlink/testing';
 import { LabError } from '../errors.js';
@@ -12,7 +13,7 @@ import { assertCanRun } from '../preconditions.js';
 import { iceExpectationTable, iceMaxWeightedDirectPct } from './ice-expectations.js';
 import { runWebrtcMatrix, WEBRTC_CI_PAIRS } from './matrix.js';
 import { iceExpectationMarkdown, summariseWebrtc, webrtcMarkdown } from './report.js';
-import type { MasterKind } from './session.js';
+import { rejudge, type MasterKind, type SessionResult } from './session.js';
 
 type Out = (line: string) => void;
 
@@ -68,8 +69,9 @@ export async function webrtcCommand(argv: string[], out: Out): Promise<number> {
 export function webrtcTableCommand(argv: string[], out: Out): number {
   const { values } = parseArgs({
     args: argv,
-    options: { json: { type: 'boolean' }, mdns: { type: 'boolean' } },
+    options: { json: { type: 'boolean' }, mdns: { type: 'boolean' }, results: { type: 'string' } },
   });
+  if (values.results !== undefined) return resultsTable(values.results, values.json ?? false, out);
   const mdns = values.mdns ? ('viewer' as const) : ('none' as const);
   if (values.json) {
     out(JSON.stringify(iceExpectationTable({ mdns })));
@@ -81,5 +83,20 @@ export function webrtcTableCommand(argv: string[], out: Out): number {
     `Weighted direct % standard ICE reaches at most: ${iceMaxWeightedDirectPct({ ipv6: false, mdns }).toFixed(2)} % over IPv4, ` +
       `${iceMaxWeightedDirectPct({ ipv6: true, mdns }).toFixed(2)} % with IPv6.`,
   );
+  return 0;
+}
+
+/** A saved `webrtc --json` run as a table again, judged against the expectations as they are now. */
+function resultsTable(file: string, json: boolean, out: Out): number {
+  let saved: { results?: SessionResult[] };
+  try {
+    saved = JSON.parse(readFileSync(file, 'utf8')) as { results?: SessionResult[] };
+  } catch (e) {
+    throw new LabError('LAB_USAGE', `webrtc-table: cannot read ${file}: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(saved.results))
+    throw new LabError('LAB_USAGE', `webrtc-table: ${file} is not the output of webrtc --json`);
+  const results = saved.results.map(rejudge);
+  out(json ? JSON.stringify({ results, summary: summariseWebrtc(results) }) : webrtcMarkdown(results));
   return 0;
 }

@@ -36,6 +36,9 @@ export interface SessionResult {
   readonly viewer: PresetName;
   readonly masterKind: MasterKind;
   readonly ipv6: boolean;
+  /** Chromium hid its host candidates behind mDNS names; the master advertised a mapped port. */
+  readonly mdns: boolean;
+  readonly portMapping: boolean;
   readonly expected: IceExpectation;
   readonly status: SessionStatus;
   readonly connected: boolean;
@@ -59,6 +62,17 @@ export function judge(expected: IceExpectation, connected: boolean, pair: string
   return expected.outcome === 'direct' && !isDirectPair(pair) ? 'missed' : 'ok';
 }
 
+/** A saved result judged again against the expectations as they are now (`webrtc-table --results`). */
+export function rejudge(r: SessionResult): SessionResult {
+  const mdns = !r.mdns ? 'none' : r.masterKind === 'chromium' ? 'both' : 'viewer';
+  const expected = iceExpect(r.master, r.viewer, {
+    ipv6: r.ipv6,
+    mdns,
+    masterPortMapping: r.portMapping ?? false,
+  });
+  return { ...r, expected, status: judge(expected, r.connected, r.pairType) };
+}
+
 export async function runSession(
   master: PresetName,
   viewer: PresetName,
@@ -68,12 +82,17 @@ export async function runSession(
   const v6 = opts.ipv6 ?? false;
   const shared = PRESETS[master].shared && master === viewer;
   const mdns = opts.mdns ? (kind === 'chromium' ? 'both' : 'viewer') : 'none';
-  const expected = iceExpect(master, viewer, {
+  const portMapping = (opts.portMapping ?? false) && kind === 'node';
+  const expected = iceExpect(master, viewer, { ipv6: v6, mdns, masterPortMapping: portMapping });
+  const base = {
+    master,
+    viewer,
+    masterKind: kind,
     ipv6: v6,
-    mdns,
-    masterPortMapping: (opts.portMapping ?? false) && kind === 'node',
-  });
-  const base = { master, viewer, masterKind: kind, ipv6: v6, expected };
+    mdns: opts.mdns ?? false,
+    portMapping,
+    expected,
+  };
   const failed = (note: string): SessionResult => ({
     ...base,
     status: 'failed',
