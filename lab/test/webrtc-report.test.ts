@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { iceExpect } from '../src/webrtc/ice-expectations.js';
-import { median, summariseWebrtc, webrtcMarkdown } from '../src/webrtc/report.js';
+import { median, summariseWebrtc, webrtcGridMarkdown, webrtcMarkdown } from '../src/webrtc/report.js';
 import { isDirectPair, judge, rejudge, type SessionResult } from '../src/webrtc/session.js';
 import type { PresetName } from '@peerlink/testing';
 
@@ -62,6 +62,14 @@ describe('the WebRTC matrix report', () => {
       webrtcMarkdown(rs),
       /\| symmetric \| restricted \| direct \(prflx\) \| missed \| true \| relay\/prflx \| 2000 \|/,
     );
+    const grid = webrtcGridMarkdown(rs).split('\n');
+    assert.equal(
+      grid[0],
+      '| master \\ viewer | public | full-cone | restricted | port-restricted | symmetric | cgnat |',
+    );
+    assert.equal(grid[2], '| public |  |  |  |  |  |  |');
+    assert.equal(grid[3], '| full-cone | **failed** |  |  |  |  |  |');
+    assert.equal(grid[6], '| symmetric |  |  | relay/prflx 2000 **missed** |  |  |  |');
     assert.equal(median([]), null);
     assert.equal(median([4, 1, 3, 2]), 2.5);
   });

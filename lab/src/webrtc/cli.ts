@@ -2,7 +2,7 @@
  * `peerlink-lab webrtc [--all] [--pairs a:b,...] [--master node|chromium] [--mdns] [--ipv6]
  * [--port-mapping] [--concurrency N] [--json]`: real WebRTC sessions across the lab (default the
  * CI pairs); `peerlink-lab webrtc-table [--json]`: what standard ICE can make direct, and its
- * weighted maximum; `webrtc-table --results RUN.json`: a saved run's table, judged again.
+ * weighted maximum; `webrtc-table --results RUN.json [--grid]`: a saved run's table, judged again.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -12,7 +12,7 @@ import { cleanStale } from '../names.js';
 import { assertCanRun } from '../preconditions.js';
 import { iceExpectationTable, iceMaxWeightedDirectPct } from './ice-expectations.js';
 import { runWebrtcMatrix, WEBRTC_CI_PAIRS } from './matrix.js';
-import { iceExpectationMarkdown, summariseWebrtc, webrtcMarkdown } from './report.js';
+import { iceExpectationMarkdown, summariseWebrtc, webrtcGridMarkdown, webrtcMarkdown } from './report.js';
 import { rejudge, type MasterKind, type SessionResult } from './session.js';
 
 type Out = (line: string) => void;
@@ -69,9 +69,15 @@ export async function webrtcCommand(argv: string[], out: Out): Promise<number> {
 export function webrtcTableCommand(argv: string[], out: Out): number {
   const { values } = parseArgs({
     args: argv,
-    options: { json: { type: 'boolean' }, mdns: { type: 'boolean' }, results: { type: 'string' } },
+    options: {
+      json: { type: 'boolean' },
+      mdns: { type: 'boolean' },
+      results: { type: 'string' },
+      grid: { type: 'boolean' },
+    },
   });
-  if (values.results !== undefined) return resultsTable(values.results, values.json ?? false, out);
+  if (values.results !== undefined)
+    return resultsTable(values.results, values.json ? 'json' : values.grid ? 'grid' : 'table', out);
   const mdns = values.mdns ? ('viewer' as const) : ('none' as const);
   if (values.json) {
     out(JSON.stringify(iceExpectationTable({ mdns })));
@@ -87,7 +93,7 @@ export function webrtcTableCommand(argv: string[], out: Out): number {
 }
 
 /** A saved `webrtc --json` run as a table again, judged against the expectations as they are now. */
-function resultsTable(file: string, json: boolean, out: Out): number {
+function resultsTable(file: string, as: 'json' | 'grid' | 'table', out: Out): number {
   let saved: { results?: SessionResult[] };
   try {
     saved = JSON.parse(readFileSync(file, 'utf8')) as { results?: SessionResult[] };
@@ -97,6 +103,12 @@ function resultsTable(file: string, json: boolean, out: Out): number {
   if (!Array.isArray(saved.results))
     throw new LabError('LAB_USAGE', `webrtc-table: ${file} is not the output of webrtc --json`);
   const results = saved.results.map(rejudge);
-  out(json ? JSON.stringify({ results, summary: summariseWebrtc(results) }) : webrtcMarkdown(results));
+  if (as === 'json') out(JSON.stringify({ results, summary: summariseWebrtc(results) }));
+  else if (as === 'table') out(webrtcMarkdown(results));
+  else {
+    out(webrtcGridMarkdown(results));
+    out('');
+    out(webrtcMarkdown(results).split('\n').slice(-2).join('\n'));
+  }
   return 0;
 }

@@ -107,3 +107,23 @@ export function iceExpectationMarkdown(opts: Omit<IceOptions, 'ipv6'> = {}): str
     ),
   ].join('\n');
 }
+
+/** A run as a grid, masters by viewers (the presets present), each cell the pair and first frame ms. */
+export function webrtcGridMarkdown(results: readonly SessionResult[]): string {
+  const names = PRESET_NAMES.filter(
+    (n) => !PRESETS[n].shared && results.some((r) => r.master === n || r.viewer === n),
+  );
+  const at = new Map(results.map((r) => [`${r.master}/${r.viewer}`, r]));
+  const cellOf = (a: string, b: string): string => {
+    const r = at.get(`${a}/${b}`);
+    if (r === undefined) return '';
+    if (!r.connected || r.pairType === null) return `**${r.status}**`;
+    const mark = r.status === 'missed' ? ' **missed**' : '';
+    return `${r.pairType} ${cell(r.firstFrameMs)}${mark}`;
+  };
+  return [
+    `| master \\ viewer | ${names.join(' | ')} |`,
+    `| --- | ${names.map(() => '---').join(' | ')} |`,
+    ...names.map((a) => `| ${a} | ${names.map((b) => cellOf(a, b)).join(' | ')} |`),
+  ].join('\n');
+}
