@@ -131,7 +131,8 @@ async function session(
 ): Promise<SessionResult> {
   const timeout = opts.timeoutMs ?? 60_000;
   const v6 = base.ipv6;
-  const server = await startServer(topo, { ipv6: v6 });
+  // The server's start waits as long as any step: on a loaded machine 20 s was seen to run out.
+  const server = await startServer(topo, { ipv6: v6, readyTimeoutMs: timeout });
   const hostA = topo.sites[0]!.hosts[0] as LabHost;
   const hostB = (shared ? topo.sites[0]!.hosts[1] : topo.sites[1]!.hosts[0]) as LabHost;
   const key = JSON.parse(
