@@ -62,9 +62,12 @@ export { QUIC_ALPN, startQuicCarrier } from './transports/quic/quic-carrier.js';
 export type { QuicCarrier, QuicCarrierOptions, QuicObserver } from './transports/quic/quic-carrier.js';
 export type { QuicDropReason } from './transports/quic/worker-messages.js';
 export {
+  BINARY_FRAME_FLAG,
+  encodeBinaryFrame,
   encodeFrame,
   FrameDecoder,
   FRAME_HEADER_BYTES,
+  MAX_BINARY_FRAME_BYTES,
   MAX_FRAME_BYTES,
 } from './transports/quic/frame-codec.js';
 export type { DecodeResult, FrameError, FrameErrorCode } from './transports/quic/frame-codec.js';

@@ -14,7 +14,7 @@ import type { Socket } from 'node:dgram';
 import { parentPort, workerData } from 'node:worker_threads';
 import Logger, { LogLevel } from '@matrixai/logger';
 import { QUICServer, events, native, type QUICConnection, type QUICStream } from '@matrixai/quic';
-import { encodeFrame, FrameDecoder } from './frame-codec.js';
+import { encodeBinaryFrame, encodeFrame, FrameDecoder } from './frame-codec.js';
 import type { CarrierCommand, QuicDropReason, QuicWorkerConfig, WorkerEvent } from './worker-messages.js';
 
 const cfg = workerData as QuicWorkerConfig;
@@ -175,18 +175,22 @@ async function readLoop(w: WConn, s: QUICStream): Promise<void> {
       const { value, done } = await reader.read();
       if (done) break;
       const r = decoder.push(value);
-      const texts: string[] = [];
+      const frames: (string | Uint8Array)[] = [];
       let bad: string | undefined;
-      for (const f of r.frames) {
+      for (const [i, f] of r.frames.entries()) {
+        if (r.binary[i]) {
+          frames.push(f); // a relay frame: bytes the carrier passes on unread
+          continue;
+        }
         try {
-          texts.push(utf8.decode(f));
+          frames.push(utf8.decode(f));
         } catch {
           bad = 'a frame that is not UTF-8';
           drop('bad-utf8');
           break;
         }
       }
-      if (texts.length > 0) post({ t: 'frames', id: w.id, texts });
+      if (frames.length > 0) post({ t: 'frames', id: w.id, frames });
       if (!r.ok && bad === undefined) {
         bad = r.error.message;
         drop('bad-frame');
@@ -227,17 +231,24 @@ const reportFlushed = (): void => {
   flushed = new Map();
 };
 
-function send(w: WConn, texts: readonly string[]): void {
+/** Bytes the core counts for a frame it queued: a string's length, or a relay frame's bytes. */
+const sizeOf = (frames: readonly (string | Uint8Array)[]): number => frames.reduce((n, f) => n + f.length, 0);
+
+function send(w: WConn, frames: readonly (string | Uint8Array)[]): void {
   if (!w.writer || w.closing) {
-    for (const t of texts) flushed.set(w.id, (flushed.get(w.id) ?? 0) + t.length);
+    flushed.set(w.id, (flushed.get(w.id) ?? 0) + sizeOf(frames));
     return;
   }
-  for (const text of texts) {
+  for (const frame of frames) {
     const done = (): void => {
       if (flushed.size === 0) setImmediate(reportFlushed);
-      flushed.set(w.id, (flushed.get(w.id) ?? 0) + text.length);
+      flushed.set(w.id, (flushed.get(w.id) ?? 0) + frame.length);
     };
-    w.writer.write(encodeFrame(text, Number.MAX_SAFE_INTEGER)).then(done, done);
+    const wire =
+      typeof frame === 'string'
+        ? encodeFrame(frame, Number.MAX_SAFE_INTEGER)
+        : encodeBinaryFrame(frame, Number.MAX_SAFE_INTEGER);
+    w.writer.write(wire).then(done, done);
   }
 }
 
@@ -253,8 +264,8 @@ port.on('message', (m: CarrierCommand) => {
   switch (m.t) {
     case 'send': {
       const w = conns.get(m.id);
-      if (w) send(w, m.texts);
-      else post({ t: 'flushed', id: m.id, bytes: m.texts.reduce((n, t) => n + t.length, 0) });
+      if (w) send(w, m.frames);
+      else post({ t: 'flushed', id: m.id, bytes: sizeOf(m.frames) });
       break;
     }
     case 'joined': {
