@@ -94,8 +94,8 @@ describe('PeerNode over QUIC signaling', () => {
   );
 
   it('counts relay frames dropped at the queue cap, and the transport still delivers every byte', SLOW, () =>
-    // A cap of two relay frames: a burst of a window's worth overflows it at once.
-    withPair({ bob: relayOnly, alice: { ...relayOnly, relayQueueBytes: 3000 } }, async ({ alice }) => {
+    // A cap of 16 KiB: a burst of a window's worth overflows it at once.
+    withPair({ bob: relayOnly, alice: { ...relayOnly, relayQueueBytes: 16 * 1024 } }, async ({ alice }) => {
       const conn = await alice.connect('bob');
       const { sent, got } = await roundTrip(conn.createStream(), 128 * 1024);
       assert.equal(got, sent);
