@@ -9,7 +9,9 @@
 // Prints JSON with seconds, MB/s and the ratio to ws->ws, the relay frames each node dropped at its
 // QUIC queue cap, and the load average. The server runs in this process. Build first (`npx tsc -b`).
 //
-//   node bench/signaling/quic-relay.mjs [--mb 4] [--only ws-ws,ws-quic,quic-quic] [--out FILE]
+// --relay-queue KB sets the SDK's QUIC relay queue cap (default: the SDK's, 64 KiB).
+//
+//   node bench/signaling/quic-relay.mjs [--mb 4] [--only ws-ws,ws-quic,quic-quic] [--relay-queue KB] [--out FILE]
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +26,7 @@ const { values } = parseArgs({
   options: {
     mb: { type: 'string', default: '4' },
     only: { type: 'string', default: 'ws-ws,ws-quic,quic-quic' },
+    'relay-queue': { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -56,6 +59,7 @@ const start = (id, carrier) =>
     token: () => mintPeerToken({ secret: SECRET, id, ttlSeconds: 3600 }),
     direct: false,
     portMapping: false,
+    ...(values['relay-queue'] ? { relayQueueBytes: Number(values['relay-queue']) * 1024 } : {}),
   });
 
 async function run(name, sender, echoer) {
@@ -92,6 +96,7 @@ if (base) for (const r of Object.values(results)) r.vsWsWs = Number((r.seconds /
 const report = {
   bench: 'quic-relay',
   echoMB: Number(values.mb),
+  relayQueueKiB: values['relay-queue'] ? Number(values['relay-queue']) : 64,
   results,
   loadavg: {
     before: loadBefore.map((l) => Number(l.toFixed(2))),
