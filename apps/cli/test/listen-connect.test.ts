@@ -1,6 +1,7 @@
 // `peerlink listen` and `peerlink connect` as the lab runs them: real processes, JSON events.
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -127,6 +128,49 @@ describe('peerlink listen / connect', () => {
       await server.stop();
     }
   });
+
+  it(
+    'connect --server quic://… --ca reaches a listener on ws:// through the relay',
+    { timeout: 300_000 },
+    async () => {
+      const server = await spawnServer();
+      const { child: listener } = await listenAsBob(server);
+      try {
+        const banner = server.lines.find((l) => l.startsWith('peerlink: QUIC')) ?? '';
+        assert.match(banner, /\(KVS, peer and IM signaling, ALPN peerlink-signal\/1\)$/);
+        const quic = /(quic:\/\/\S+)/.exec(banner)?.[1] as string;
+        const ca = join(server.dataDir, 'tls', 'dev-cert.pem');
+        // The later --server (quic://) wins over the ws one peerArgs gives.
+        const r = await connectAsAlice(server, [
+          '--server',
+          quic,
+          '--ca',
+          ca,
+          '--no-direct',
+          '--to',
+          'bob',
+          '--bytes',
+          '30000',
+        ]);
+        assert.equal(r.code, 0, r.stdout);
+        const done = r.events.find((e) => e['event'] === 'done');
+        assert.deepEqual([done?.['path'], done?.['bytes']], ['relay', 30000], r.stdout);
+        const refused = await connectAsAlice(server, [
+          '--server',
+          quic,
+          '--ca',
+          join(server.dataDir, 'nope.pem'),
+          '--to',
+          'bob',
+        ]);
+        assert.notEqual(refused.code, 0);
+        assert.match(refused.stdout + JSON.stringify(refused), /--ca .*nope\.pem/);
+      } finally {
+        listener.kill('SIGTERM');
+        await server.stop();
+      }
+    },
+  );
 
   it('reports an offline peer as an error event and exits non-zero', async () => {
     const server = await spawnServer();

@@ -7,6 +7,8 @@ export type ClientErrorCode =
   | 'CLIENT_TIMEOUT'
   | 'CLIENT_CLOSED'
   | 'CLIENT_PROTOCOL'
+  /** The server's certificate was not trusted (QUIC: `ca`, the system roots, the host name). */
+  | 'CLIENT_TLS'
   | 'CLIENT_TRANSPORT';
 
 export class ClientError extends Error {

@@ -43,7 +43,10 @@ const fromB64u = (s: unknown, max = 4096): Uint8Array | undefined =>
 type Reply = PeerServerMessage | { type: 'timeout' } | { type: 'unsent' };
 
 export interface PeerNodeOptions {
-  /** The server's http(s) base URL. */
+  /**
+   * The server's http(s) base URL, or `quic://HOST:PORT` for its QUIC carrier (signaling and relay
+   * on one QUIC connection, docs/quic-signaling.md).
+   */
   readonly server: string;
   readonly id: string;
   /** Peer token (`peerlink token`), or a function returning a fresh one per registration. */
@@ -54,6 +57,13 @@ export interface PeerNodeOptions {
   readonly mode?: KcpModeName;
   /** Accept a self-signed server certificate (development). */
   readonly insecureTls?: boolean;
+  /** Trusted CA certificates (PEM) for the server's certificate; default: the system's roots. */
+  readonly ca?: string | readonly string[];
+  /**
+   * quic:// only: relay bytes queued on the QUIC stream past which relay frames are dropped and
+   * counted (`relayDroppedFrames`); default 64 KiB.
+   */
+  readonly relayQueueBytes?: number;
   /** Decide on incoming connections; accepts all by default. */
   readonly accept?: (peerId: string) => boolean;
   readonly reconnectGiveUpMs?: number;
@@ -104,6 +114,8 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       token: opts.token,
       publicKey: b64u(this.identity.publicKey),
       ...(opts.insecureTls !== undefined ? { insecureTls: opts.insecureTls } : {}),
+      ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
+      ...(opts.relayQueueBytes !== undefined ? { relayQueueBytes: opts.relayQueueBytes } : {}),
       ...(opts.reconnectGiveUpMs !== undefined ? { reconnectGiveUpMs: opts.reconnectGiveUpMs } : {}),
     });
     this.#signaling.onMessage = (m) => this.#onMessage(m);
@@ -159,6 +171,11 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
 
   get id(): string {
     return this.opts.id;
+  }
+
+  /** Relay frames the signaling socket dropped at its queue cap (QUIC; docs/quic-signaling.md). */
+  get relayDroppedFrames(): number {
+    return this.#signaling.droppedFrames;
   }
 
   /** The welcome of the current registration: observed address, STUN and ICE servers. */

@@ -2,7 +2,8 @@
  * The SDK's connection to the server's peer protocol (`/p2p`, docs/peer-protocol.md): registers,
  * keeps a heartbeat, forwards JSON messages and binary relay frames, and reconnects with backoff on
  * GO_AWAY or a dropped socket. Whoever owns it learns of every (re)registration through `onWelcome`,
- * with the sessions the server kept, and resumes the rest.
+ * with the sessions the server kept, and resumes the rest. The socket beneath is a WebSocket, or a
+ * QUIC stream for a `quic://HOST:PORT` server URL (signaling/, docs/quic-signaling.md).
  */
 import {
   decodePeerRelayFrame,
@@ -14,16 +15,22 @@ import {
   type PeerServerMessage,
   type PeerWelcome,
 } from '@peerlink/wire';
-import WebSocket from 'ws';
 import { ClientError } from './errors.js';
+import { openQuicSocket } from './signaling/quic-socket.js';
+import type { QuicTlsOptions } from './signaling/quic-tls.js';
+import { signalingUrl, type SignalingSocket } from './signaling/socket.js';
+import { openWsSocket } from './signaling/ws-socket.js';
 
 /** A message from the server, checked against @peerlink/wire's schema (`PeerServerMessage`). */
 export type ServerMsg = PeerServerMessage;
 /** The server's answer to `register` (`PeerWelcome`). */
 export type WelcomeMsg = PeerWelcome;
 
-export interface SignalingClientOptions {
-  /** The server's http(s) base URL; `/p2p` on the matching ws(s) scheme is used. */
+export interface SignalingClientOptions extends QuicTlsOptions {
+  /**
+   * The server's http(s) base URL (`/p2p` on the matching ws(s) scheme is used), or
+   * `quic://HOST:PORT` for its QUIC carrier (UDP, default port 4433).
+   */
   readonly server: string;
   readonly id: string;
   /** A peer token, or a function that returns a fresh one for each (re)registration. */
@@ -35,20 +42,18 @@ export interface SignalingClientOptions {
   readonly reconnectMaxMs?: number;
   /** Give up reconnecting after this long without a registration. */
   readonly reconnectGiveUpMs?: number;
-  /** Accept self-signed certificates (development servers). */
-  readonly insecureTls?: boolean;
+  /** QUIC: relay bytes queued on the stream past which relay frames are dropped (default 64 KiB). */
+  readonly relayQueueBytes?: number;
 }
 
 export type SignalingState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
+/** The `/p2p` WebSocket URL of an http(s) or ws(s) server URL. */
 export function p2pUrl(server: string): string {
-  const u = new URL(server);
-  if (u.protocol !== 'http:' && u.protocol !== 'https:' && u.protocol !== 'ws:' && u.protocol !== 'wss:') {
-    throw new ClientError('CLIENT_SERVER_UNREACHABLE', `server URL must be http(s)://, got ${server}`);
-  }
-  u.protocol = u.protocol === 'https:' || u.protocol === 'wss:' ? 'wss:' : 'ws:';
-  u.pathname = `${u.pathname.replace(/\/$/, '')}/p2p`;
-  return u.toString();
+  const where = signalingUrl(server);
+  if (where.kind !== 'ws')
+    throw new ClientError('CLIENT_SERVER_UNREACHABLE', `not a WebSocket URL: ${server}`);
+  return where.url;
 }
 
 export class SignalingClient {
@@ -62,7 +67,8 @@ export class SignalingClient {
   onFrame: (session: number, payload: Uint8Array) => void = () => {};
   onWelcome: (w: WelcomeMsg, resumed: boolean) => void = () => {};
   onStateChange: (s: SignalingState, why?: string) => void = () => {};
-  #ws: WebSocket | undefined;
+  #ws: SignalingSocket | undefined;
+  #open = false;
   #heartbeat: NodeJS.Timeout | undefined;
   #retry: NodeJS.Timeout | undefined;
   #attempt = 0;
@@ -79,8 +85,8 @@ export class SignalingClient {
   }
 
   send(msg: PeerClientMessage): boolean {
-    if (this.state !== 'open' || this.#ws?.readyState !== WebSocket.OPEN) return false;
-    this.#ws.send(JSON.stringify(msg));
+    if (this.state !== 'open' || !this.#open || !this.#ws) return false;
+    this.#ws.sendText(JSON.stringify(msg));
     return true;
   }
 
@@ -94,14 +100,30 @@ export class SignalingClient {
 
   sendFrame(session: number, payload: Uint8Array): boolean {
     const ws = this.#ws;
-    if (this.state !== 'open' || ws?.readyState !== WebSocket.OPEN) return false;
-    ws.send(encodePeerRelayFrame(session, payload));
-    return true;
+    if (this.state !== 'open' || !this.#open || !ws) return false;
+    return ws.sendBinary(encodePeerRelayFrame(session, payload));
   }
 
   /** Bytes queued in the socket, for senders that want to pace themselves. */
   get bufferedAmount(): number {
     return this.#ws?.bufferedAmount ?? 0;
+  }
+
+  /** Relay frames the socket dropped at its queue cap (QUIC), over every socket so far. */
+  get droppedFrames(): number {
+    return this.#dropped + (this.#ws?.droppedFrames ?? 0);
+  }
+
+  #dropped = 0;
+
+  #openSocket(): SignalingSocket {
+    const where = signalingUrl(this.opts.server);
+    const o = {
+      ...(this.opts.insecureTls !== undefined ? { insecureTls: this.opts.insecureTls } : {}),
+      ...(this.opts.ca !== undefined ? { ca: this.opts.ca } : {}),
+      ...(this.opts.relayQueueBytes !== undefined ? { relayQueueBytes: this.opts.relayQueueBytes } : {}),
+    };
+    return where.kind === 'quic' ? openQuicSocket(where.host, where.port, o) : openWsSocket(where.url, o);
   }
 
   close(): void {
@@ -124,14 +146,19 @@ export class SignalingClient {
   }
 
   #connect(first?: (err: Error | undefined, w?: WelcomeMsg) => void): void {
-    const ws = new WebSocket(p2pUrl(this.opts.server), {
-      perMessageDeflate: false,
-      rejectUnauthorized: !this.opts.insecureTls,
-      handshakeTimeout: 10_000,
-    });
+    if (this.#ws) this.#dropped += this.#ws.droppedFrames;
+    let ws: SignalingSocket;
+    try {
+      ws = this.#openSocket();
+    } catch (err) {
+      first?.(err as Error);
+      return;
+    }
     this.#ws = ws;
+    this.#open = false;
     let registered = false;
-    ws.on('open', async () => {
+    ws.onOpen = async () => {
+      this.#open = true;
       const token = typeof this.opts.token === 'string' ? this.opts.token : await this.opts.token();
       const register: PeerClientMessage = {
         type: 'register',
@@ -140,16 +167,15 @@ export class SignalingClient {
         publicKey: this.opts.publicKey,
         v: PEER_PROTOCOL_VERSION,
       };
-      ws.send(JSON.stringify(register));
-    });
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      if (isBinary) {
-        const frame = decodePeerRelayFrame(data);
-        if (frame.ok) this.onFrame(frame.value.session, frame.value.payload);
-        else this.#malformed('frame', frame.error.message);
-        return;
-      }
-      const parsed = parsePeerServerMessage(data.toString());
+      ws.sendText(JSON.stringify(register));
+    };
+    ws.onBinary = (data) => {
+      const frame = decodePeerRelayFrame(data);
+      if (frame.ok) this.onFrame(frame.value.session, frame.value.payload);
+      else this.#malformed('frame', frame.error.message);
+    };
+    ws.onText = (data) => {
+      const parsed = parsePeerServerMessage(data);
       if (!parsed.ok) {
         this.#malformed('message', parsed.message);
         // Unregistered, a welcome (or error) we cannot read fails the first registration; a later
@@ -195,29 +221,36 @@ export class SignalingClient {
         return;
       }
       this.onMessage(msg);
-    });
-    ws.on('error', (err) => {
+    };
+    ws.onError = (err) => {
       if (first) {
         first(
-          new ClientError('CLIENT_SERVER_UNREACHABLE', `cannot reach ${this.opts.server}: ${err.message}`, {
-            cause: err,
-          }),
+          err instanceof ClientError
+            ? err
+            : new ClientError(
+                'CLIENT_SERVER_UNREACHABLE',
+                `cannot reach ${this.opts.server}: ${err.message}`,
+                {
+                  cause: err,
+                },
+              ),
         );
         first = undefined;
         this.close();
       }
-    });
-    ws.on('close', (code, reason) => {
+    };
+    ws.onClose = (code, reason) => {
+      if (this.#ws === ws) this.#open = false;
       clearInterval(this.#heartbeat);
       if (this.state === 'closed' || first) return;
       if (code === 4001 || code === 4003) {
-        this.#setState('closed', `server closed the connection: ${code} ${reason.toString()}`);
+        this.#setState('closed', `server closed the connection: ${code} ${reason}`);
         return;
       }
       this.#lostAt ??= Date.now();
-      this.#setState('reconnecting', `socket closed (${code} ${reason.toString()})`);
+      this.#setState('reconnecting', `socket closed (${code} ${reason})`);
       this.#scheduleReconnect();
-    });
+    };
   }
 
   #scheduleReconnect(): void {

@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { createIdentity } from '@peerlink/transport';
 import { ClientError, type PeerConnection } from '../src/index.js';
 import { roundTrip } from '@peerlink/testing';
-import { node, once, server, token } from './helpers.js';
+import { directThenRelay, node, once, server, token } from './helpers.js';
 
 function echo(conn: PeerConnection): void {
   conn.on('message', (m) => conn.send(m));
@@ -137,26 +137,7 @@ describe('PeerNode direct paths (loopback)', () => {
     bob.on('connection', echo);
     const alice = await node(s, 'alice');
     try {
-      const conn = await alice.connect('bob');
-      const paths: string[] = [];
-      conn.on('path', (p) => paths.push(p.path));
-      if (conn.path !== 'direct') await once(conn, 'path');
-      assert.equal(conn.path, 'direct');
-      const stream = conn.createStream();
-      const total = 4 * 1024 * 1024;
-      let received = 0;
-      const killed = (async () => {
-        await new Promise<void>((resolve) => {
-          stream.on('data', (d: Buffer) => {
-            received += d.length;
-            if (received >= 1024 * 1024) resolve();
-          });
-        });
-        // The direct path dies (as when an address goes away): bob's socket stops answering.
-        bob.udp?.close();
-      })();
-      const { sent, got } = await roundTrip(stream, total);
-      await killed;
+      const { conn, paths, sent, got } = await directThenRelay(alice, bob, 4 * 1024 * 1024, 1024 * 1024);
       assert.equal(got, sent);
       assert.deepEqual(paths.slice(-1), ['relay'], `paths: ${paths.join(',')}`);
       assert.equal(conn.state, 'connected');

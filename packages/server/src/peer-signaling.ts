@@ -13,6 +13,7 @@ import {
   attachWebSocket,
   verifyPeerToken,
   type AuthResult,
+  type ConnMeta,
   type IceServer,
   type PeerEngineOptions,
   type Protocol,
@@ -54,6 +55,8 @@ export interface PeerSignaling {
   stats(): ReturnType<PeerEngine['stats']> & { connections: number };
   /** Another carrier of the core (QUIC): woken with the WebSocket one when the core has actions. */
   addCarrier(carrier: { pump(): void }): void;
+  /** The token check every carrier uses, by the connection's protocol path (`/im`), else a peer token. */
+  verifyToken(token: string, meta: ConnMeta): Promise<AuthResult>;
 }
 
 export async function startPeerSignaling(o: PeerSignalingOptions): Promise<PeerSignaling> {
@@ -242,16 +245,17 @@ export async function startPeerSignaling(o: PeerSignalingOptions): Promise<PeerS
       for (const path of PEER_PATHS) this.set({ path }, sides[path]);
     },
   });
+  const verifyToken = (token: string, meta: ConnMeta): Promise<AuthResult> =>
+    o.verifyTokenAt?.[meta.path]?.(token) ?? verifyPeerToken(o.authSecret, token);
   const adapter = (carrier = attachWebSocket({
     core,
     servers: o.servers,
-    verifyToken: (token, meta) =>
-      o.verifyTokenAt?.[meta.path]?.(token) ?? verifyPeerToken(o.authSecret, token),
+    verifyToken,
     ...(o.remoteOf ? { remoteOf: o.remoteOf } : {}),
     onHandled: (seconds, kind) => handled.observe({ kind }, seconds),
     onSocketError: (path, code) => socketErrors.inc({ path, code }),
     ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
   }));
   const addCarrier = (c: { pump(): void }): void => void others.push(c);
-  return { core, engine, router, adapter, pathSwitches, stats, addCarrier };
+  return { core, engine, router, adapter, pathSwitches, stats, addCarrier, verifyToken };
 }

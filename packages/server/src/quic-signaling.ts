@@ -1,6 +1,7 @@
 /**
- * Composition of KVS signaling over QUIC (docs/quic-signaling.md): the QUIC carrier on the same core
- * as the WebSocket (so the same KVS protocol, limits, store and cluster routing), the server's TLS
+ * Composition of signaling over QUIC (docs/quic-signaling.md): the QUIC carrier on the same core as
+ * the WebSocket (so the same KVS, peer and IM protocols, limits, store and cluster routing), the
+ * token check the WebSocket carrier uses, the server's TLS
  * certificate, the STUN and TURN servers a JOINED and an ICE_CONFIG hand out (the same TURN grants as
  * GetIceServerConfig), and its Prometheus metrics.
  */
@@ -25,6 +26,8 @@ export interface QuicSignalingOptions extends AdvertisedStunTurn {
   /** TURN secrets and --ice-server in force (replaced on reload). */
   readonly ice: IceSource;
   readonly now: () => number;
+  /** Tokens the peer and IM protocols ask about (a `register`, an `auth`), as over the WebSocket. */
+  readonly verifyToken: QuicCarrierOptions['verifyToken'];
   /** Limits and timeouts beyond the config's (tests): join timeout, per-IP handshakes, close grace. */
   readonly extra?: Partial<
     Pick<
@@ -78,6 +81,7 @@ export async function startQuicSignaling(o: QuicSignalingOptions): Promise<QuicC
       cert: o.tls.cert,
       key: o.tls.key,
       iceServers,
+      ...(o.verifyToken ? { verifyToken: o.verifyToken } : {}),
       keepaliveMs: o.keepaliveSeconds * 1000,
       maxConnectionsPerIp: o.maxConnectionsPerIp,
       tickMs: 0, // the WebSocket carrier runs the core's timers

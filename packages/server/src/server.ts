@@ -83,7 +83,7 @@ export interface RunningServer {
    * configuration changed. Throws, changing nothing, when the configuration no longer parses.
    */
   reload(): Promise<ReloadReport>;
-  /** KVS signaling over QUIC (docs/quic-signaling.md); undefined with --no-quic. */
+  /** Signaling over QUIC (KVS, peer, IM; docs/quic-signaling.md); undefined with --no-quic. */
   readonly quic: QuicCarrier | undefined;
   /** GO_AWAY to every client, wait up to `graceMs` for them to leave, then close everything. */
   drain(graceMs: number): Promise<void>;
@@ -479,6 +479,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
         maxConnectionsPerIp: config.maxConnectionsPerIp,
         ice,
         now,
+        verifyToken: signaling.verifyToken,
         advertisedHost,
         stunPort: stun.primary.port,
         tlsPort: stun.tls?.port,

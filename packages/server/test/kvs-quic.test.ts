@@ -198,6 +198,14 @@ describe('KVS signaling over QUIC on a running server', () => {
 
     const r5 = await refused({ channel_name: 'porch', role: 'master' });
     assert.deepEqual([r5.answer['statusCode'], r5.answer['reason']], [400, 'give token or presigned_url']);
+    // IM is off on this server (no --jwt-secret): a JOIN for it is refused, not sent elsewhere.
+    const r6 = await refused({ protocol: 'im', token: 'x' });
+    assert.deepEqual(r6.answer, {
+      messageType: 'JOIN_ERROR',
+      statusCode: 404,
+      errorType: 'ResourceNotFoundException',
+      reason: 'protocol im is not served here',
+    });
   });
 
   it('lists the QUIC endpoint only when the request asks for it', async () => {

@@ -62,13 +62,16 @@ export { QUIC_ALPN, startQuicCarrier } from './transports/quic/quic-carrier.js';
 export type { QuicCarrier, QuicCarrierOptions, QuicObserver } from './transports/quic/quic-carrier.js';
 export type { QuicDropReason } from './transports/quic/worker-messages.js';
 export {
+  BINARY_FRAME_FLAG,
+  encodeBinaryFrame,
   encodeFrame,
   FrameDecoder,
   FRAME_HEADER_BYTES,
+  MAX_BINARY_FRAME_BYTES,
   MAX_FRAME_BYTES,
 } from './transports/quic/frame-codec.js';
 export type { DecodeResult, FrameError, FrameErrorCode } from './transports/quic/frame-codec.js';
-export { BINARY_FRAME_FLAG, encodeFrames, FrameWriter } from './transports/quic/frame-writer.js';
+export { encodeFrames, FrameWriter } from './transports/quic/frame-writer.js';
 export type { FrameItem, FrameWriterOptions } from './transports/quic/frame-writer.js';
 export { parseJoin, joinMeta } from './transports/quic/join.js';
 export type { JoinRefusal, QuicIceServer, QuicJoin } from './transports/quic/join.js';

@@ -1,5 +1,6 @@
 // The QUIC JOIN (docs/quic-signaling.md, "Join"): parsed without throwing, refused with a reason, and
-// mapped onto the ConnMeta of the `/kvs` upgrade it stands for, so the KVS protocol admits it.
+// mapped onto the ConnMeta of the upgrade it stands for (`/kvs` by default, `/p2p` for protocol
+// peer, `/im` for im), so that protocol's engine admits it as it admits a WebSocket.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { joinMeta, parseJoin, type QuicJoin } from '../src/index.js';
@@ -66,7 +67,13 @@ describe('QUIC JOIN', () => {
     assert.equal(reason('{'), 'the first frame is not JSON');
     assert.equal(reason([]), 'the first frame is not a JSON object');
     assert.equal(reason({ action: 'SDP_OFFER' }), 'the first frame must be a JOIN');
-    assert.match(reason({ action: 'JOIN', protocol: 'peer' }), /not offered over QUIC/);
+    assert.match(
+      reason({ action: 'JOIN', protocol: 'sip' }),
+      /"sip" is not offered over QUIC \(kvs, peer or im\)/,
+    );
+    assert.match(reason({ action: 'JOIN', protocol: 7 }), /not offered over QUIC/);
+    assert.match(reason({ action: 'JOIN', protocol: 'toString' }), /not offered over QUIC/);
+    assert.equal(reason({ action: 'JOIN', protocol: 'im', token: 5 }), 'token must be a string');
     assert.equal(reason({ action: 'JOIN', role: 'owner' }), 'role must be master or viewer');
     assert.equal(reason({ action: 'JOIN', role: 'master', token: 't' }), 'give channel_name or channel_arn');
     assert.match(reason({ action: 'JOIN', role: 'master', channel_name: 'a b', token: 't' }), /channel_name/);
@@ -82,5 +89,26 @@ describe('QUIC JOIN', () => {
       reason({ action: 'JOIN', role: 'master', channel_name: 'c', token: 't', presigned_url: 'u' }),
       'give token or presigned_url',
     );
+  });
+
+  it('maps a peer JOIN onto /p2p and an IM JOIN onto /im (its token as ?token=), nothing else asked', () => {
+    const peer = joinMeta(ok({ action: 'JOIN', protocol: 'peer', channel_name: 'ignored' }), '10.0.0.1:7');
+    assert.ok(peer.ok);
+    assert.deepEqual(peer.meta, {
+      remote: '10.0.0.1:7',
+      path: '/p2p',
+      url: '/p2p',
+      query: {},
+      headers: {},
+      secure: true,
+      carrier: 'quic',
+    });
+    const im = joinMeta(ok({ action: 'JOIN', protocol: 'im', token: 'jwt' }), '[::1]:9');
+    assert.ok(im.ok);
+    assert.equal(im.meta.path, '/im');
+    assert.deepEqual(im.meta.query, { token: 'jwt' });
+    const imLater = joinMeta(ok({ action: 'JOIN', protocol: 'im' }), '[::1]:9');
+    assert.deepEqual(imLater.ok && imLater.meta.query, {}, 'authenticates later by an auth message');
+    assert.equal(ok({ action: 'JOIN', channel_name: 'c', role: 'master', token: 't' }).protocol, 'kvs');
   });
 });

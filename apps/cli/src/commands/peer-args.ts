@@ -12,6 +12,7 @@ export const PEER_OPTIONS = {
   'token-file': { type: 'string' },
   'key-file': { type: 'string' },
   insecure: { type: 'boolean' },
+  ca: { type: 'string' },
   'no-port-mapping': { type: 'boolean' },
   'no-direct': { type: 'boolean' },
   json: { type: 'boolean' },
@@ -19,11 +20,12 @@ export const PEER_OPTIONS = {
 } as const;
 
 export const PEER_HELP = [
-  '  --server URL       the peerlink server, http(s)://HOST:PORT',
+  '  --server URL       the peerlink server, http(s)://HOST:PORT, or quic://HOST:PORT (its QUIC carrier)',
   "  --id ID            this peer's id (the token's subject)",
   '  --token T          peer token (`peerlink token --id ID`); or --token-file F, or env PEERLINK_TOKEN',
   "  --key-file F       this peer's identity (`peerlink keys --out F`); a fresh one by default",
   '  --insecure         accept a self-signed server certificate (development)',
+  "  --ca FILE          trust the CA certificates in FILE (PEM; a dev server's tls/dev-cert.pem)",
   '  --no-port-mapping  do not ask the local gateway for a port (PCP, NAT-PMP, UPnP-IGD)',
   '  --no-direct        relay only: no UDP socket, no hole punching, no TURN path',
   '  --json             one JSON event per line on stdout',
@@ -74,11 +76,21 @@ export function peerNodeOptions(a: {
   values: Record<string, string | boolean | undefined>;
 }): PeerNodeOptions {
   const keyFile = a.values['key-file'];
+  const caFile = a.values['ca'];
+  let ca: string | undefined;
+  if (typeof caFile === 'string') {
+    try {
+      ca = readFileSync(caFile, 'utf8');
+    } catch (err) {
+      throw new UsageError(`--ca ${caFile}: ${(err as Error).message}`);
+    }
+  }
   return {
     server: a.server,
     id: a.id,
     token: a.token,
     insecureTls: a.values['insecure'] === true,
+    ...(ca !== undefined ? { ca } : {}),
     portMapping: a.values['no-port-mapping'] !== true,
     direct: a.values['no-direct'] !== true,
     ...(typeof keyFile === 'string' ? { identity: readIdentity(keyFile) } : {}),

@@ -80,7 +80,7 @@ export async function serve(argv: string[], io: Io): Promise<number> {
   );
   if (server.quic)
     io.out(
-      `peerlink: QUIC  ${server.httpsUrl.replace(/^https:\/\/(.*):\d+$/, 'quic://$1')}:${server.quic.port} (KVS signaling, ALPN peerlink-signal/1)`,
+      `peerlink: QUIC  ${server.httpsUrl.replace(/^https:\/\/(.*):\d+$/, 'quic://$1')}:${server.quic.port} (KVS, peer and IM signaling, ALPN peerlink-signal/1)`,
     );
   const relays = [server.relayIps[4], server.relayIps[6]].filter((ip) => ip !== undefined).join(', ');
   const tls = server.stun.tls ? `, TLS ${server.stun.tls.address}:${server.stun.tls.port}` : '';

@@ -1,7 +1,8 @@
 // A Node client of peerlink's QUIC signaling (docs/quic-signaling.md) on @matrixai/quic, for tests
 // and the benchmark: pins the server's certificate by its SHA-256 fingerprint (what the C client's
 // pinned-fingerprint option does), opens the one signaling stream, writes and reads length-prefixed
-// frames, and reports how the server closed the connection.
+// frames (binary ones, the peer relay's, as `{ binary }`), and reports how the server closed the
+// connection.
 import { X509Certificate, webcrypto } from 'node:crypto';
 import Logger, { LogLevel } from '@matrixai/logger';
 import { QUICClient, events, type QUICStream } from '@matrixai/quic';
@@ -91,8 +92,10 @@ export async function quicStream(client: QUICClient): Promise<QuicTestClient> {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        for (const f of decoder.push(value).frames) {
-          const frame = JSON.parse(new TextDecoder().decode(f)) as Frame;
+        const r = decoder.push(value);
+        for (const [i, f] of r.frames.entries()) {
+          // A binary frame (a peer relay frame) arrives as { binary: bytes }.
+          const frame = r.binary[i] ? { binary: f } : (JSON.parse(new TextDecoder().decode(f)) as Frame);
           const w = waiters.shift();
           if (w) w(frame);
           else queue.push(frame);

@@ -10,8 +10,8 @@
  * flagged with BINARY_FRAME_FLAG; a text-only reader sees a length over its maximum and refuses it).
  */
 
-/** Set in a frame's length word when the payload is binary, not UTF-8 JSON. */
-export const BINARY_FRAME_FLAG = 0x80000000;
+import { BINARY_FRAME_FLAG } from './frame-codec.js';
+
 const MAX_LENGTH = 0x7fffffff;
 
 export type FrameItem = string | Uint8Array;

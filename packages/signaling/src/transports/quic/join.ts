@@ -1,15 +1,35 @@
 /**
- * The QUIC signaling stream's own frames around the KVS ones (docs/quic-signaling.md, "Join"): the
+ * The QUIC signaling stream's own frames around the protocols' (docs/quic-signaling.md, "Join"): the
  * client's JOIN, the server's JOINED / JOIN_ERROR answer, and GET_ICE_CONFIG / ICE_CONFIG. Pure;
- * parsing never throws. A JOIN becomes the ConnMeta of a `/kvs` WebSocket upgrade, so the KVS
- * protocol admits it exactly as it admits a WebSocket: a presigned URL is that URL, a token is an
- * `Authorization: Bearer` header with what the client asks for in the query (token-admission.ts).
+ * parsing never throws. A JOIN names its `protocol` (`kvs` by default, `peer`, `im`) and becomes the
+ * ConnMeta of that protocol's WebSocket upgrade, so the protocol admits it exactly as it admits a
+ * WebSocket. KVS: a presigned URL is that URL, a token is an `Authorization: Bearer` header with what
+ * the client asks for in the query (token-admission.ts). Peer: `/p2p`, authenticated by its
+ * `register` message as over ws. IM: `/im`, with the JOIN's optional `token` as `?token=`, or by
+ * the `auth` message.
  */
 import type { ConnMeta } from '../../core/types.js';
 import { CHANNEL_NAME, parseChannelArn } from '../../protocols/kvs/arn.js';
 import { KVS_ID } from '../../protocols/kvs/frames.js';
 
-export interface QuicJoin {
+/** The protocols a JOIN may ask for, and the path each is mounted at on the core. */
+export const QUIC_PROTOCOL_PATHS = { kvs: '/kvs', peer: '/p2p', im: '/im' } as const;
+export type QuicProtocol = keyof typeof QUIC_PROTOCOL_PATHS;
+
+export type QuicJoin = KvsJoin | PeerJoin | ImJoin;
+
+/** The peer protocol: the first frame after JOINED is its `register`, as on `/p2p`. */
+export interface PeerJoin {
+  readonly protocol: 'peer';
+}
+
+/** IM calls: a JWT now (as `?token=`), or later by an `auth` message, as on `/im`. */
+export interface ImJoin {
+  readonly protocol: 'im';
+  readonly token?: string;
+}
+
+export interface KvsJoin {
   readonly protocol: 'kvs';
   readonly channelName?: string;
   readonly channelArn?: string;
@@ -47,7 +67,14 @@ export function parseJoin(text: string): { ok: true; join: QuicJoin } | { ok: fa
   const o = json as Record<string, unknown>;
   if (o['action'] !== 'JOIN') return invalid('the first frame must be a JOIN');
   const protocol = o['protocol'] ?? 'kvs';
-  if (protocol !== 'kvs') return invalid(`protocol ${JSON.stringify(protocol)} is not offered over QUIC`);
+  if (typeof protocol !== 'string' || !Object.hasOwn(QUIC_PROTOCOL_PATHS, protocol))
+    return invalid(`protocol ${JSON.stringify(protocol)} is not offered over QUIC (kvs, peer or im)`);
+  if (protocol === 'peer') return { ok: true, join: { protocol } };
+  if (protocol === 'im') {
+    if (o['token'] !== undefined && typeof o['token'] !== 'string') return invalid('token must be a string');
+    const token = str(o, 'token');
+    return { ok: true, join: token !== undefined ? { protocol, token } : { protocol } };
+  }
   const role = o['role'];
   if (role !== 'master' && role !== 'viewer') return invalid('role must be master or viewer');
   const channelName = str(o, 'channel_name');
@@ -79,13 +106,20 @@ export function parseJoin(text: string): { ok: true; join: QuicJoin } | { ok: fa
 }
 
 /**
- * The ConnMeta a JOIN stands for: the `/kvs` upgrade it replaces. A presigned URL must name what the
- * JOIN names (its ARN, a ClientId exactly when the JOIN is a viewer's, that viewer's).
+ * The ConnMeta a JOIN stands for: the upgrade it replaces (`/kvs`, `/p2p` or `/im`). A KVS presigned
+ * URL must name what the JOIN names (its ARN, a ClientId exactly when the JOIN is a viewer's, that
+ * viewer's).
  */
 export function joinMeta(
   join: QuicJoin,
   remote: string,
 ): { ok: true; meta: ConnMeta } | { ok: false; refusal: JoinRefusal } {
+  if (join.protocol !== 'kvs') {
+    const path = QUIC_PROTOCOL_PATHS[join.protocol];
+    const query: Record<string, string> =
+      join.protocol === 'im' && join.token !== undefined ? { token: join.token } : {};
+    return { ok: true, meta: { remote, path, url: path, query, headers: {}, secure: true, carrier: 'quic' } };
+  }
   const base = { remote, path: '/kvs', secure: true, carrier: 'quic' } as const;
   if ('token' in join.auth) {
     const query: Record<string, string> = { 'X-Peerlink-Role': join.role };
@@ -151,6 +185,10 @@ export const joinedFrame = (f: {
     keepaliveMs: f.keepaliveMs,
   });
 
+/** JOINED for the peer and IM protocols: their own frames follow (a welcome, auth.ok). */
+export const protocolJoinedFrame = (protocol: 'peer' | 'im', keepaliveMs: number): string =>
+  JSON.stringify({ messageType: 'JOINED', protocol, keepaliveMs });
+
 export const joinErrorFrame = (r: JoinRefusal): string =>
   JSON.stringify({
     messageType: 'JOIN_ERROR',
@@ -200,6 +238,8 @@ export function refusalOf(status: number, body: string): JoinRefusal {
       ? 'ServiceUnavailableException'
       : status >= 500
         ? 'InternalFailure'
-        : 'AccessDeniedException';
+        : status === 404
+          ? 'ResourceNotFoundException'
+          : 'AccessDeniedException';
   return { statusCode: status, errorType, reason: body.trim() };
 }

@@ -1,17 +1,20 @@
 /**
  * The QUIC carrier (docs/quic-signaling.md): the second carrier of the signaling core, beside the
  * WebSocket. The QUIC library runs in a worker thread (quic-worker.ts) that hands this side decoded
- * frames per connection; here a connection's first frame, its JOIN, becomes the ConnMeta of a `/kvs`
- * upgrade and goes through the protocol's own admission (`core.admit`), after which the connection
- * is a KVS connection of the core like any other: same limits, store, metrics and cluster routing.
- * The carrier answers JOIN (JOINED / JOIN_ERROR) and GET_ICE_CONFIG itself; every other frame goes
- * to the core untouched. A worker that dies closes its connections in the core and is started again.
+ * frames per connection; here a connection's first frame, its JOIN, names a protocol (`kvs`, `peer`,
+ * `im`) and becomes the ConnMeta of that protocol's upgrade (`/kvs`, `/p2p`, `/im`); it goes through
+ * the protocol's own admission (`core.admit`), after which the connection is a connection of that
+ * protocol on the core like any other: same engine, limits, store, metrics and cluster routing.
+ * Tokens the protocols ask about (a peer's `register`, IM's `auth`) are checked by `verifyToken`, as
+ * the WebSocket carrier does. The carrier answers JOIN (JOINED / JOIN_ERROR) and, for KVS,
+ * GET_ICE_CONFIG itself; every other frame, text or binary, goes to the core untouched. A worker
+ * that dies closes its connections in the core and is started again.
  */
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { SignalingCore } from '../../core/signaling-core.js';
 import { TokenBucket } from '../../core/token-bucket.js';
-import { CloseCode, type ConnId } from '../../core/types.js';
+import { CloseCode, type AuthResult, type ConnId, type ConnMeta } from '../../core/types.js';
 import { kvsStatusResponse } from '../../protocols/kvs/frames.js';
 import type { KvsIdentity } from '../../protocols/kvs/engine.js';
 import {
@@ -21,9 +24,11 @@ import {
   joinErrorFrame,
   joinMeta,
   parseJoin,
+  protocolJoinedFrame,
   refusalOf,
   type JoinRefusal,
   type QuicIceServer,
+  type QuicProtocol,
 } from './join.js';
 import { outbox } from './outbox.js';
 import type { CarrierCommand, QuicDropReason, QuicWorkerConfig, WorkerEvent } from './worker-messages.js';
@@ -48,6 +53,11 @@ export interface QuicCarrierOptions {
   readonly key: string;
   /** STUN/TURN for JOINED and ICE_CONFIG: who asks, and the host the client reached us by if known. */
   readonly iceServers: (who: { channel: string; user: string }, host: string | undefined) => QuicIceServer[];
+  /**
+   * Checks a token a protocol asked about (a peer's `register`, IM's `auth`), by the connection's
+   * meta, as the WebSocket carrier's `verifyToken`. Without it such tokens are refused.
+   */
+  readonly verifyToken?: (token: string, meta: ConnMeta) => Promise<AuthResult>;
   /** QUIC PING interval (default 15 s), below common NAT UDP binding timeouts. */
   readonly keepaliveMs?: number;
   /** QUIC idle timeout (default 10 min: KVS's idle limit). */
@@ -85,10 +95,12 @@ interface Conn {
   readonly wid: number;
   readonly remote: string;
   state: 'joining' | 'admitting' | 'joined' | 'closed';
+  protocol?: QuicProtocol;
+  meta?: ConnMeta;
   coreId?: ConnId;
   identity?: KvsIdentity;
   host?: string | undefined;
-  readonly waiting: string[];
+  readonly waiting: (string | Uint8Array)[];
   readonly iceBucket: TokenBucket;
 }
 
@@ -129,15 +141,15 @@ export async function startQuicCarrier(o: QuicCarrierOptions): Promise<QuicCarri
     queueMicrotask,
   );
   const command = (c: CarrierCommand): void => commands.push(c);
-  const sendTexts = (c: Conn, texts: string[]): void => {
-    if (texts.length > 0 && c.state !== 'closed') command({ t: 'send', id: c.wid, texts });
+  const sendFrames = (c: Conn, frames: (string | Uint8Array)[]): void => {
+    if (frames.length > 0 && c.state !== 'closed') command({ t: 'send', id: c.wid, frames });
   };
   const closeConn = (c: Conn, code: number, reason: string): void => {
     if (c.state !== 'closed') command({ t: 'close', id: c.wid, code, reason });
   };
 
   const pump = (): void => {
-    const batches = new Map<Conn, string[]>();
+    const batches = new Map<Conn, (string | Uint8Array)[]>();
     for (const a of core.takeActions('quic')) {
       const c = byCore.get(a.conn);
       switch (a.type) {
@@ -146,15 +158,14 @@ export async function startQuicCarrier(o: QuicCarrierOptions): Promise<QuicCarri
             core.flushed(a.conn, a.data.length);
             break;
           }
-          const text = typeof a.data === 'string' ? a.data : new TextDecoder().decode(a.data);
           const b = batches.get(c) ?? [];
-          b.push(text);
+          b.push(a.data);
           batches.set(c, b);
           break;
         }
         case 'close':
           if (c) {
-            sendTexts(c, batches.get(c) ?? []);
+            sendFrames(c, batches.get(c) ?? []);
             batches.delete(c);
             closeConn(c, a.code, a.reason);
           }
@@ -163,13 +174,24 @@ export async function startQuicCarrier(o: QuicCarrierOptions): Promise<QuicCarri
         case 'resume':
           if (c && c.state !== 'closed') command({ t: a.type, id: c.wid });
           break;
-        case 'authenticate':
-          // Only KVS runs over QUIC, and it admits at the door (the JOIN): no token by message.
-          core.authResult(a.conn, { ok: false, reason: 'not offered over QUIC' }, now());
+        case 'authenticate': {
+          const meta = c?.meta;
+          if (!meta || !o.verifyToken) {
+            core.authResult(a.conn, { ok: false, reason: 'no token check on this carrier' }, now());
+            break;
+          }
+          const answer = (r: AuthResult): void => {
+            core.authResult(a.conn, r, now());
+            pump();
+          };
+          void o
+            .verifyToken(a.token, meta)
+            .then(answer, (err: unknown) => answer({ ok: false, reason: (err as Error).message }));
           break;
+        }
       }
     }
-    for (const [c, texts] of batches) sendTexts(c, texts);
+    for (const [c, texts] of batches) sendFrames(c, texts);
   };
 
   const iceServers = (c: Conn): QuicIceServer[] =>
@@ -177,7 +199,7 @@ export async function startQuicCarrier(o: QuicCarrierOptions): Promise<QuicCarri
 
   const refuse = (c: Conn, r: JoinRefusal): void => {
     obs.joined?.(r.errorType);
-    sendTexts(c, [joinErrorFrame(r)]);
+    sendFrames(c, [joinErrorFrame(r)]);
     const code =
       r.statusCode === 503
         ? 1013
@@ -191,43 +213,59 @@ export async function startQuicCarrier(o: QuicCarrierOptions): Promise<QuicCarri
     const parsed = parseJoin(text);
     const mapped = parsed.ok ? joinMeta(parsed.join, c.remote) : parsed;
     if (!mapped.ok) return refuse(c, mapped.refusal);
-    const meta = mapped.meta;
-    const a = await core.admit(meta, now());
+    const protocol = parsed.ok ? parsed.join.protocol : 'kvs';
+    const notServed: JoinRefusal = {
+      statusCode: 404,
+      errorType: 'ResourceNotFoundException',
+      reason: `protocol ${protocol} is not served here`,
+    };
+    const asked = mapped.meta;
+    if (!core.accepts(asked.path)) return refuse(c, notServed);
+    const a = await core.admit(asked, now());
     if (c.state === 'closed') return;
     if (!a.ok) return refuse(c, refusalOf(a.status, a.body));
-    const identity = a.identity as KvsIdentity;
-    const coreId = core.open({ ...meta, identity }, now());
-    if (coreId === undefined)
-      return refuse(c, {
-        statusCode: 404,
-        errorType: 'ResourceNotFoundException',
-        reason: 'no protocol at /kvs',
-      });
-    c.coreId = coreId;
-    c.identity = identity;
+    const meta = a.identity === undefined ? asked : { ...asked, identity: a.identity };
+    // Known before open: the protocol may ask for a token check at once (IM's ?token=).
+    c.protocol = protocol;
+    c.meta = meta;
     c.host = meta.host;
+    const coreId = core.open(meta, now());
+    if (coreId === undefined) return refuse(c, notServed);
+    c.coreId = coreId;
     c.state = 'joined';
     byCore.set(coreId, c);
     command({ t: 'joined', id: c.wid });
     obs.joined?.('joined');
-    sendTexts(c, [
-      joinedFrame({
-        channelArn: identity.arn,
-        role: identity.role,
-        clientId: identity.clientId || (parsed.ok ? (parsed.join.clientId ?? '') : ''),
-        iceServers: iceServers(c),
-        keepaliveMs,
-      }),
-    ]);
+    if (protocol === 'kvs') {
+      const identity = a.identity as KvsIdentity;
+      c.identity = identity;
+      sendFrames(c, [
+        joinedFrame({
+          channelArn: identity.arn,
+          role: identity.role,
+          clientId:
+            identity.clientId ||
+            (parsed.ok && parsed.join.protocol === 'kvs' ? (parsed.join.clientId ?? '') : ''),
+          iceServers: iceServers(c),
+          keepaliveMs,
+        }),
+      ]);
+    } else sendFrames(c, [protocolJoinedFrame(protocol, keepaliveMs)]);
     for (const t of c.waiting.splice(0)) receive(c, t);
     pump();
   };
 
-  const receive = (c: Conn, text: string): void => {
+  const receive = (c: Conn, frame: string | Uint8Array): void => {
     switch (c.state) {
       case 'joining':
+        if (typeof frame !== 'string')
+          return refuse(c, {
+            statusCode: 400,
+            errorType: 'InvalidArgumentException',
+            reason: 'the first frame must be a JOIN (text)',
+          });
         c.state = 'admitting';
-        void join(c, text).catch((err: unknown) => {
+        void join(c, frame).catch((err: unknown) => {
           obs.workerFailed?.(err);
           refuse(c, { statusCode: 500, errorType: 'InternalFailure', reason: 'internal error' });
         });
@@ -235,15 +273,17 @@ export async function startQuicCarrier(o: QuicCarrierOptions): Promise<QuicCarri
       case 'admitting':
         if (c.waiting.length >= WAITING_MAX)
           return closeConn(c, CloseCode.PolicyViolation, 'too many frames before JOINED');
-        c.waiting.push(text);
+        c.waiting.push(frame);
         return;
       case 'joined': {
-        const ice = iceConfigRequest(text);
-        if (!ice) return core.receiveText(c.coreId as ConnId, text, now());
+        const id = c.coreId as ConnId;
+        if (typeof frame !== 'string') return core.receiveBinary(id, frame, now());
+        const ice = c.protocol === 'kvs' ? iceConfigRequest(frame) : undefined;
+        if (!ice) return core.receiveText(id, frame, now());
         if (c.iceBucket.take(1, now()))
-          return sendTexts(c, [iceConfigFrame(ice.correlationId, iceServers(c))]);
+          return sendFrames(c, [iceConfigFrame(ice.correlationId, iceServers(c))]);
         if (ice.correlationId !== undefined)
-          sendTexts(c, [
+          sendFrames(c, [
             kvsStatusResponse({
               errorType: 'ClientLimitExceededException',
               statusCode: '429',
@@ -287,7 +327,7 @@ export async function startQuicCarrier(o: QuicCarrierOptions): Promise<QuicCarri
         return false;
       case 'frames': {
         const c = conns.get(e.id);
-        if (c) for (const t of e.texts) receive(c, t);
+        if (c) for (const f of e.frames) receive(c, f);
         break;
       }
       case 'flushed': {

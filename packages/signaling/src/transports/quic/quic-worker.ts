@@ -188,18 +188,22 @@ async function readLoop(w: WConn, s: QUICStream): Promise<void> {
       const { value, done } = await reader.read();
       if (done) break;
       const r = decoder.push(value);
-      const texts: string[] = [];
+      const frames: (string | Uint8Array)[] = [];
       let bad: string | undefined;
-      for (const f of r.frames) {
+      for (const [i, f] of r.frames.entries()) {
+        if (r.binary[i]) {
+          frames.push(f); // a relay frame: bytes the carrier passes on unread
+          continue;
+        }
         try {
-          texts.push(utf8.decode(f));
+          frames.push(utf8.decode(f));
         } catch {
           bad = 'a frame that is not UTF-8';
           drop('bad-utf8');
           break;
         }
       }
-      if (texts.length > 0) post({ t: 'frames', id: w.id, texts });
+      if (frames.length > 0) post({ t: 'frames', id: w.id, frames });
       if (!r.ok && bad === undefined) {
         bad = r.error.message;
         drop('bad-frame');
@@ -271,8 +275,8 @@ const onCommand = (m: CarrierCommand): void => {
       break;
     case 'send': {
       const w = conns.get(m.id);
-      if (w) send(w, m.texts);
-      else post({ t: 'flushed', id: m.id, bytes: m.texts.reduce((n, t) => n + itemSize(t), 0) });
+      if (w) send(w, m.frames);
+      else post({ t: 'flushed', id: m.id, bytes: m.frames.reduce((n, t) => n + itemSize(t), 0) });
       break;
     }
     case 'joined': {

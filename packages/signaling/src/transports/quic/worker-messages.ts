@@ -41,7 +41,8 @@ export type QuicDropReason =
 export type WorkerEvent =
   | { readonly t: 'listening'; readonly port: number }
   | { readonly t: 'open'; readonly id: number; readonly remote: string }
-  | { readonly t: 'frames'; readonly id: number; readonly texts: readonly string[] }
+  /** Frames in arrival order: a string for a text frame, bytes for a binary one (the peer relay). */
+  | { readonly t: 'frames'; readonly id: number; readonly frames: readonly (string | Uint8Array)[] }
   | { readonly t: 'flushed'; readonly id: number; readonly bytes: number }
   | { readonly t: 'closed'; readonly id: number }
   | {
@@ -54,7 +55,7 @@ export type WorkerEvent =
   | { readonly t: 'batch'; readonly events: readonly WorkerEvent[] };
 
 export type CarrierCommand =
-  | { readonly t: 'send'; readonly id: number; readonly texts: readonly string[] }
+  | { readonly t: 'send'; readonly id: number; readonly frames: readonly (string | Uint8Array)[] }
   | { readonly t: 'joined'; readonly id: number }
   | { readonly t: 'close'; readonly id: number; readonly code: number; readonly reason: string }
   | { readonly t: 'pause'; readonly id: number }
