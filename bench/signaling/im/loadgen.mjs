@@ -47,7 +47,13 @@ async function device(url, user) {
   return ws;
 }
 
-const stats = { errors: 0, unexpectedEnds: 0 };
+const stats = { errors: 0, unexpectedEnds: 0, timedOut: 0, firstErrors: [] };
+/** A call not over after this long is counted and given up (the pair calls again). */
+const CALL_TIMEOUT_MS = 10_000;
+const error = (f) => {
+  stats.errors++;
+  if (stats.firstErrors.length < 5) stats.firstErrors.push(f.payload);
+};
 let seq = 0;
 
 /** One pair: `call()` resolves with the set-up time in ms once the call has ended and the pair is free. */
@@ -56,7 +62,7 @@ async function pair(i) {
   let current;
   caller.on('message', (d) => {
     const f = JSON.parse(String(d));
-    if (f.type === 'call.error') stats.errors++;
+    if (f.type === 'call.error') error(f);
     if (f.type === 'call.end' && current) {
       stats.unexpectedEnds++;
       current.done(undefined);
@@ -66,7 +72,7 @@ async function pair(i) {
   });
   callee.on('message', (d) => {
     const f = JSON.parse(String(d));
-    if (f.type === 'call.error') stats.errors++;
+    if (f.type === 'call.error') error(f);
     if (!current || f.payload.call_id !== current.id) return;
     const parties = { call_id: current.id, from_user: `e${i}`, to_user: `c${i}` };
     if (f.type === 'call.offer') callee.send(frame('call.answer', { ...ANSWER, ...parties }));
@@ -87,10 +93,15 @@ async function pair(i) {
     call: () =>
       new Promise((resolve) => {
         const id = `bench_${i}_${seq++}`;
+        const timer = setTimeout(() => {
+          stats.timedOut++;
+          current?.done(undefined);
+        }, CALL_TIMEOUT_MS);
         current = {
           id,
           t0: performance.now(),
           done: (ms) => {
+            clearTimeout(timer);
             current = undefined;
             resolve(ms);
           },
