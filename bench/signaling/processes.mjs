@@ -55,6 +55,36 @@ export function followGenerator(gen, sample) {
   });
 }
 
+/**
+ * Runs a load generator script against `server` and follows it (followGenerator), sampling the
+ * CPU seconds of the server's nodes, its Redis and the generator at each mark. Resolves with the
+ * result and, per phase, `cpu(phase)`: the nodes' CPU seconds in it, their sum, Redis's and the
+ * generator's.
+ */
+export async function runLoadgen(script, args, server, env = {}) {
+  const gen = spawn(process.execPath, [script, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
+  const sample = () => ({
+    nodes: server.pids.map(cpuSeconds),
+    redis: server.redisPid ? cpuSeconds(server.redisPid) : 0,
+    gen: cpuSeconds(gen.pid),
+  });
+  const { result, marks } = await followGenerator(gen, sample);
+  const cpu = (phase) => {
+    const { start, end } = marks[phase];
+    const nodes = end.nodes.map((c, i) => +(c - start.nodes[i]).toFixed(2));
+    return {
+      nodes,
+      server: nodes.reduce((a, b) => a + b, 0),
+      redis: end.redis - start.redis,
+      gen: +(end.gen - start.gen).toFixed(2),
+    };
+  };
+  return { result, cpu };
+}
+
 /** A TCP port nothing listens on right now (the kernel's pick). */
 export const freePort = () =>
   new Promise((resolve, reject) => {

@@ -2,6 +2,7 @@
 // repeated runs, ratios, the load average, and the commit the figures were taken at.
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
 
 const here = new URL('.', import.meta.url).pathname;
 
@@ -31,4 +32,40 @@ export function commitOf(...resultsFiles) {
     git('rev-parse', '--short', 'HEAD') +
     (git('status', '--porcelain', '--', ':(top)', ...excluded) ? '+dirty' : '')
   );
+}
+
+/**
+ * Runs `once(config)` for every configuration, `repeat` rounds interleaved (so a disturbance of the
+ * machine spreads over all of them), writing `line(name, result)` to stderr after each; resolves with
+ * each configuration's median.
+ */
+export async function runRounds(configs, repeat, once, line) {
+  const raw = {};
+  for (let round = 0; round < repeat; round++) {
+    for (const c of configs) {
+      const r = await once(c);
+      (raw[c.name] ??= []).push(r);
+      process.stderr.write(`${line(c.name, r)}\n`);
+    }
+  }
+  return Object.fromEntries(Object.entries(raw).map(([k, runs]) => [k, medianOf(runs)]));
+}
+
+/**
+ * The scenario's command line: its own options (name -> default) plus the shared --seconds, --rate,
+ * --repeat, --configs (a comma list of `all`'s names; default all) and --out. Returns the values and
+ * the configurations picked.
+ */
+export function scenarioArgs(own, all) {
+  const options = {
+    repeat: { type: 'string', default: '1' },
+    configs: { type: 'string' },
+    out: { type: 'string' },
+  };
+  for (const [name, def] of Object.entries(own)) options[name] = { type: 'string', default: def };
+  const { values } = parseArgs({ options });
+  const picked = values.configs?.split(',') ?? all.map((c) => c.name);
+  const unknown = picked.filter((n) => !all.some((c) => c.name === n));
+  if (unknown.length) throw new Error(`--configs: unknown ${unknown.join(', ')} (${all.map((c) => c.name)})`);
+  return { values, configs: all.filter((c) => picked.includes(c.name)) };
 }

@@ -12,6 +12,7 @@
 // --compare-cork runs every peerlink configuration again with PEERLINK_WS_CORK=0 (write batching off).
 //
 //   node bench/signaling/run.mjs --scenario kvs [...]   KVS channels instead: see kvs/run.mjs
+//   node bench/signaling/run.mjs --scenario im [...]    IM calls instead: see im/run.mjs
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,11 +23,11 @@ import { commitOf, loadAverage, medianOf, ratio } from './report.mjs';
 const here = new URL('.', import.meta.url).pathname;
 const scenarioAt = process.argv.indexOf('--scenario');
 const scenario = scenarioAt === -1 ? 'peer' : process.argv.splice(scenarioAt, 2)[1];
-if (scenario === 'kvs') {
-  await import('./kvs/run.mjs');
+if (scenario === 'kvs' || scenario === 'im') {
+  await import(`./${scenario}/run.mjs`);
   process.exit(0);
 }
-if (scenario !== 'peer') throw new Error(`--scenario is peer or kvs, not ${scenario}`);
+if (scenario !== 'peer') throw new Error(`--scenario is peer, kvs or im, not ${scenario}`);
 const { values } = parseArgs({
   options: {
     pairs: { type: 'string', default: '500' },

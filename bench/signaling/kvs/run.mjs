@@ -10,27 +10,13 @@
 // (every master on node A, every viewer on node B), 2-node-redis-mixed (masters alternate between the
 // nodes, half of each channel's viewers beside their master). Both phases and what they report are
 // described in loadgen.mjs; the server's CPU (from /proc) is read around each phase.
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { cpuSeconds, followGenerator, peakRssBytes } from '../processes.mjs';
-import { commitOf, loadAverage, medianOf, ratio } from '../report.mjs';
+import { peakRssBytes, runLoadgen } from '../processes.mjs';
+import { commitOf, loadAverage, ratio, runRounds, scenarioArgs } from '../report.mjs';
 import { startKvsServer } from './servers.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
-const { values } = parseArgs({
-  options: {
-    channels: { type: 'string', default: '50' },
-    viewers: { type: 'string', default: '10' },
-    candidates: { type: 'string', default: '4' },
-    seconds: { type: 'string', default: '5' },
-    rate: { type: 'string', default: '2000' },
-    repeat: { type: 'string', default: '1' },
-    configs: { type: 'string' },
-    out: { type: 'string' },
-  },
-});
 const SECRET = 'bench-secret';
 const CONFIGS = [
   { name: 'trivial', kind: 'trivial', placement: 'one' },
@@ -39,11 +25,10 @@ const CONFIGS = [
   { name: '2-node-redis-split', kind: 'peerlink', nodes: 2, store: 'redis', placement: 'split' },
   { name: '2-node-redis-mixed', kind: 'peerlink', nodes: 2, store: 'redis', placement: 'mixed' },
 ];
-const picked = values.configs?.split(',') ?? CONFIGS.map((c) => c.name);
-const unknown = picked.filter((n) => !CONFIGS.some((c) => c.name === n));
-if (unknown.length)
-  throw new Error(`--configs: unknown ${unknown.join(', ')} (${CONFIGS.map((c) => c.name)})`);
-const configs = CONFIGS.filter((c) => picked.includes(c.name));
+const { values, configs } = scenarioArgs(
+  { channels: '50', viewers: '10', candidates: '4', seconds: '5', rate: '2000' },
+  CONFIGS,
+);
 
 /** Frames the servers refused (peerlink_kvs_refused_total, every node), less the readiness probes. */
 async function refusedFrames(urls, probes) {
@@ -67,27 +52,18 @@ async function once(config) {
   try {
     const args = ['--kind', config.kind, '--urls', server.urls.join(','), '--placement', config.placement];
     for (const o of ['channels', 'viewers', 'candidates', 'seconds', 'rate']) args.push(`--${o}`, values[o]);
-    const gen = spawn(process.execPath, [join(here, 'loadgen.mjs'), ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, KVS_BENCH_SETUP: JSON.stringify(server.setup) },
+    const { result: r, cpu } = await runLoadgen(join(here, 'loadgen.mjs'), args, server, {
+      KVS_BENCH_SETUP: JSON.stringify(server.setup),
     });
-    const sample = () => ({
-      nodes: server.pids.map(cpuSeconds),
-      redis: server.redisPid ? cpuSeconds(server.redisPid) : 0,
-      gen: cpuSeconds(gen.pid),
-    });
-    const { result: r, marks } = await followGenerator(gen, sample);
     /** Server (and Redis) CPU over a phase, and per message delivered in it. */
     const cpuOf = (phase, messages) => {
-      const { start, end } = marks[phase];
-      const nodes = end.nodes.map((c, i) => +(c - start.nodes[i]).toFixed(2));
-      const server = nodes.reduce((a, b) => a + b, 0);
-      const perMessage = (cpu) => (messages > 0 ? +((cpu / messages) * 1e6).toFixed(2) : null);
+      const c = cpu(phase);
+      const perMessage = (s) => (messages > 0 ? +((s / messages) * 1e6).toFixed(2) : null);
       return {
-        nodeCpuSeconds: nodes,
-        serverCpuMicrosPerMessage: perMessage(server),
-        redisCpuMicrosPerMessage: config.store === 'redis' ? perMessage(end.redis - start.redis) : undefined,
-        loadgenCpuSeconds: +(end.gen - start.gen).toFixed(2),
+        nodeCpuSeconds: c.nodes,
+        serverCpuMicrosPerMessage: perMessage(c.server),
+        redisCpuMicrosPerMessage: config.store === 'redis' ? perMessage(c.redis) : undefined,
+        loadgenCpuSeconds: c.gen,
       };
     };
     return {
@@ -106,20 +82,15 @@ async function once(config) {
 }
 
 const loadBefore = loadAverage();
-const raw = {};
-for (let round = 0; round < Number(values.repeat); round++) {
-  // Interleaved, so a disturbance of the machine spreads over all configurations.
-  for (const c of configs) {
-    const r = await once(c);
-    (raw[c.name] ??= []).push(r);
-    process.stderr.write(
-      `bench kvs: ${c.name} ${r.saturation.messagesPerSecond} msg/s, ` +
-        `${r.saturation.serverCpuMicrosPerMessage} us CPU/msg, p99 at ${r.fixed.offeredPerSecond}/s ` +
-        `${r.fixed.latencyMs.p99} ms, lost ${r.saturation.lost + r.fixed.lost}, load ${r.loadAtStart}\n`,
-    );
-  }
-}
-const results = Object.fromEntries(Object.entries(raw).map(([k, runs]) => [k, medianOf(runs)]));
+const results = await runRounds(
+  configs,
+  Number(values.repeat),
+  once,
+  (name, r) =>
+    `bench kvs: ${name} ${r.saturation.messagesPerSecond} msg/s, ` +
+    `${r.saturation.serverCpuMicrosPerMessage} us CPU/msg, p99 at ${r.fixed.offeredPerSecond}/s ` +
+    `${r.fixed.latencyMs.p99} ms, lost ${r.saturation.lost + r.fixed.lost}, load ${r.loadAtStart}`,
+);
 
 const trivial = results.trivial;
 /** One configuration against the trivial forwarder carrying the same frames. */

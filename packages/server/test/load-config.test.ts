@@ -85,7 +85,11 @@ describe('loadServeConfig', () => {
       callGraceSeconds: 5,
       callPolicyUrl: undefined,
       offlineWebhook: undefined,
+      devLogin: false,
     });
+    // The dev login is off unless asked for, from a flag or the environment.
+    assert.equal(loadServeConfig({ flags: { 'im-dev-login': true }, env: {} }).im.devLogin, true);
+    assert.equal(loadServeConfig({ flags: {}, env: { PEERLINK_IM_DEV_LOGIN: 'true' } }).im.devLogin, true);
     assert.equal(
       code(() => loadServeConfig({ flags: { 'offline-webhook': 'ftp://x' }, env: {} })),
       'CONFIG_INVALID',

@@ -239,6 +239,18 @@ export function imCallSuite(name: string, c: ImSuiteControls): void {
         await cluster.until('the end', has(A, a, 'call.end'));
       });
 
+      it('a party back on a new device before its old one dropped: the new one takes over, no grace', async () => {
+        const { a, b } = await answered();
+        const b2 = await A.connect(2); // reconnected before the server saw the old socket close
+        await B.drop(b);
+        await cluster.until('the new device learns the call survived', has(A, b2, 'call.status'));
+        assert.equal(A.last(b2, 'call.status').payload.call_id, 'call_123456789');
+        await cluster.advance(2500); // past a grace that never started
+        assert.deepEqual(A.got(a, 'call.end'), []);
+        await A.send(a, ice('call_123456789', 1, 2));
+        await cluster.until('ICE reaches the new device', has(A, b2, 'call.ice'));
+      });
+
       it('a dropped party that does not come back: network_error after the grace', async () => {
         const { a, b } = await answered();
         await B.drop(b);

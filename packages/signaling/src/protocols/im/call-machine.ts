@@ -75,6 +75,11 @@ interface Party {
   device: DeviceRef | undefined;
   /** When its device left: the end of its grace. */
   awayUntil: number | undefined;
+  /**
+   * A device of the party that came online while its call device was still here: a client that
+   * reconnected before the server saw its old socket close. It takes over when the old one leaves.
+   */
+  standby?: DeviceRef | undefined;
 }
 
 type Offer = ImMessageOf<'call.offer'>;
@@ -142,6 +147,7 @@ export class CallMachine {
       return [this.#send(device, 'call.status', { call_id: this.id, status: this.status }, now)];
     }
     if (party === this.callee && this.status === 'ringing') return this.#ring(device, now);
+    if (party?.device !== undefined && !sameDevice(party.device, device)) party.standby = device;
     return [];
   }
 
@@ -157,6 +163,12 @@ export class CallMachine {
         ? this.callee
         : undefined;
     if (!party) return [];
+    if (party.standby !== undefined) {
+      // Back already: the device that reconnected first learns the call survived, as after a grace.
+      party.device = party.standby;
+      party.standby = undefined;
+      return [this.#send(party.device, 'call.status', { call_id: this.id, status: this.status }, now)];
+    }
     party.device = undefined;
     party.awayUntil = now + this.#timers.graceMs;
     const status = { call_id: this.id, status: 'disconnected' as const };
