@@ -14,6 +14,15 @@ const has = (cmd) => {
   }
 };
 
+/** What building clients/c (the C QUIC signaling client) needs: the c suite's, and the lab's. */
+const cClientNeeds = () => {
+  for (const t of ['cmake', 'cc', 'pkg-config'])
+    if (!has(t)) return `${t} (apt-get install cmake gcc pkg-config)`;
+  return existsSync('/usr/include/ngtcp2/ngtcp2_crypto_gnutls.h') && existsSync('/usr/include/jansson.h')
+    ? null
+    : 'ngtcp2, gnutls and jansson headers (apt-get install libngtcp2-dev libngtcp2-crypto-gnutls-dev libgnutls28-dev libjansson-dev)';
+};
+
 /** @type {{ name: string; match: (file: string) => boolean; needs: () => string | null; budgetSeconds: number; concurrency: number }[]} */
 export const suites = [
   {
@@ -49,7 +58,8 @@ export const suites = [
     needs: () => {
       if (process.getuid?.() !== 0) return 'root (network namespaces)';
       for (const t of ['ip', 'nft', 'cc']) if (!has(t)) return `${t} (apt-get install iproute2 nftables gcc)`;
-      return existsSync('/dev/net/tun') ? null : '/dev/net/tun (TUN/TAP)';
+      if (!existsSync('/dev/net/tun')) return '/dev/net/tun (TUN/TAP)';
+      return cClientNeeds(); // quic-c-client.lab.test: the C QUIC client behind a lab NAT
     },
     budgetSeconds: 240,
     concurrency: 1,
@@ -97,13 +107,7 @@ export const suites = [
     // The C QUIC signaling client (clients/c) built with cmake and AddressSanitizer, against a server.
     name: 'c',
     match: (f) => f.endsWith('.c.test.js'),
-    needs: () => {
-      for (const t of ['cmake', 'cc', 'pkg-config'])
-        if (!has(t)) return `${t} (apt-get install cmake gcc pkg-config)`;
-      return existsSync('/usr/include/ngtcp2/ngtcp2_crypto_gnutls.h') && existsSync('/usr/include/jansson.h')
-        ? null
-        : 'ngtcp2, gnutls and jansson headers (apt-get install libngtcp2-dev libngtcp2-crypto-gnutls-dev libgnutls28-dev libjansson-dev)';
-    },
+    needs: () => cClientNeeds(),
     budgetSeconds: 300,
     concurrency: 1,
   },

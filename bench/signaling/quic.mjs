@@ -22,6 +22,7 @@ import { loadServeConfig, startServer } from '@peerlink/server';
 import { formatChannelArn, mintKvsToken, QUIC_ALPN } from '@peerlink/signaling';
 import { kvsPresign } from '@peerlink/testing';
 import { pino } from 'pino';
+import { candidateB64 as b64, joinTimes, quantiles, windowedRun } from './quic-measure.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const { quicJoin } = await import(join(root, 'packages/server/dist/test/helpers/quic-client.js'));
@@ -102,28 +103,6 @@ const quicOpen = async (role, clientId) => {
   return c;
 };
 
-const quantiles = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p) => +s[Math.min(s.length - 1, Math.floor(p * s.length))].toFixed(2);
-  return { p50: q(0.5), p95: q(0.95), n: s.length };
-};
-
-async function joinTimes() {
-  const quic = [];
-  const wss = [];
-  for (let i = 0; i < Number(values.joins); i++) {
-    let t0 = performance.now();
-    const c = await quicOpen('viewer', `q${i}`);
-    quic.push(performance.now() - t0);
-    await c.close();
-    t0 = performance.now();
-    const ws = await wssOpen(`w${i}`);
-    wss.push(performance.now() - t0);
-    ws.close();
-  }
-  return { quic: quantiles(quic), wss: quantiles(wss) };
-}
-
 /** First Initial to the server's Retry, on quiche's own API (the library hides that round). */
 async function retryRoundTrips(n) {
   const { quiche } = native;
@@ -153,10 +132,6 @@ async function retryRoundTrips(n) {
   return quantiles(out);
 }
 
-const b64 = Buffer.from(
-  JSON.stringify({ candidate: 'candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host' }),
-).toString('base64');
-
 /**
  * master -> viewer ICE_CANDIDATEs on one carrier, `window` in flight: messages per second, and the
  * process's CPU time (all threads: server, QUIC worker and clients) per message.
@@ -164,11 +139,10 @@ const b64 = Buffer.from(
 async function throughput(kind) {
   const n = Number(values.messages);
   const window = Number(values.window);
-  let received = 0;
-  let wake;
+  const viewerCount = { received: 0, wake: undefined };
   const onMessage = () => {
-    received++;
-    wake?.();
+    viewerCount.received++;
+    viewerCount.wake?.();
   };
   let send;
   let closeAll;
@@ -207,23 +181,12 @@ async function throughput(kind) {
       master.send({ action: 'ICE_CANDIDATE', RecipientClientId: 'tp-viewer', MessagePayload: b64 });
     closeAll = () => Promise.all([master.close(), viewer.close()]);
   }
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  let sent = 0;
-  while (received < n) {
-    while (sent < n && sent - received < window) {
-      void send();
-      sent++;
-    }
-    await new Promise((r) => (wake = r));
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
+  const result = await windowedRun(n, window, send, viewerCount);
   await closeAll();
-  return { rate: Math.round(n / seconds), cpuUs: Math.round((cpu.user + cpu.system) / n) };
+  return result;
 }
 
-const joined = await joinTimes();
+const joined = await joinTimes(Number(values.joins), quicOpen, wssOpen);
 const retry = await retryRoundTrips(Number(values.joins));
 const wssRate = await throughput('wss');
 const quicRate = await throughput('quic');

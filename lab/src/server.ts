@@ -46,6 +46,8 @@ export interface ServerOptions {
   /** Also serve STUN on the server's IPv6 address (a second process: `--host` takes one address). */
   readonly ipv6?: boolean;
   readonly readyTimeoutMs?: number;
+  /** More `peerlink serve` flags (benchmarks lift the KVS rates). */
+  readonly extraArgs?: readonly string[];
 }
 
 export async function startServer(topo: Topology, opts: ServerOptions = {}): Promise<LabServer> {
@@ -93,7 +95,7 @@ async function startServe(
   // there. Passed automatically as soon as `serve --help` no longer marks it "not implemented yet".
   if (await serveSupports('--allow-peer')) args.push('--allow-peer', LAB_PEER_CIDRS.join(','));
   // Two servers share the core namespace (IPv4 and IPv6): the admin API's one loopback port would clash.
-  args.push('--admin-listen', 'off');
+  args.push('--admin-listen', 'off', ...(opts.extraArgs ?? []));
   const p = start(topo.core, process.execPath, args, `peerlink serve ${host}`);
   topo.own({ ...p, stop: async () => (await p.stop(), rmSync(dataDir, { recursive: true, force: true })) });
   // A wait for an event, so generous: on a 2-core machine at load 22 the server took 18 s to be ready.

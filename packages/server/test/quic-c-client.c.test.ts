@@ -9,15 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { mintKvsToken } from '@peerlink/signaling';
-import { kvsPresign } from '@peerlink/testing';
+import { kvsExchange, openKvsWssViewer } from '@peerlink/testing';
 import { turnRestPassword } from '@peerlink/wire';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { RunningServer } from '../src/index.js';
 import { buildCClient, runCExample, type CProgram } from './helpers/c-client.js';
 import { KVS_REGION, putKvsChannel } from './helpers/kvs-channel.js';
 import { SECRET, start } from './helpers/start-server.js';
 
-const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64');
 const unb64 = (s: unknown): Record<string, unknown> =>
   JSON.parse(Buffer.from(String(s), 'base64').toString());
 
@@ -44,42 +43,16 @@ async function master(extra: string[] = []): Promise<CProgram> {
   ]);
 }
 
-function wssViewer(clientId: string): Promise<WebSocket> {
-  const url = kvsPresign({
-    endpoint: `${server.httpsUrl.replace(/^https/, 'wss')}/kvs`,
+const wssViewer = (clientId: string): Promise<WebSocket> =>
+  openKvsWssViewer({
+    httpsUrl: server.httpsUrl,
     accessKeyId: key.AccessKeyId,
     secret: key.SecretAccessKey,
     region: KVS_REGION,
-    query: { 'X-Amz-ChannelARN': arn, 'X-Amz-ClientId': clientId },
+    channelArn: arn,
+    clientId,
   });
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { rejectUnauthorized: false });
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  });
-}
-
-/** The viewer offers and sends a candidate; resolves with the master's answer and candidate. */
-async function exchange(viewer: WebSocket): Promise<Record<string, unknown>[]> {
-  const got: Record<string, unknown>[] = [];
-  const two = new Promise<void>((resolve) =>
-    viewer.on('message', (d: Buffer) => {
-      got.push(JSON.parse(d.toString()) as Record<string, unknown>);
-      if (got.length === 2) resolve();
-    }),
-  );
-  viewer.send(
-    JSON.stringify({ action: 'SDP_OFFER', messagePayload: b64({ type: 'offer', sdp: 'v=0\r\n' }) }),
-  );
-  const candidate = {
-    candidate: 'candidate:1 1 udp 1 192.0.2.30 4000 typ host',
-    sdpMid: '0',
-    sdpMLineIndex: 0,
-  };
-  viewer.send(JSON.stringify({ action: 'ICE_CANDIDATE', messagePayload: b64(candidate) }));
-  await two;
-  return got;
-}
+const exchange = kvsExchange;
 
 describe('the C QUIC signaling client against a running server', () => {
   before(async () => {

@@ -69,6 +69,8 @@ export interface QuicCarrierOptions {
   readonly maxPendingPerIp?: number;
   readonly maxConnectionsPerIp?: number;
   readonly maxConnections?: number;
+  /** Connection ids a client may hand over (default 8): spares for following its address changes. */
+  readonly activeConnectionIdLimit?: number;
   /** GET_ICE_CONFIG per connection: 1 a second, burst 5. */
   readonly iceConfigPerSecond?: number;
   /** How often this carrier runs the core's timers; 0 when another carrier already does. */
@@ -126,6 +128,7 @@ export async function startQuicCarrier(o: QuicCarrierOptions): Promise<QuicCarri
     maxConnectionsPerIp: o.maxConnectionsPerIp ?? 1000,
     maxConnections: o.maxConnections ?? 100_000,
     maxFrameBytes: 65_536,
+    activeConnectionIdLimit: o.activeConnectionIdLimit ?? 8,
   };
   const conns = new Map<number, Conn>();
   const byCore = new Map<ConnId, Conn>();

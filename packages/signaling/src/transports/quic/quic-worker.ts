@@ -66,6 +66,28 @@ const release = (ip: string, pending: boolean): void => {
   if (c.open <= 0) perIp.delete(ip);
 };
 
+// @matrixai/quic builds quiche's Config itself and offers no active_connection_id_limit (quiche's
+// default is 2: one spare id from the client). Every connection's Config comes from
+// Config.withBoringSslCtx, looked up on the shared native module at each call, so this thread
+// wraps it once to raise the limit: a client can then hand over enough spare ids for the server to
+// follow it through several address changes (NAT rebinding) in a row.
+type NativeConfig = { setActiveConnectionIdLimit(v: number): void };
+const quicheModule = native.quiche as unknown as {
+  Config: { withBoringSslCtx: (...args: unknown[]) => NativeConfig };
+};
+const NativeConfigClass = quicheModule.Config;
+// The class's own withBoringSslCtx is read-only (a Proxy may not change it): an object inheriting
+// from the class, with its own withBoringSslCtx, stands in for it.
+quicheModule.Config = Object.create(NativeConfigClass, {
+  withBoringSslCtx: {
+    value: (...args: unknown[]): NativeConfig => {
+      const config = NativeConfigClass.withBoringSslCtx(...args);
+      config.setActiveConnectionIdLimit(cfg.activeConnectionIdLimit);
+      return config;
+    },
+  },
+}) as typeof NativeConfigClass;
+
 const hmac = (key: ArrayBuffer, data: ArrayBuffer): Buffer =>
   createHmac('sha256', Buffer.from(key)).update(Buffer.from(data)).digest();
 const retryKey = Uint8Array.from(cfg.retryKey);

@@ -25,6 +25,11 @@ export interface QuicWorkerConfig {
   readonly maxConnectionsPerIp: number;
   readonly maxConnections: number;
   readonly maxFrameBytes: number;
+  /**
+   * Connection ids the server takes from a client (active_connection_id_limit, RFC 9000 §18.2): a
+   * client may hand over that many, and each spare one lets the server follow it to a new address.
+   */
+  readonly activeConnectionIdLimit: number;
 }
 
 /** Why the worker dropped something, for `peerlink_quic_drops_total{reason}`. */
