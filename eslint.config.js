@@ -22,4 +22,9 @@ export default tseslint.config(
     files: ['packages/server/kvs-sample/**/*.js'],
     languageOptions: { sourceType: 'script', globals: { ...globals.browser, KVSWebRTC: 'readonly' } },
   },
+  {
+    // The IM call page's script: an ES module next to @peerlink/im-client's bundle.
+    files: ['packages/server/im-call/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: { ...globals.browser } },
+  },
 );

@@ -55,6 +55,23 @@ export const suites = [
     concurrency: 1,
   },
   {
+    // Real WebRTC sessions across the NAT lab (lab/src/webrtc/): the Node master and a Chromium viewer
+    // in two sites' namespaces, KVS signaling and STUN/TURN through the lab's peerlink. The CI pairs
+    // (WEBRTC_CI_PAIRS, six) take about 80 s on a loaded 2-core machine, two at a time.
+    name: 'webrtc-lab',
+    match: (f) => f.endsWith('.webrtc-lab.test.js'),
+    needs: () => {
+      if (process.getuid?.() !== 0) return 'root (network namespaces)';
+      for (const t of ['ip', 'nft', 'cc']) if (!has(t)) return `${t} (apt-get install iproute2 nftables gcc)`;
+      if (!existsSync('/dev/net/tun')) return '/dev/net/tun (TUN/TAP)';
+      return existsSync('/usr/bin/chromium')
+        ? null
+        : 'Chromium at /usr/bin/chromium (apt-get install chromium)';
+    },
+    budgetSeconds: 240,
+    concurrency: 1,
+  },
+  {
     name: 'go',
     match: (f) => f.endsWith('.go.test.js'),
     needs: () =>

@@ -80,7 +80,8 @@ if (!skipStatic) {
   step('format and lint', 'npx', ['eslint', '.']);
   step('format and lint', 'npx', ['prettier', '--check', '.']);
 }
-step('type check and build', 'npx', ['tsc', '-b']);
+// The build: tsc -b, then the browser bundle of @peerlink/im-client that the IM call page serves.
+step('type check and build', 'npm', ['run', 'build']);
 
 const files = testFiles();
 const totals = { passed: 0, failed: 0, skipped: 0 };

@@ -5,7 +5,7 @@
 //     upgrade with the presigned URL's admission), p50/p95 over --joins sequential joins;
 //   - the Retry round trip alone (first Initial to the server's Retry, on quiche's own API);
 //   - messages/s: a master sends --messages ICE_CANDIDATEs to a viewer on the same carrier, --window
-//     in flight, until the viewer has them all.
+//     in flight, until the viewer has them all; and the CPU time per message (the whole process).
 // The server runs in this process (both carriers pay that equally), with KVS's per-connection rates
 // lifted. Build first (`npx tsc -b`).
 //
@@ -157,7 +157,10 @@ const b64 = Buffer.from(
   JSON.stringify({ candidate: 'candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host' }),
 ).toString('base64');
 
-/** master -> viewer ICE_CANDIDATEs on one carrier, `window` in flight; messages per second. */
+/**
+ * master -> viewer ICE_CANDIDATEs on one carrier, `window` in flight: messages per second, and the
+ * process's CPU time (all threads: server, QUIC worker and clients) per message.
+ */
 async function throughput(kind) {
   const n = Number(values.messages);
   const window = Number(values.window);
@@ -205,6 +208,7 @@ async function throughput(kind) {
     closeAll = () => Promise.all([master.close(), viewer.close()]);
   }
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let sent = 0;
   while (received < n) {
     while (sent < n && sent - received < window) {
@@ -214,8 +218,9 @@ async function throughput(kind) {
     await new Promise((r) => (wake = r));
   }
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   await closeAll();
-  return Math.round(n / seconds);
+  return { rate: Math.round(n / seconds), cpuUs: Math.round((cpu.user + cpu.system) / n) };
 }
 
 const joined = await joinTimes();
@@ -234,10 +239,16 @@ const result = {
   },
   retry_round_trip_ms: retry,
   messages_per_second: {
-    quic: quicRate,
-    wss: wssRate,
-    ratio_quic_over_wss: +(quicRate / wssRate).toFixed(2),
-    quic_master_to_wss_viewer: quicToWssRate,
+    quic: quicRate.rate,
+    wss: wssRate.rate,
+    ratio_quic_over_wss: +(quicRate.rate / wssRate.rate).toFixed(2),
+    quic_master_to_wss_viewer: quicToWssRate.rate,
+  },
+  cpu_us_per_message: {
+    quic: quicRate.cpuUs,
+    wss: wssRate.cpuUs,
+    ratio_quic_over_wss: +(quicRate.cpuUs / wssRate.cpuUs).toFixed(2),
+    quic_master_to_wss_viewer: quicToWssRate.cpuUs,
   },
 };
 const text = JSON.stringify(result, null, 2);

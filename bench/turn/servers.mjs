@@ -11,6 +11,8 @@ import { cpuSeconds, peakRssBytes, rssBytes } from '../signaling/processes.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
 const root = new URL('../../', import.meta.url).pathname;
+/** Whose `peerlink serve` runs: this checkout's, or another built one's (main, to compare). */
+const peerlinkRoot = process.env.BENCH_TURN_PEERLINK_ROOT || root;
 
 export const REALM = 'peerlink';
 export const USER = 'bench';
@@ -60,14 +62,22 @@ async function answersStun(port) {
 
 /**
  * Starts one server: `kind` 'peerlink' or 'coturn', on `port`, pinned to `core` (undefined: no
- * pinning) with `threads` relay threads for coturn. Returns { kind, pid, port, cpu(), rss(), peakRss(), stop() }.
+ * pinning) with `threads` relay threads for coturn. With `cpuProfDir`, peerlink runs under
+ * `node --cpu-prof` and writes its profile there when stopped (SIGTERM, so that it can).
+ * With `perfMap`, node writes the map `perf` needs to name compiled JavaScript. Returns { kind,
+ * pid, port, cpu(), rss(), peakRss(), stop() }; stop() resolves to the profile's path, if any.
  */
-export async function startServer(kind, { port, core, threads = 1 }) {
+export async function startServer(kind, { port, core, threads = 1, cpuProfDir, perfMap = false }) {
   const range = ['--min-port', '49152', '--max-port', '65535'];
+  const prof = kind === 'peerlink' && cpuProfDir !== undefined;
+  const profName = `peerlink-${port}-${Date.now()}.cpuprofile`;
   const [cmd, args] =
     kind === 'peerlink'
       ? pinned(core, process.execPath, [
-          join(root, 'apps/cli/bin/peerlink.js'),
+          ...(prof ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir, '--cpu-prof-name', profName] : []),
+          // perf names compiled JavaScript by the map node writes to /tmp/perf-<pid>.map.
+          ...(perfMap ? ['--perf-basic-prof-only-functions'] : []),
+          join(peerlinkRoot, 'apps/cli/bin/peerlink.js'),
           'serve',
           ...['--data-dir', mkdtempSync(join(tmpdir(), 'bench-turn-data-')), '--host', SERVER_IP],
           ...['--http-port', '0', '--https-port', '0', '--stun-port', String(port), '--tls-port', '0'],
@@ -101,9 +111,17 @@ export async function startServer(kind, { port, core, threads = 1 }) {
     rss: () => rssBytes(pid),
     peakRss: () => peakRssBytes(pid),
     async stop() {
-      child.kill('SIGKILL');
-      await exited;
+      if (prof) {
+        child.kill('SIGTERM'); // node writes the profile on a clean exit
+        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        await exited;
+        clearTimeout(timer);
+      } else {
+        child.kill('SIGKILL');
+        await exited;
+      }
       await sleep(200); // let the kernel free the ports before the next server binds them
+      return prof ? join(cpuProfDir, profName) : undefined;
     },
   };
 }

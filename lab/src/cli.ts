@@ -7,6 +7,8 @@
  *   table [--json]                       print the expectation table
  *   matrix [--all] [--pairs a:b,...] [--ipv6 | --ipv6-half] [--rtt MS ...] [--json]   pairs (default: the CI subset)
  *   clean                                remove namespaces left by killed runs
+ *   webrtc [--all] [--pairs a:b,...] [--master node|chromium] [--mdns] [--ipv6] [--port-mapping]
+ *   webrtc-table [--json]                real WebRTC sessions; what standard ICE can make direct
  */
 import { parseArgs } from 'node:util';
 import { isPresetName, PRESET_NAMES, type PresetName } from '@peerlink/testing';
@@ -20,6 +22,7 @@ import { assertCanRun } from './preconditions.js';
 import { verifySites } from './probe.js';
 import { startServer } from './server.js';
 import { buildTopology, teardownAll } from './topology.js';
+import { webrtcCommand, webrtcTableCommand } from './webrtc/cli.js';
 
 type Out = (line: string) => void;
 
@@ -161,6 +164,10 @@ export async function labMain(
       return 0;
     case 'matrix':
       return matrix(rest, out);
+    case 'webrtc':
+      return webrtcCommand(rest, out);
+    case 'webrtc-table':
+      return webrtcTableCommand(rest, out);
     case 'clean': {
       await assertCanRun();
       const removed = await cleanStale();
@@ -168,7 +175,9 @@ export async function labMain(
       return 0;
     }
     default:
-      out('Usage: peerlink-lab verify|link|table|matrix|clean [options]   (see docs/lab.md)');
+      out(
+        'Usage: peerlink-lab verify|link|table|matrix|webrtc|webrtc-table|clean [options]   (see docs/lab.md)',
+      );
       return cmd === undefined || cmd === '--help' ? 0 : 2;
   }
 }

@@ -90,8 +90,10 @@ export function parseConnectEvents(stdout: string, bytes: number): ConnectEvents
 /**
  * How long `peerlink listen` may take to print its first line. Issue #7's contract names no ready
  * event; the lab needs one (any stdout line once the peer is registered) rather than a guessed sleep.
+ * A wait, not a timing: on a loaded 2-core machine (load 22) starting Node and registering took
+ * more than 15 s, so it is generous.
  */
-export const LISTEN_READY_MS = 15_000;
+export const LISTEN_READY_MS = 60_000;
 
 export interface PeerRun {
   readonly listener: LabProcess;

@@ -45,8 +45,8 @@ export {
   summarise as summariseLink,
 } from './link-check.js';
 export type { LinkCondition, LinkMeasurement, PingResult, SiteLinkMeasurement } from './link-check.js';
-export { CI_PAIRS, CI_PAIRS6, runMatrix, runPair } from './matrix.js';
-export type { MatrixOptions, PairResult, PairStatus } from './matrix.js';
+export { CI_PAIR_GROUPS, CI_PAIRS, CI_PAIRS6, ciPairs, runMatrix, runPair } from './matrix.js';
+export type { CiPairGroup, MatrixOptions, PairResult, PairStatus } from './matrix.js';
 export { matrixMarkdown, summarise as summariseMatrix } from './matrix-report.js';
 export type { MatrixSummary } from './matrix-report.js';
 export { cleanStale, labNamespaces, NS_PREFIX } from './names.js';
@@ -60,3 +60,9 @@ export type { LabServer } from './server.js';
 export { buildTapLink, startTapLink } from './tap-link.js';
 export { buildTopology, teardownAll } from './topology.js';
 export type { LabHost, LabSite, SiteLink, SiteSpec, Topology } from './topology.js';
+export { iceExpect, iceExpectationTable, iceMaxWeightedDirectPct } from './webrtc/ice-expectations.js';
+export type { IceExpectation, IceMethod, IceOptions } from './webrtc/ice-expectations.js';
+export { runWebrtcMatrix, WEBRTC_CI_PAIRS } from './webrtc/matrix.js';
+export { summariseWebrtc, webrtcMarkdown } from './webrtc/report.js';
+export { runSession } from './webrtc/session.js';
+export type { SessionResult, SessionOptions } from './webrtc/session.js';

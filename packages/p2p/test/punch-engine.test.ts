@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   BirthdayLock,
+  DEFAULT_BIRTHDAY,
+  DEFAULT_PUNCH_TIMING,
   PRIMARY_VIA,
   PunchEngine,
   SEQUENTIAL_WINDOW,
@@ -53,14 +55,16 @@ function advance(e: PunchEngine, from: number, to: number): PunchAction[] {
   return out;
 }
 
+/** An engine with both sides' candidates; the peer has sent all its openers unless `peerRungs` says. */
 function started(
-  opts: { initiator?: boolean; rtt?: number; nat?: NatHint; remoteNat?: NatHint } = {},
+  opts: { initiator?: boolean; rtt?: number; nat?: NatHint; remoteNat?: NatHint; peerRungs?: number } = {},
 ): PunchEngine {
   const e = new PunchEngine({ initiator: opts.initiator ?? false });
   e.vouch((opts.remoteNat ?? easy).publicIp ?? '');
   if (opts.rtt !== undefined) e.setSignalingRtt(opts.rtt);
   e.setLocal(local, opts.nat ?? easy, 0);
   e.setRemote(remote, opts.remoteNat ?? easy, 0, 0);
+  e.peerOpened(opts.peerRungs ?? DEFAULT_PUNCH_TIMING.openerTtls.length, 0, 0);
   return e;
 }
 
@@ -75,6 +79,35 @@ describe('PunchEngine', () => {
     );
     assert.ok(pings.length >= 100 && pings.length <= 104, `${pings.length} pings`);
     assert.equal(e.state, 'idle');
+  });
+
+  it('openers go in step with the peer’s: TTL k+1 once it has sent k, full TTL once it has sent all', () => {
+    const e = started({ peerRungs: 0 });
+    const ttlsTo = (as: PunchAction[]): (number | undefined)[] =>
+      of(as, 'ping')
+        .filter((p) => p.to.address === '203.0.113.9')
+        .map((p) => p.ttl);
+    const first = advance(e, 0, 400);
+    assert.deepEqual(ttlsTo(first), [2], 'the first rung alone while the peer has sent nothing');
+    assert.deepEqual(of(first, 'opened'), [{ type: 'opened', rungs: [2] }]);
+    e.peerOpened(1, 0, 401);
+    const second = advance(e, 401, 800);
+    assert.deepEqual(ttlsTo(second), [3]);
+    assert.deepEqual(of(second, 'opened'), [{ type: 'opened', rungs: [2, 3] }]);
+    e.peerOpened(3, 0, 801);
+    assert.deepEqual(ttlsTo(advance(e, 801, 1100)).slice(0, 3), [4, undefined, undefined]);
+    // A peer that never says (an older version, a lost signal): nothing waits past openedWaitMs.
+    const lone = started({ peerRungs: 0 });
+    const quiet = ttlsTo(advance(lone, 0, DEFAULT_PUNCH_TIMING.openedWaitMs - 1));
+    assert.deepEqual(quiet, [2]);
+    const after = ttlsTo(
+      advance(lone, DEFAULT_PUNCH_TIMING.openedWaitMs, DEFAULT_PUNCH_TIMING.openedWaitMs + 300),
+    );
+    assert.deepEqual(after.slice(0, 3), [3, 4, undefined]);
+    // A word about another generation of the peer's candidates is not about these openers.
+    const stale = started({ peerRungs: 0 });
+    stale.peerOpened(3, 7, 0);
+    assert.deepEqual(ttlsTo(advance(stale, 0, 400)), [2]);
   });
 
   it('the initiator waits half the signaling RTT before its first check', () => {
@@ -181,13 +214,21 @@ describe('PunchEngine', () => {
   it('birthday, hard side: opens sockets after the wait, pings from each, closes all but the winner', () => {
     const e = started({ nat: hard, remoteNat: easyRemote });
     const as = advance(e, 0, 700);
-    assert.deepEqual(of(as, 'open-sockets'), [{ type: 'open-sockets', count: 256 }]);
-    const vias = Array.from({ length: 256 }, (_, i) => i + 1);
+    const n = DEFAULT_BIRTHDAY.sockets;
+    assert.deepEqual(of(as, 'open-sockets'), [{ type: 'open-sockets', count: n }]);
+    const vias = Array.from({ length: n }, (_, i) => i + 1);
     e.socketsOpened(vias, 700);
     const first = of(e.takeActions(), 'ping').filter((p) => p.via > 0);
-    assert.equal(first.length, 256);
+    assert.equal(first.length, n);
     assert.ok(first.every((p) => p.to.address === '203.0.113.9' && p.to.port === 6000));
-    e.onPong({ address: '203.0.113.9', port: 6000 }, 17, 900);
+    // The first stage only TTLs that die within a few hops, half each; the next stage reaches further.
+    assert.deepEqual([...new Set(first.map((p) => p.ttl))].sort(), [2, 3]);
+    assert.equal(first.filter((p) => p.ttl === 2).length, n / 2);
+    const later = of(advance(e, 701, 700 + DEFAULT_BIRTHDAY.stageAfterMs + 100), 'ping').filter(
+      (p) => p.via > 0,
+    );
+    assert.deepEqual(new Set(later.slice(-n).map((p) => p.ttl)), new Set([4, undefined]));
+    e.onPong({ address: '203.0.113.9', port: 6000 }, 17, 5900);
     const done = e.takeActions();
     assert.deepEqual(of(done, 'close-sockets'), [{ type: 'close-sockets', keep: 17 }]);
     assert.equal(of(done, 'select')[0]?.via, 17);
@@ -197,10 +238,11 @@ describe('PunchEngine', () => {
     const e = started({ nat: easy, remoteNat: hard });
     const as = advance(e, 0, 14_000);
     const probes = of(as, 'ping').filter((p) => p.to.address === '203.0.113.2');
-    assert.equal(probes.length, 2400);
-    assert.equal(new Set(probes.map((p) => p.to.port)).size, 2400, 'no port twice');
+    const budget = DEFAULT_BIRTHDAY.probes;
+    assert.equal(probes.length, budget);
+    assert.equal(new Set(probes.map((p) => p.to.port)).size, budget, 'no port twice');
     assert.ok(probes.every((p) => p.to.port >= 1024 && p.to.port <= 65_535));
-    assert.equal(e.sent.birthday, 2400);
+    assert.equal(e.sent.birthday, budget);
     assert.ok(of(as, 'need-turn').length === 1, 'nothing direct: TURN is asked for');
     assert.equal(e.state, 'idle');
   });

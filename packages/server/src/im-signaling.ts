@@ -3,6 +3,7 @@
  * router, JWT checking (HS256 --jwt-secret, RS256/ES256 --jwks-url), the call policy and offline
  * hooks as HTTP POSTs, call history in the durable records, and its Prometheus metrics.
  */
+import { randomBytes } from 'node:crypto';
 import {
   DurableCallHistory,
   ImProtocol,
@@ -32,15 +33,19 @@ export interface ImSignaling {
   protocol(router: Router): ImProtocol;
   readonly verify: ImTokenVerifier;
   readonly history: DurableCallHistory;
+  /** The secret `POST /im/dev-login` signs with; undefined when dev login is off. */
+  readonly devLoginSecret: string | undefined;
 }
 
-/** Whether /im is served: it needs a way to check tokens. */
+/** Whether /im is served: it needs a way to check tokens (dev login brings its own secret). */
 export const imEnabled = (c: ServeConfig['im']): boolean =>
-  c.jwtSecret !== undefined || c.jwksUrl !== undefined;
+  c.jwtSecret !== undefined || c.jwksUrl !== undefined || c.devLogin;
 
 export function imSignaling(o: ImSignalingOptions): ImSignaling {
   const c = o.config;
-  const verify = createImTokenVerifier({ secret: c.jwtSecret, jwksUrl: c.jwksUrl });
+  // Dev login without --jwt-secret: a secret of this process (tokens do not survive a restart).
+  const secret = c.jwtSecret ?? (c.devLogin ? randomBytes(32).toString('base64url') : undefined);
+  const verify = createImTokenVerifier({ secret, jwksUrl: c.jwksUrl });
   const history = new DurableCallHistory(o.records);
   const reg = [o.registry];
   const messages = new Counter({
@@ -134,6 +139,7 @@ export function imSignaling(o: ImSignalingOptions): ImSignaling {
   return {
     verify,
     history,
+    devLoginSecret: c.devLogin ? secret : undefined,
     protocol: (router) =>
       (engine = new ImProtocol({
         router,

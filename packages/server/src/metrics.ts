@@ -2,12 +2,8 @@
  * Prometheus metrics. One registry per server instance (not prom-client's global), so several
  * servers in one process (tests) do not collide. Names: `peerlink_<area>_<what>_<unit>`.
  */
+import type { RelayedCounts } from '@peerlink/turn-server';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-
-/** A counter with its labels bound (prom-client's `counter.labels(...)`). */
-export interface CounterChild {
-  inc(value?: number): void;
-}
 
 export interface ServerMetrics {
   readonly registry: Registry;
@@ -31,11 +27,11 @@ export interface TurnMetrics {
   readonly responses: Counter<'method' | 'code'>;
   readonly relayedPackets: Counter<'direction'>;
   readonly relayedBytes: Counter<'direction'>;
-  /** The two counters above with their label bound: they count every relayed datagram. */
-  readonly relayed: Record<
-    'to-peer' | 'to-client',
-    { readonly packets: CounterChild; readonly bytes: CounterChild }
-  >;
+  /**
+   * Brings the two counters above up to the TURN server's own plain counts (`NodeTurnRelays.
+   * relayed()`), at scrape time: the data path counts in numbers, not in an event per packet.
+   */
+  syncRelayed(counts: RelayedCounts): void;
   readonly authFailures: Counter<'reason'>;
   readonly dropped: Counter<'reason'>;
   readonly allocationChanges: Counter<'change'>;
@@ -55,10 +51,16 @@ function turnMetrics(registry: Registry): TurnMetrics {
   const relayedBytes = counter('relayed_bytes_total', 'Payload bytes relayed, to-peer or to-client', [
     'direction',
   ]);
-  const bind = (direction: 'to-peer' | 'to-client') => ({
-    packets: relayedPackets.labels({ direction }),
-    bytes: relayedBytes.labels({ direction }),
-  });
+  const seen = { 'to-peer': { packets: 0, bytes: 0 }, 'to-client': { packets: 0, bytes: 0 } };
+  const syncRelayed = (counts: RelayedCounts): void => {
+    for (const direction of ['to-peer', 'to-client'] as const) {
+      const now = counts[direction];
+      const was = seen[direction];
+      if (now.packets > was.packets) relayedPackets.inc({ direction }, now.packets - was.packets);
+      if (now.bytes > was.bytes) relayedBytes.inc({ direction }, now.bytes - was.bytes);
+      seen[direction] = { packets: now.packets, bytes: now.bytes };
+    }
+  };
   return {
     requests: counter('requests_total', 'TURN requests received, by method', ['method']),
     responses: counter('responses_total', 'TURN responses sent, by method and code (200 = success)', [
@@ -67,7 +69,7 @@ function turnMetrics(registry: Registry): TurnMetrics {
     ]),
     relayedPackets,
     relayedBytes,
-    relayed: { 'to-peer': bind('to-peer'), 'to-client': bind('to-client') },
+    syncRelayed,
     authFailures: counter('auth_failures_total', 'Requests failing authentication, by reason', ['reason']),
     dropped: counter('dropped_total', 'TURN input dropped without an answer, by reason', ['reason']),
     allocationChanges: counter('allocation_changes_total', 'Allocations created, deleted, expired', [

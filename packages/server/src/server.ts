@@ -41,6 +41,7 @@ import { createMetrics, type ServerMetrics } from './metrics.js';
 import { kvsSignaling } from './kvs-signaling.js';
 import { imEnabled, imSignaling } from './im-signaling.js';
 import { registerImRoutes } from './http/im/routes.js';
+import { registerDevLogin, registerImCallPage } from './http/im/call-page.js';
 import { KVS_TURN_CREDENTIAL_SECONDS, kvsTurnServers } from './http/kvs/turn-grants.js';
 import { stunTurnUrls } from './ice-servers.js';
 import { startPeerSignaling, type PeerSignaling } from './peer-signaling.js';
@@ -162,10 +163,6 @@ function onTurnEvent(metrics: ServerMetrics, e: TurnEvent): void {
     case 'response':
       t.responses.inc({ method: e.method, code: String(e.code) });
       break;
-    case 'relayed':
-      t.relayed[e.direction].packets.inc();
-      t.relayed[e.direction].bytes.inc(e.bytes);
-      break;
     case 'auth-failure':
       t.authFailures.inc({ reason: e.why });
       break;
@@ -278,6 +275,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     metrics.turn.allocations.set(t.allocations);
     metrics.turn.permissions.set(t.permissions);
     metrics.turn.channels.set(t.channels);
+    metrics.turn.syncRelayed(turn.relayed());
   };
   const status: StatusSource = {
     version: VERSION,
@@ -433,7 +431,8 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
         stun: (host) => stunTurnUrls(where, host).stun,
         ttlSeconds: KVS_TURN_CREDENTIAL_SECONDS,
       });
-  }
+    for (const app of [http, https]) registerImCallPage(app, { devLoginSecret: im.devLoginSecret });
+  } else for (const app of [http, https]) registerDevLogin(app, undefined);
   const started: { close(): Promise<unknown> }[] = [backend, turn, stun, signaling.adapter];
   let current = config;
   const reload = async (): Promise<ReloadReport> => {

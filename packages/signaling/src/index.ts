@@ -71,6 +71,8 @@ export {
   MAX_FRAME_BYTES,
 } from './transports/quic/frame-codec.js';
 export type { DecodeResult, FrameError, FrameErrorCode } from './transports/quic/frame-codec.js';
+export { encodeFrames, FrameWriter } from './transports/quic/frame-writer.js';
+export type { FrameItem, FrameWriterOptions } from './transports/quic/frame-writer.js';
 export { parseJoin, joinMeta } from './transports/quic/join.js';
 export type { JoinRefusal, QuicIceServer, QuicJoin } from './transports/quic/join.js';
 export { RedisStore } from './store/redis-store.js';

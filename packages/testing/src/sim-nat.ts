@@ -8,7 +8,10 @@
  * A box that accepts unsolicited UDP (`unsolicited: 'accept'`) models Linux's conntrack clash: a
  * packet from outside that no mapping admits is delivered to the box itself, which confirms an
  * entry for (that endpoint -> public port); while it lives, an inside host's packet towards that
- * endpoint cannot use that public port and is given another (`clashes` counts them).
+ * endpoint cannot use that public port and is given another (`clashes` counts them). An
+ * endpoint-independent box then behaves as Linux's masquerade does: the new port becomes the inside
+ * endpoint's mapping for every destination it has not sent to yet (get_unique_tuple reuses the newest
+ * mapping of that source), so one clash moves all its later flows; flows that exist keep their port.
  */
 import type { TransportAddress } from '@peerlink/wire';
 import type { Clock } from './fake-clock.js';
@@ -48,6 +51,8 @@ export class SimNat {
   readonly #random: SeededRandom;
   readonly #byKey = new Map<string, Mapping>();
   readonly #byPort = new Map<number, Mapping>();
+  /** Endpoint-independent mappings left behind by a clash, by "inside>destination" flows they carry. */
+  readonly #flows = new Map<string, Mapping>();
   /** Confirmed inbound entries of unsolicited packets: "remote ip:port>public port" -> expiry. */
   readonly #accepted = new Map<string, number>();
   /** Unsolicited packets the box accepted (confirming an entry), and outbound packets moved off their port. */
@@ -72,15 +77,18 @@ export class SimNat {
 
   /** Translates an outbound datagram's source; creates or refreshes its mapping. */
   outbound(from: TransportAddress, to: TransportAddress): TransportAddress {
-    let key = this.#keyOf(from, to);
+    const key = this.#keyOf(from, to);
     let m = this.#byKey.get(key);
     if (m && !this.#live(m)) m = undefined;
-    if (m && !m.sentTo.has(endpoint(to)) && this.#clash(to, m.port)) {
-      // The box already holds (to -> this port) for itself: this destination gets a port of its own.
+    const flowKey = `${endpoint(from)}>${endpoint(to)}`;
+    const flow = this.#flows.get(flowKey);
+    if (flow && this.#live(flow)) m = flow;
+    else if (m && !m.sentTo.has(endpoint(to)) && this.#clash(to, m.port)) {
+      // The box already holds (to -> this port) for itself: a new port, which (masquerade) becomes
+      // the mapping of this inside endpoint for later destinations too; the old one keeps its flows.
       this.counts.clashes++;
-      key = `${endpoint(from)}>${endpoint(to)}!`;
-      m = this.#byKey.get(key);
-      if (m && !this.#live(m)) m = undefined;
+      for (const d of m.sentTo) if (d.includes(':')) this.#flows.set(`${endpoint(from)}>${d}`, m);
+      m = undefined;
     }
     if (!m) {
       const port = this.#allocate(from.port, to);
@@ -129,7 +137,7 @@ export class SimNat {
 
   #live(m: Mapping): boolean {
     if (m.expiresAt > this.#clock.now()) return true;
-    this.#byKey.delete(m.key);
+    if (this.#byKey.get(m.key) === m) this.#byKey.delete(m.key);
     if (this.#byPort.get(m.port) === m) this.#byPort.delete(m.port);
     return false;
   }

@@ -44,6 +44,8 @@ export interface RunOptions {
   readonly engine?: Partial<PunchOptions>;
   /** When each side's candidates reach the other, ms after the start: [at A, at B] (default [30, 60]). */
   readonly signalAt?: readonly [number, number];
+  /** How long a later signal (`direct-opened`) takes to reach A and to reach B, ms (default [30, 30]). */
+  readonly signalDelayMs?: readonly [number, number];
 }
 
 /** Two peers: gather (what the reflectors see), exchange candidates, run until both select or `ms` pass. */
@@ -106,9 +108,16 @@ export function run(
   });
   const hints = peers.map((p, i) => natHintOf(p.sockets.get(PRIMARY_VIA)!.local().port, mapped[i]!));
   const start = clock.now();
+  // Signals in flight through the server: `direct-opened` reaches the other peer after a delay.
+  const inFlight: { at: number; to: number; rungs: number }[] = [];
+  const [toA, toB] = opts.signalDelayMs ?? [30, 30];
   const flush = (p: Peer): void => {
     for (const a of p.engine.takeActions()) {
       p.events.push(a.type);
+      if (a.type === 'opened') {
+        const to = peers.indexOf(p) === 0 ? 1 : 0;
+        inFlight.push({ at: clock.now() + (to === 0 ? toA : toB), to, rungs: a.rungs.length });
+      }
       if (a.type === 'ping' || a.type === 'pong') {
         const s = p.sockets.get(a.via);
         const body =
@@ -156,6 +165,10 @@ export function run(
   }
   while (clock.now() - start < ms && !(peers[0]!.selected && peers[1]!.selected)) {
     clock.advance(5);
+    for (const m of inFlight.filter((x) => x.at <= clock.now())) {
+      inFlight.splice(inFlight.indexOf(m), 1);
+      peers[m.to]!.engine.peerOpened(m.rungs, 0, clock.now());
+    }
     for (const p of peers) {
       const due = p.engine.nextTimeout();
       if (due !== undefined && due <= clock.now()) p.engine.handleTimer(clock.now());

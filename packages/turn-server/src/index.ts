@@ -41,6 +41,8 @@ export { startStunListeners } from './node/stun-listeners.js';
 export type { StunEvent, StunListenerOptions, StunListeners } from './node/stun-listeners.js';
 export { TurnEngine } from './engine/turn-engine.js';
 export type {
+  RelayedCount,
+  RelayedCounts,
   TurnClient,
   TurnDropReason,
   TurnEngineOptions,

@@ -47,16 +47,12 @@ describe('TCP relaying on real sockets (RFC 6062)', () => {
   let stun: StunListeners;
   let echo: Server;
   let echoAddress: TransportAddress;
-  let relayed = 0;
 
   before(async () => {
     turn = new NodeTurnRelays({
       relayIps: { 4: '127.0.0.1' },
       users: new Map([['alice', 'wonderland']]),
       peerPolicy: new PeerPolicy({ allowLoopback: true }),
-      onEvent: (e) => {
-        if (e.type === 'relayed') relayed += e.bytes;
-      },
     });
     stun = await startStunListeners({ address: '127.0.0.1', port: 0, turn: turn.hook });
     echo = createServer((s) => s.pipe(s));
@@ -87,7 +83,8 @@ describe('TCP relaying on real sockets (RFC 6062)', () => {
       const back = readText(raw, 'through the relay');
       raw.write('through the relay');
       assert.equal(await back, 'through the relay');
-      assert.ok(relayed >= 2 * 'through the relay'.length);
+      const relayed = turn.relayed();
+      assert.ok(relayed['to-peer'].bytes + relayed['to-client'].bytes >= 2 * 'through the relay'.length);
     } finally {
       control.close();
       data.close();

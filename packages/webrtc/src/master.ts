@@ -16,6 +16,7 @@ import type { CodecName } from './media/codecs.js';
 import type { MediaSource } from './media/source.js';
 import { PeerSession } from './peer/session.js';
 import { peerStats, type PeerStats } from './peer/stats.js';
+import type { CandidateInit } from './sdp/candidate.js';
 
 export interface KvsMasterOptions extends KvsTarget {
   /** What every viewer receives (at most one source per kind); the codecs negotiated are theirs. */
@@ -27,6 +28,11 @@ export interface KvsMasterOptions extends KvsTarget {
   readonly iceServers?: readonly IceServer[];
   /** Any other werift option. */
   readonly rtc?: Partial<PeerConfig>;
+  /**
+   * More candidates to trickle for each local one (a port-mapped candidate from GatewayMapper's
+   * `candidatesFor`); sent after it, as they resolve. Failures send nothing.
+   */
+  readonly extraCandidates?: (local: CandidateInit) => Promise<readonly CandidateInit[]>;
 }
 
 export interface KvsMasterEvents {
@@ -137,7 +143,13 @@ export class KvsMaster extends EventEmitter<KvsMasterEvents> {
       codecs,
       ...(this.o.iceTransportPolicy !== undefined ? { iceTransportPolicy: this.o.iceTransportPolicy } : {}),
       ...(this.o.rtc !== undefined ? { rtc: this.o.rtc } : {}),
-      onLocalCandidate: (c) => this.#socket?.send('ICE_CANDIDATE', c, viewerId),
+      onLocalCandidate: (c) => {
+        this.#socket?.send('ICE_CANDIDATE', c, viewerId);
+        this.o.extraCandidates?.(c).then(
+          (more) => more.forEach((m) => this.#socket?.send('ICE_CANDIDATE', m, viewerId)),
+          () => {},
+        );
+      },
     });
     for (const s of sources) session.addTrack(s.track);
     session.pc.onDataChannel.subscribe((ch) => this.emit('datachannel', viewerId, ch));

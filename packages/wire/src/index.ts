@@ -165,6 +165,7 @@ export {
 export { describeStunMessage } from './stun/describe.js';
 export {
   CHANNEL_DATA_HEADER_LENGTH,
+  type ByteAllocator,
   type ChannelData,
   decodeChannelData,
   encodeChannelData,
@@ -202,6 +203,7 @@ export {
   PEER_ERROR_CODES,
   PEER_MAX_HANDSHAKE_TEXT,
   PEER_MAX_NAT_PORTS,
+  PEER_MAX_OPENER_RUNGS,
   PEER_MAX_SIGNAL_CANDIDATES,
   PEER_PATHS,
   PEER_PROTOCOL_NAME,
@@ -213,6 +215,7 @@ export {
   PeerClientMessage,
   PeerConnectPayload,
   PeerDirectCandidates,
+  PeerDirectOpened,
   PeerErrorCode,
   PeerIceServer,
   PeerId,

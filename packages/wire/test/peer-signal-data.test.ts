@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
+  PEER_MAX_OPENER_RUNGS,
   PEER_MAX_SIGNAL_CANDIDATES,
   PEER_UNKNOWN_NAT,
   parsePeerConnectPayload,
@@ -146,7 +147,7 @@ describe('signal data: direct-candidates', () => {
     });
     assert.ok(r.ok);
     assert.equal(r.data.generation, 0);
-    assert.deepEqual(r.data.nat, {
+    assert.deepEqual((r.data as PeerDirectCandidates).nat, {
       udp: false,
       mappingVaries: true,
       portAllocation: null,
@@ -155,8 +156,12 @@ describe('signal data: direct-candidates', () => {
     });
     const scalar = parsePeerSignalData({ kind: 'direct-candidates', password: '', candidates: [], nat: 7 });
     assert.ok(scalar.ok);
-    assert.deepEqual(scalar.data.nat, PEER_UNKNOWN_NAT);
-    assert.notEqual(scalar.data.nat.ports, PEER_UNKNOWN_NAT.ports, 'a fresh hint, not the shared constant');
+    assert.deepEqual((scalar.data as PeerDirectCandidates).nat, PEER_UNKNOWN_NAT);
+    assert.notEqual(
+      (scalar.data as PeerDirectCandidates).nat.ports,
+      PEER_UNKNOWN_NAT.ports,
+      'a fresh hint, not the shared constant',
+    );
   });
 
   it('never throws on random JSON, at the top or inside a direct-candidates message', () => {
@@ -178,6 +183,35 @@ describe('signal data: direct-candidates', () => {
     const deep = JSON.parse(`${'['.repeat(10_000)}${']'.repeat(10_000)}`) as unknown;
     wellFormed(
       parsePeerSignalData({ kind: 'direct-candidates', password: '', candidates: [deep], nat: deep }),
+    );
+  });
+});
+
+describe('signal data: direct-opened', () => {
+  it('round-trips the TTLs of the openers sent, and refuses anything that is not a short TTL list', () => {
+    const sent = { kind: 'direct-opened', generation: 2, rungs: [2, 3, 4] };
+    assert.deepEqual(parsePeerSignalData(JSON.parse(JSON.stringify({ ...sent, extra: 1 }))), {
+      ok: true,
+      data: sent,
+    });
+    const old = parsePeerSignalData({ kind: 'direct-opened', rungs: [2] });
+    assert.ok(old.ok && old.data.kind === 'direct-opened' && old.data.generation === 0);
+    for (const rungs of [
+      [0],
+      [256],
+      [2.5],
+      ['2'],
+      Array.from({ length: PEER_MAX_OPENER_RUNGS + 1 }, () => 2),
+      3,
+    ]) {
+      const r = parsePeerSignalData({ kind: 'direct-opened', generation: 0, rungs });
+      assert.ok(!r.ok && r.code === 'INVALID', JSON.stringify(rungs));
+    }
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.jsonValue(), (x, y) =>
+        wellFormed(parsePeerSignalData({ kind: 'direct-opened', generation: x, rungs: y })),
+      ),
+      { numRuns: 500 },
     );
   });
 });

@@ -23,6 +23,19 @@ describe('ChannelData (RFC 8656 §12.4)', () => {
     assert.equal(encodeChannelData(0x4fff, new Uint8Array(8), true).length, 12);
   });
 
+  it("writes into the caller's memory when given an allocator, zeroing padding left from before", () => {
+    const memory = new Uint8Array(32).fill(0xee);
+    let asked = 0;
+    const out = encodeChannelData(0x4002, new Uint8Array([9, 8, 7]), true, (n) => {
+      asked = n;
+      return memory.subarray(4, 4 + n);
+    });
+    assert.equal(asked, 8);
+    assert.equal(out.buffer, memory.buffer);
+    assert.deepEqual([...out], [0x40, 0x02, 0, 3, 9, 8, 7, 0]);
+    assert.deepEqual([...memory.subarray(0, 4), ...memory.subarray(12)], new Array(24).fill(0xee));
+  });
+
   it('round-trips any channel and data, with or without padding', () => {
     fc.assert(
       fc.property(

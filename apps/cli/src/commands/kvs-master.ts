@@ -6,6 +6,7 @@
 import {
   createKvsMaster,
   fileSource,
+  GatewayMapper,
   isCodecName,
   rtpUdpSource,
   type CodecName,
@@ -27,6 +28,8 @@ export const KVS_MASTER_HELP = [
   '  --audio-rtp-port PORT     audio RTP on 127.0.0.1:PORT',
   '  --audio-codec C           its codec: opus (default), pcmu, pcma',
   '  --file F                  an .ivf (VP8/VP9) or .ogg (Opus) file played in a loop (repeatable)',
+  "  --port-mapping            map each viewer connection's UDP port on the gateway (PCP, NAT-PMP,",
+  '                            UPnP-IGD) and advertise the mapped address as a candidate',
 ].join('\n');
 
 function codec(flag: string, t: string | undefined, fallback: CodecName, kind: string): CodecName {
@@ -44,6 +47,7 @@ export async function kvsMaster(argv: string[], io: Io): Promise<number> {
     'audio-rtp-port': { type: 'string' },
     'audio-codec': { type: 'string' },
     file: { type: 'string', multiple: true },
+    'port-mapping': { type: 'boolean' },
   });
   if (v.help) {
     io.out(KVS_MASTER_HELP);
@@ -70,7 +74,24 @@ export async function kvsMaster(argv: string[], io: Io): Promise<number> {
     for (const s of sources) s.close();
     throw err;
   }
-  const master = await createKvsMaster({ ...target, sources });
+  const mapper = v['port-mapping']
+    ? new GatewayMapper({
+        onMapping: (m) =>
+          print({
+            event: 'mapped',
+            protocol: m.protocol,
+            internal: `${m.internal.address}:${m.internal.port}`,
+            external: `${m.external.address}:${m.external.port}`,
+            lifetimeSec: m.lifetimeSec,
+          }),
+        onError: (e) => print({ event: 'mapping-failed', reason: e.message }),
+      })
+    : undefined;
+  const master = await createKvsMaster({
+    ...target,
+    sources,
+    ...(mapper ? { extraCandidates: (c) => mapper.candidatesFor(c) } : {}),
+  });
   print({
     event: 'ready',
     channel: target.channel,
@@ -93,6 +114,7 @@ export async function kvsMaster(argv: string[], io: Io): Promise<number> {
   const why = await Promise.race([io.stopSignal, closed]);
   clearInterval(timer);
   await master.close();
+  await mapper?.close();
   print({ event: 'stopped', reason: why });
   return why.startsWith('SIG') ? 0 : 1;
 }

@@ -123,6 +123,10 @@ export class DirectAgent {
   onSignal(data: unknown): void {
     const parsed = parsePeerSignalData(data);
     if (!parsed.ok) return void this.ignoredSignals++;
+    if (parsed.data.kind === 'direct-opened') {
+      this.engine.peerOpened(parsed.data.rungs.length, parsed.data.generation, now());
+      return this.#run();
+    }
     const { password, candidates, nat, generation } = parsed.data;
     this.remotePassword = new Uint8Array(Buffer.from(password, 'base64url'));
     this.hooks.permitTurn(candidates.filter((c) => c.type !== 'host'));
@@ -197,6 +201,10 @@ export class DirectAgent {
         return;
       case 'pong':
         if (password) this.mux.send(encodeCheck(2, this.tag, a.txid, password), a.to, a.via);
+        return;
+      case 'opened':
+        // Our openers are out: the peer's next rungs and full-TTL checks may follow (in step).
+        this.hooks.signal({ kind: 'direct-opened', generation: this.#generation, rungs: [...a.rungs] });
         return;
       case 'open-sockets':
         void this.mux.openExtra(a.count).then((vias) => {

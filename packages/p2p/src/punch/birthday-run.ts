@@ -30,6 +30,7 @@ export class BirthdayRun {
   sent = 0;
   #at: number;
   #until = Infinity;
+  #started = 0;
   #lastStep = 0;
   #vias: Via[] = [];
   #shuffle: PortShuffle | undefined;
@@ -66,9 +67,12 @@ export class BirthdayRun {
       const to = env.easyMapping;
       if (!to || this.#vias.length === 0 || now - this.#lastStep < this.budget.rearmEveryMs) return;
       this.#lastStep = now;
-      // Each socket keeps one TTL of the ladder: its mapping opens with packets that die before the
-      // easy side's router (a router that accepts them would clash, docs/hole-punching.md).
-      const ttls = this.budget.ttls;
+      // Each socket keeps one TTL of the stage: its mapping opens with packets that die before the
+      // easy side's router (a router that accepts them would clash, docs/hole-punching.md); the
+      // stage that reaches further only once the first found nothing.
+      const stages = this.budget.ttlStages;
+      const ttls =
+        stages[Math.min(stages.length - 1, now - this.#started >= this.budget.stageAfterMs ? 1 : 0)] ?? [];
       this.#vias.forEach((via, i) =>
         env.ping(to, via, ttls.length ? ttls[i % ttls.length] || undefined : undefined),
       );
@@ -115,6 +119,7 @@ export class BirthdayRun {
     }
     this.phase = 'running';
     this.#until = now + this.budget.forMs;
+    this.#started = now;
     this.#lastStep = now;
     if (this.role === 'hard') env.push({ type: 'open-sockets', count: this.budget.sockets });
     else this.#shuffle = new PortShuffle(this.budget.lowPort, this.budget.highPort, this.random);

@@ -29,12 +29,18 @@ export interface BirthdayBudget {
   readonly lowPort: number;
   readonly highPort: number;
   /**
-   * The hard side's opening TTLs, one per socket in turn (0: the default TTL). A TTL that passes
-   * every NAT layer of the hard side but dies before the easy side's router opens a mapping without
-   * touching that router; the node cannot see its hop count, so a short ladder covers 1 to 3 NAT
-   * hops, and the default TTL keeps a quarter of the sockets as they always were.
+   * The hard side's opening TTLs in stages: socket i sends with `stage[i % stage.length]` (0: the
+   * default TTL), the first stage until `stageAfterMs`, the next one after. A TTL that passes every
+   * NAT layer of the hard side but dies before the easy side's router opens a mapping without touching
+   * that router. One that reaches an easy router which accepts unsolicited UDP poisons that port, and
+   * worse: when the easy side probes it, Linux's masquerade gives the probe another port and from then
+   * on every new flow of the easy side leaves on that port (it reuses the newest mapping of a source),
+   * so no later probe matches any socket (docs/hole-punching.md). So the first stage uses only TTLs
+   * that die within a few hops (2, 3: one or two NAT layers), and only when they found nothing does
+   * the next stage try TTLs that reach further (deeper NATs: 4 and the default).
    */
-  readonly ttls: readonly number[];
+  readonly ttlStages: readonly (readonly number[])[];
+  readonly stageAfterMs: number;
   /**
    * Attempts per connection: the next one at the engine's next round, on fresh sockets (fresh
    * mappings, clear of any clash the last one left on the peer's router).
@@ -43,15 +49,19 @@ export interface BirthdayBudget {
 }
 
 export const DEFAULT_BIRTHDAY: BirthdayBudget = {
-  sockets: 256,
-  probes: 2400,
+  sockets: 320,
+  probes: 4400,
   ratePerSec: 400,
   rearmEveryMs: 2500,
   forMs: 12_000,
   startAfterMs: 600,
   lowPort: 1024,
   highPort: 65_535,
-  ttls: [2, 3, 4, 0],
+  ttlStages: [
+    [2, 3],
+    [4, 0],
+  ],
+  stageAfterMs: 5000,
   attempts: 2,
 };
 

@@ -39,6 +39,12 @@ export interface PunchTiming {
   readonly openerTtls: readonly number[];
   /** Gap between a pair's openers. */
   readonly openerStepMs: number;
+  /**
+   * Openers go in step with the peer's: a pair's opener k+1 waits until the peer says it has sent
+   * k (`peerOpened`), its full-TTL checks until the peer has sent all of them; past this long after
+   * the pair's first opener nothing waits (a peer that never says, or whose word is lost).
+   */
+  readonly openedWaitMs: number;
 }
 
 export const DEFAULT_PUNCH_TIMING: PunchTiming = {
@@ -49,6 +55,7 @@ export const DEFAULT_PUNCH_TIMING: PunchTiming = {
   retryAfterMs: 10_000,
   openerTtls: [2, 3, 4],
   openerStepMs: 50,
+  openedWaitMs: 1500,
 };
 
 /** Ports after the last one seen that a sequential allocator is probed on. */
@@ -58,6 +65,8 @@ export type PunchAction =
   /** `ttl`: send this check with that IP TTL (an opener); absent: the socket's default. */
   | { readonly type: 'ping'; readonly to: Endpoint; readonly via: Via; readonly ttl?: number }
   | { readonly type: 'pong'; readonly to: Endpoint; readonly via: Via; readonly txid: Uint8Array }
+  /** We have sent openers with these TTLs (in order): tell the peer (`direct-opened`), it may go on. */
+  | { readonly type: 'opened'; readonly rungs: readonly number[] }
   | { readonly type: 'open-sockets'; readonly count: number }
   /** Close the birthday sockets but `keep` (the selected one, if any). */
   | { readonly type: 'close-sockets'; readonly keep: Via | undefined }
@@ -86,8 +95,10 @@ interface Target {
   readonly to: Endpoint;
   readonly via: Via;
   until: number;
-  /** Checks sent in this round: the first `openerTtls.length` are openers. */
+  /** Checks sent in this round: the first `openerTtls.length` are openers; Infinity: no more openers. */
   sent?: number;
+  /** When this pair's first opener went out (its wait for the peer's openers counts from there). */
+  firstAt?: number;
 }
 
 export type PunchState = 'waiting' | 'probing' | 'selected' | 'idle';
@@ -113,6 +124,9 @@ export class PunchEngine {
   #birthday: BirthdayRun | undefined;
   #birthdayAttempts = 0;
   #vouched: string | undefined;
+  /** Opener rungs we have sent on some pair, and those the peer says it has sent. */
+  #ownRungs = 0;
+  #peerRungs = 0;
   /** Checks sent, by kind of probing (the packet budget, in stats). */
   readonly sent = { checks: 0, birthday: 0 };
 
@@ -168,6 +182,17 @@ export class PunchEngine {
     this.#plan(now, prev === undefined);
   }
 
+  /**
+   * The peer has sent its first `rungs` openers (its `direct-opened`): our next rungs and then our
+   * full-TTL checks may go, its NAT holding a mapping towards us before they arrive.
+   */
+  peerOpened(rungs: number, generation: number, now: number): void {
+    if (this.#remote && generation !== this.#remote.generation) return;
+    if (rungs <= this.#peerRungs) return;
+    this.#peerRungs = Math.min(rungs, this.#timing.openerTtls.length);
+    if (this.#targets.size > 0) this.#nextProbe = Math.min(this.#nextProbe, Math.max(now, this.#startAt));
+  }
+
   /** A TURN allocation exists: probe the peer through it too. */
   turnReady(now: number): void {
     this.#turn = true;
@@ -186,8 +211,8 @@ export class PunchEngine {
     const k = pairKey(via, from);
     if (this.#selected && this.#priority(from, via) <= this.#selected.priority) return;
     const t = this.#targets.get(k);
-    // The peer reached us here, so our NAT has let it in: no more openers on this pair.
-    if (t) t.sent = Math.max(t.sent ?? 0, this.#timing.openerTtls.length);
+    // The peer reached us here, so its NAT holds a mapping towards us: no more openers, no waiting.
+    if (t) t.sent = Infinity;
     else {
       this.#targets.set(k, { to: from, via, until: now + this.#timing.probeForMs, sent: Infinity });
       this.#ping(from, via); // triggered check
@@ -242,9 +267,19 @@ export class PunchEngine {
           continue;
         }
         const n = x.sent ?? 0;
+        const turn = x.via === TURN_VIA;
+        if (!turn && !this.#mayFire(x, n, now)) {
+          opening = true;
+          continue;
+        }
         x.sent = n + 1;
-        const ttl = x.via === TURN_VIA ? undefined : t.openerTtls[n];
+        x.firstAt ??= now;
+        const ttl = turn ? undefined : t.openerTtls[n];
         this.#ping(x.to, x.via, ttl);
+        if (ttl !== undefined && n + 1 > this.#ownRungs) {
+          this.#ownRungs = n + 1;
+          this.#push({ type: 'opened', rungs: t.openerTtls.slice(0, n + 1) });
+        }
         opening ||= n + 1 < t.openerTtls.length;
       }
       this.#nextProbe = now + (opening ? t.openerStepMs : t.probeEveryMs);
@@ -337,6 +372,17 @@ export class PunchEngine {
     this.#birthdayAttempts++;
   }
 
+  /**
+   * Whether a pair's check number `n` may go: opener k+1 once the peer has sent k openers, full-TTL
+   * checks once it has sent them all, anything once `openedWaitMs` passed since the pair's first.
+   */
+  #mayFire(x: Target, n: number, now: number): boolean {
+    const rungs = this.#timing.openerTtls.length;
+    if (n === 0 || n === Infinity || rungs === 0) return true;
+    if (this.#peerRungs >= Math.min(n, rungs)) return true;
+    return x.firstAt !== undefined && now - x.firstAt >= this.#timing.openedWaitMs;
+  }
+
   #target(to: Endpoint, via: Via, until: number): void {
     const k = pairKey(via, to);
     if (this.#selected && this.#priority(to, via) <= this.#selected.priority) return;
@@ -393,6 +439,8 @@ export class PunchEngine {
     this.#roundOpen = false;
     this.#nextRound = Infinity;
     this.#startAt = now;
+    this.#ownRungs = 0;
+    this.#peerRungs = 0;
   }
 
   /** IPv6 over IPv4, a peer's host address over its reflexive ones, anything direct over TURN. */

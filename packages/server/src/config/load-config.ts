@@ -89,6 +89,8 @@ export interface ServeConfig {
     callGraceSeconds: number;
     callPolicyUrl: string | undefined;
     offlineWebhook: string | undefined;
+    /** `POST /im/dev-login` mints tokens for any user name (development only). */
+    devLogin: boolean;
   };
   /** Where each value came from, for `--print-config` style diagnostics. */
   sources: Record<string, 'flag' | 'env' | 'file' | 'default'>;
@@ -421,6 +423,7 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
       callGraceSeconds: num('call-grace'),
       callPolicyUrl: httpUrl('call-policy-url'),
       offlineWebhook: httpUrl('offline-webhook'),
+      devLogin: values.get('im-dev-login') === true,
     },
     sources,
   };

@@ -225,6 +225,12 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     description: 'IM: seconds a party whose socket dropped has to come back before call.end network_error',
   },
   {
+    name: 'im-dev-login',
+    kind: 'boolean',
+    description:
+      'IM: POST /im/dev-login {"user": NAME} mints a JWT for anyone (development only; without --jwt-secret a random one)',
+  },
+  {
     name: 'call-policy-url',
     kind: 'string',
     description: 'IM: POST {from, to, call_type} here before a call; {"allow": false} denies it',

@@ -5,9 +5,9 @@
  * packages/server/kvs-sample/, read from disk per request; the SDK bundle is resolved with
  * createRequire, so it answers 404 where the SDK is not installed (it is a devDependency).
  */
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
+import { registerStaticFiles, type StaticFiles } from './static-files.js';
 
 // dist/src/http/kvs-sample.js -> packages/server/kvs-sample/
 const PAGE_DIR = new URL('../../../kvs-sample/', import.meta.url);
@@ -22,7 +22,7 @@ function sdkBundlePath(): string | undefined {
 }
 
 export function registerKvsSample(app: FastifyInstance): void {
-  const files: Record<string, { file: () => string | URL | undefined; type: string }> = {
+  const files: StaticFiles = {
     '/kvs/sample/': { file: () => new URL('index.html', PAGE_DIR), type: 'text/html; charset=utf-8' },
     '/kvs/sample/sample.js': {
       file: () => new URL('sample.js', PAGE_DIR),
@@ -31,12 +31,5 @@ export function registerKvsSample(app: FastifyInstance): void {
     '/kvs/sample/kvs-webrtc.min.js': { file: sdkBundlePath, type: 'text/javascript; charset=utf-8' },
   };
   app.get('/kvs/sample', async (_req, reply) => reply.redirect('/kvs/sample/'));
-  for (const [path, { file, type }] of Object.entries(files)) {
-    app.get(path, async (_req, reply) => {
-      const f = file();
-      const body = f === undefined ? undefined : await readFile(f).catch(() => undefined);
-      if (body === undefined) return reply.code(404).type('text/plain').send(`not available: ${path}\n`);
-      return reply.type(type).header('cache-control', 'no-store').send(body);
-    });
-  }
+  registerStaticFiles(app, files);
 }

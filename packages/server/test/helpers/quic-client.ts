@@ -6,13 +6,17 @@
 import { X509Certificate, webcrypto } from 'node:crypto';
 import Logger, { LogLevel } from '@matrixai/logger';
 import { QUICClient, events, type QUICStream } from '@matrixai/quic';
-import { encodeFrame, FrameDecoder, QUIC_ALPN } from '@peerlink/signaling';
+import { FrameDecoder, FrameWriter, QUIC_ALPN } from '@peerlink/signaling';
 
 export type Frame = Record<string, unknown>;
 
 export interface QuicTestClient {
   readonly client: QUICClient;
   readonly stream: QUICStream;
+  /**
+   * A frame (an object as JSON, or a string) or raw bytes written as they are (hostile tests);
+   * frames sent in one turn leave in one stream write.
+   */
   send(frame: Frame | string | Uint8Array): Promise<void>;
   /** The next frame (in arrival order). */
   next(): Promise<Frame>;
@@ -76,6 +80,7 @@ export async function quicStream(client: QUICClient): Promise<QuicTestClient> {
   const stream = client.connection.newStream('bidi');
   const writer = stream.writable.getWriter();
   writer.closed.catch(() => {});
+  const frames = new FrameWriter({ write: (bytes) => writer.write(bytes), flushed: () => {} });
   const reader = stream.readable.getReader();
   const decoder = new FrameDecoder();
   const queue: Frame[] = [];
@@ -104,12 +109,14 @@ export async function quicStream(client: QUICClient): Promise<QuicTestClient> {
   return {
     client,
     stream,
-    send: (frame) =>
-      writer.write(
-        frame instanceof Uint8Array
-          ? frame
-          : encodeFrame(typeof frame === 'string' ? frame : JSON.stringify(frame)),
-      ),
+    send: async (frame) => {
+      if (frame instanceof Uint8Array) {
+        await frames.idle();
+        return writer.write(frame);
+      }
+      frames.push([typeof frame === 'string' ? frame : JSON.stringify(frame)]);
+      return frames.idle();
+    },
     next: () => {
       const f = queue.shift();
       return f ? Promise.resolve(f) : new Promise((r) => waiters.push(r));

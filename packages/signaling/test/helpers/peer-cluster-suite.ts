@@ -103,6 +103,39 @@ export function peerClusterSuite(name: string, c: ClusterControls): void {
       await until(() => h1.frames(b2).length === 1, 'relay to bob on his new node');
     });
 
+    it('a peer that left a node and registered on another hears from the peers of the first', async () => {
+      // The first node still holds the peer as away (its grace to come back); once the peer is present
+      // elsewhere, messages for it must go there, not into a mailbox it will not read again.
+      const [h1, h2] = await twoNodes(c);
+      const hal = await h1.open();
+      await h1.register(hal, 'hal');
+      const ida0 = await h1.open();
+      await h1.register(ida0, 'ida');
+      await h1.disconnect(ida0);
+      const ida = await h2.open();
+      await h2.register(ida, 'ida');
+      await h2.text(ida, { type: 'connect', target: 'hal', ref: 'r1' });
+      const session = (h2.last(ida) as Extract<ServerMessage, { type: 'connecting' }>).session;
+      await until(hasType(h1, hal, 'incoming'), 'incoming on node 1');
+      await h1.text(hal, { type: 'answer', session });
+      await until(hasType(h2, ida, 'answered'), 'answered on node 2');
+      await h1.binary(hal, encodeRelayFrame(session, new Uint8Array([5])));
+      await until(() => h2.frames(ida).length === 1, 'relay to ida on node 2');
+      assert.equal(h1.engine.stats().peers, 1, 'node 1 forgot its away record of ida');
+    });
+
+    it('mid-session, a peer that moves from the node of its partner to another gets the relay there', async () => {
+      const [h1, h2] = await twoNodes(c);
+      const { a, b, session } = await pair(h1);
+      await until(hasType(h1, a, 'answered'), 'answered');
+      await h1.disconnect(b);
+      const b2 = await h2.open();
+      await h2.register(b2, 'bob');
+      // No text first: only relay frames, as a transfer that goes on while its receiver moves.
+      await h1.binary(a, encodeRelayFrame(session, new Uint8Array([6])));
+      await until(() => h2.frames(b2).length === 1, 'relay to bob on node 2');
+    });
+
     it('a second registration on another node replaces the first', async () => {
       const [h1, h2] = await twoNodes(c);
       const first = await h1.open();

@@ -50,6 +50,16 @@ export class Allocation<C> {
   readonly permissions = new Map<string, number>();
   readonly channels = new Map<number, ChannelBinding>();
   readonly channelByPeer = new Map<string, number>();
+  /**
+   * One-entry caches in front of the two maps above: a client mostly sends on one channel, and a
+   * relay mostly hears one peer, so the data path rarely hashes. Cleared whenever a binding is
+   * made or expires; the binding's own `expiresAt` is still checked on every use.
+   */
+  #lastChannel = -1;
+  #lastBinding: ChannelBinding | undefined;
+  #lastPeerAddress = '';
+  #lastPeerPort = -1;
+  #lastPeerChannel: number | undefined;
   /** Token bucket for the optional bandwidth cap, in bytes. */
   tokens = 0;
   tokensAt = 0;
@@ -90,6 +100,39 @@ export class Allocation<C> {
     this.permissions.set(ip, now + PERMISSION_LIFETIME_MS);
   }
 
+  /** The binding of channel `n`, through the one-entry cache. */
+  channel(n: number): ChannelBinding | undefined {
+    if (n === this.#lastChannel) return this.#lastBinding;
+    const b = this.channels.get(n);
+    this.#lastChannel = n;
+    this.#lastBinding = b;
+    return b;
+  }
+
+  /** The channel bound to the peer at `address`:`port` (canonical text), through its cache. */
+  channelOf(address: string, port: number): number | undefined {
+    if (port === this.#lastPeerPort && address === this.#lastPeerAddress) return this.#lastPeerChannel;
+    const n = this.channelByPeer.get(`${address}|${port}`);
+    this.#lastPeerAddress = address;
+    this.#lastPeerPort = port;
+    this.#lastPeerChannel = n;
+    return n;
+  }
+
+  /** Binds channel `n` to `peer` until `expiresAt`, or refreshes that binding (§11.2). */
+  bindChannel(n: number, peer: TransportAddress, expiresAt: number): void {
+    this.channels.set(n, { peer, expiresAt });
+    this.channelByPeer.set(peerKey(peer), n);
+    this.#forgetChannels();
+  }
+
+  #forgetChannels(): void {
+    this.#lastChannel = -1;
+    this.#lastBinding = undefined;
+    this.#lastPeerPort = -1;
+    this.#lastPeerChannel = undefined;
+  }
+
   /** Drops expired permissions and channels; returns how many of each went. */
   expire(now: number): { permissions: number; channels: number } {
     let permissions = 0;
@@ -107,6 +150,7 @@ export class Allocation<C> {
         channels++;
       }
     }
+    if (channels > 0) this.#forgetChannels();
     return { permissions, channels };
   }
 }

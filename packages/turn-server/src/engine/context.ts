@@ -3,12 +3,12 @@
  * authenticator, options with defaults applied, and the event hook. The handlers (allocate.ts,
  * permissions.ts, relay-path.ts) are plain functions over it; turn-engine.ts is the entry point.
  */
-import type { StunMessage, TransportAddress } from '@peerlink/wire';
+import type { ByteAllocator, StunMessage, TransportAddress } from '@peerlink/wire';
 import type { Allocation } from './allocation.js';
 import type { Authenticator } from './auth.js';
 import type { PeerPolicy } from './peer-policy.js';
 import type { PortPool } from './port-pool.js';
-import type { TurnClient, TurnEvent, TurnOutput } from './turn-types.js';
+import type { RelayedCounts, TurnClient, TurnEvent, TurnOutput } from './turn-types.js';
 
 export interface Limits {
   readonly defaultLifetime: number;
@@ -44,6 +44,10 @@ export interface EngineContext<C> {
   readonly software: string | undefined;
   readonly random: (n: number) => Uint8Array;
   nextId: number;
+  /** Counted on the data path, read on demand (TurnEngine.relayed). */
+  readonly relayed: RelayedCounts;
+  /** Memory for data-path output to UDP (TurnEngineOptions.outAlloc). */
+  readonly alloc: ByteAllocator;
   emit(e: TurnEvent): void;
   /** Closes an allocation: frees its ports and forgets it. */
   remove(a: Allocation<C>, change: 'deleted' | 'expired'): TurnOutput<C>[];

@@ -106,8 +106,7 @@ export function channelBind<C>(ctx: EngineContext<C>, req: RequestIn<C>): TurnOu
   if (!alloc.permissions.has(peer.address) && alloc.permissions.size >= ctx.limits.maxPermissions) {
     return answer(ctx, req, TurnStatus.InsufficientCapacity, [], key);
   }
-  alloc.channels.set(n, { peer, expiresAt: req.now + CHANNEL_LIFETIME_MS });
-  alloc.channelByPeer.set(peerKey(peer), n);
+  alloc.bindChannel(n, peer, req.now + CHANNEL_LIFETIME_MS);
   alloc.permit(peer.address, req.now);
   return answer(ctx, req, 0, [], key);
 }

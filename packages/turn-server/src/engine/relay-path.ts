@@ -17,7 +17,7 @@ import {
   type StunMessage,
   type TransportAddress,
 } from '@peerlink/wire';
-import { peerKey, type Allocation } from './allocation.js';
+import type { Allocation } from './allocation.js';
 import type { EngineContext } from './context.js';
 import type { TurnClient, TurnDropReason, TurnOutput } from './turn-types.js';
 
@@ -45,12 +45,18 @@ function withinBandwidth<C>(
   return true;
 }
 
+/**
+ * Sends `data` from the allocation's relay to `peer` when a permission and the bandwidth allow.
+ * `copy`: `data` is a view into the adapter's input, copied into `ctx.alloc` memory once it is
+ * known to go out (the adapter may reuse its receive buffer before the send completes).
+ */
 function toPeer<C>(
   ctx: EngineContext<C>,
   alloc: Allocation<C>,
   peer: TransportAddress,
   data: Uint8Array,
   now: number,
+  copy: boolean,
 ): TurnOutput<C>[] {
   // Port 0 cannot be sent to (sockets refuse it); the permission check ignores ports.
   if (peer.port === 0) return drop(ctx, 'bad-indication');
@@ -58,8 +64,15 @@ function toPeer<C>(
   if (relay === undefined) return drop(ctx, 'family-mismatch');
   if (!alloc.hasPermission(peer.address, now)) return drop(ctx, 'no-permission');
   if (!withinBandwidth(ctx, alloc, data.length, now)) return drop(ctx, 'bandwidth');
-  ctx.emit({ type: 'relayed', direction: 'to-peer', bytes: data.length });
-  return [{ type: 'to-peer', allocation: alloc.id, relay, to: peer, bytes: data }];
+  const count = ctx.relayed['to-peer'];
+  count.packets++;
+  count.bytes += data.length;
+  let bytes = data;
+  if (copy) {
+    bytes = ctx.alloc(data.length);
+    bytes.set(data);
+  }
+  return [{ type: 'to-peer', allocation: alloc.id, relay, to: peer, bytes }];
 }
 
 /** The client's open UDP-relaying allocation (a TCP one, RFC 6062, carries no indications). */
@@ -82,7 +95,7 @@ export function sendIndication<C>(
   if (peerAttr === undefined || data === undefined) return drop(ctx, 'bad-indication');
   const peer = decodeXorAddress(peerAttr.value, msg.transactionId);
   if (!peer.ok) return drop(ctx, 'bad-indication');
-  return toPeer(ctx, alloc, peer.value, data.value, now);
+  return toPeer(ctx, alloc, peer.value, data.value, now, false);
 }
 
 /** ChannelData from the client (§12.6). */
@@ -96,10 +109,9 @@ export function channelDataFromClient<C>(
   if (!decoded.ok) return drop(ctx, 'malformed');
   const alloc = openAllocation(ctx, client);
   if (alloc === undefined) return drop(ctx, 'no-allocation');
-  const binding = alloc.channels.get(decoded.value.channel);
+  const binding = alloc.channel(decoded.value.channel);
   if (binding === undefined || binding.expiresAt <= now) return drop(ctx, 'no-channel');
-  // Copy: the adapter may reuse the receive buffer before the send completes.
-  return toPeer(ctx, alloc, binding.peer, decoded.value.data.slice(), now);
+  return toPeer(ctx, alloc, binding.peer, decoded.value.data, now, true);
 }
 
 /** A datagram a peer sent to relay address of allocation `id` (§11.3, §12.7). */
@@ -114,13 +126,17 @@ export function fromPeer<C>(
   if (alloc === undefined || alloc.state !== 'open') return drop(ctx, 'no-allocation');
   if (!alloc.hasPermission(from.address, now)) return drop(ctx, 'no-permission');
   if (!withinBandwidth(ctx, alloc, bytes.length, now)) return drop(ctx, 'bandwidth');
-  const channel = alloc.channelByPeer.get(peerKey(from));
-  const viaChannel = channel !== undefined && (alloc.channels.get(channel)?.expiresAt ?? 0) > now;
+  const channel = alloc.channelOf(from.address, from.port);
+  const viaChannel = channel !== undefined && (alloc.channel(channel)?.expiresAt ?? 0) > now;
   // A STUN body holds at most 0xfffc bytes: a datagram too big for a Data indication is dropped.
   if (!viaChannel && bytes.length > MAX_DATA_INDICATION_PAYLOAD) return drop(ctx, 'too-big');
   let out: Uint8Array;
   if (channel !== undefined && viaChannel) {
-    out = encodeChannelData(channel, bytes, alloc.transport !== 'udp');
+    // Over UDP into the shared memory; a stream client's write may hold its bytes for a while.
+    out =
+      alloc.transport === 'udp'
+        ? encodeChannelData(channel, bytes, false, ctx.alloc)
+        : encodeChannelData(channel, bytes, true);
   } else {
     const transactionId = ctx.random(12);
     out = encodeStunMessage({
@@ -133,6 +149,8 @@ export function fromPeer<C>(
       ],
     });
   }
-  ctx.emit({ type: 'relayed', direction: 'to-client', bytes: bytes.length });
+  const count = ctx.relayed['to-client'];
+  count.packets++;
+  count.bytes += bytes.length;
   return [{ type: 'to-client', handle: alloc.handle, bytes: out }];
 }

@@ -39,7 +39,7 @@ import {
   tcpPeerArrived,
 } from './tcp-relay.js';
 import { answer } from './respond.js';
-import type { TurnClient, TurnEngineOptions, TurnOutput, TurnStats } from './turn-types.js';
+import type { RelayedCounts, TurnClient, TurnEngineOptions, TurnOutput, TurnStats } from './turn-types.js';
 
 /** Refuses, at start, a realm or SOFTWARE text that could not be put in a message later. */
 function checkText(text: string, type: number, what: string): void {
@@ -104,6 +104,8 @@ export class TurnEngine<C> {
       software: opts.software,
       random,
       nextId: 1,
+      relayed: { 'to-peer': { packets: 0, bytes: 0 }, 'to-client': { packets: 0, bytes: 0 } },
+      alloc: opts.outAlloc ?? ((n) => new Uint8Array(n)),
       emit: opts.onEvent ?? (() => {}),
       remove: (a, change) => this.#remove(a, change),
     };
@@ -118,6 +120,26 @@ export class TurnEngine<C> {
   /** A STUN message or ChannelData from a client. Binding requests are the Binding engine's. */
   handleClient(bytes: Uint8Array, client: TurnClient<C>, now: number): TurnOutput<C>[] {
     return this.#guard(() => this.#handleClient(bytes, client, now));
+  }
+
+  /**
+   * The data path's entry: a datagram the adapter already knows is ChannelData (first byte
+   * 0x40-0x7F), from a client it keeps (so `client.key` is the same string every time). The same
+   * as `handleClient` for such bytes, without the closure `handleClient`'s guard costs.
+   */
+  handleChannelData(bytes: Uint8Array, client: TurnClient<C>, now: number): TurnOutput<C>[] {
+    try {
+      return channelDataFromClient(this.#ctx, bytes, client, now);
+    } catch {
+      this.#ctx.emit({ type: 'drop', reason: 'internal-error' });
+      return [];
+    }
+  }
+
+  /** Packets and payload bytes relayed so far, each direction (a copy; read at scrape time). */
+  relayed(): RelayedCounts {
+    const r = this.#ctx.relayed;
+    return { 'to-peer': { ...r['to-peer'] }, 'to-client': { ...r['to-client'] } };
   }
 
   /**

@@ -4,7 +4,7 @@
  * handle with the allocation and gives it back in `to-client` outputs, so the adapter needs no
  * lookup table of its own.
  */
-import type { TransportAddress } from '@peerlink/wire';
+import type { ByteAllocator, TransportAddress } from '@peerlink/wire';
 import type { AuthFailure } from './auth.js';
 import type { StunTransport } from './binding.js';
 import type { PeerPolicy } from './peer-policy.js';
@@ -77,7 +77,6 @@ export type TurnEvent =
   | { readonly type: 'drop'; readonly reason: TurnDropReason }
   | { readonly type: 'request'; readonly method: string }
   | { readonly type: 'response'; readonly method: string; readonly code: number }
-  | { readonly type: 'relayed'; readonly direction: 'to-peer' | 'to-client'; readonly bytes: number }
   | { readonly type: 'auth-failure'; readonly why: AuthFailure }
   | { readonly type: 'allocation'; readonly change: 'created' | 'deleted' | 'expired' };
 
@@ -114,7 +113,29 @@ export interface TurnEngineOptions {
   readonly unauthorizedPerSecond?: number;
   /** Random bytes (ports, tokens, transaction ids); crypto.getRandomValues when unset. */
   readonly random?: (n: number) => Uint8Array;
+  /**
+   * Rare events (requests, answers, drops, allocations). Relayed packets are not events: they are
+   * counted in plain numbers that `TurnEngine.relayed()` reads when asked (a metrics scrape).
+   */
   readonly onEvent?: (e: TurnEvent) => void;
+  /**
+   * Memory for ChannelData to UDP clients and for data to peers; a fresh array per message when
+   * unset. The Node adapter passes a shared slab (out-slab.ts). Never used for stream clients,
+   * whose writes may hold the memory until the socket drains.
+   */
+  readonly outAlloc?: ByteAllocator;
+}
+
+/** Packets and payload bytes relayed in one direction since the engine started. */
+export interface RelayedCount {
+  packets: number;
+  bytes: number;
+}
+
+/** What `TurnEngine.relayed()` returns: both directions, plain counters. */
+export interface RelayedCounts {
+  readonly 'to-peer': RelayedCount;
+  readonly 'to-client': RelayedCount;
 }
 
 export interface TurnStats {

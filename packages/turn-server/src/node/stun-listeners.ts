@@ -78,6 +78,8 @@ export interface HookClient {
 
 export interface TurnHook {
   handle(bytes: Uint8Array, client: HookClient): void;
+  /** ChannelData from a client object the listener keeps (its own socket's): the data path. */
+  channelData?(bytes: Uint8Array, client: HookClient): void;
   /** A TCP or TLS client went away. */
   closed(key: string): void;
 }
@@ -208,6 +210,7 @@ async function startOnce(opts: StunListenerOptions): Promise<StunListeners> {
             udp.get(key(out.via))?.send(out.bytes, out.to.port, out.to.address, udpPort.onSent);
           });
         },
+        onChannelData: opts.turn?.channelData?.bind(opts.turn),
         owned,
         maxOwned: opts.maxClientSockets ?? 4096,
         bufferBytes: 1 << 20,

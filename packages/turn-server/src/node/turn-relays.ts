@@ -13,7 +13,8 @@ import type { Socket as UdpSocket } from 'node:dgram';
 import { connect as tcpConnect, createServer, type Server, type Socket } from 'node:net';
 import { formatIp, parseIp, type TransportAddress } from '@peerlink/wire';
 import { TurnEngine } from '../engine/turn-engine.js';
-import type { TurnEngineOptions, TurnEvent, TurnOutput, TurnStats } from '../engine/turn-types.js';
+import type { RelayedCounts, TurnEngineOptions, TurnOutput, TurnStats } from '../engine/turn-types.js';
+import { outSlab } from './out-slab.js';
 import type { ClientHandle, HookClient, TurnHook } from './stun-listeners.js';
 import { createUdpSocket } from './udp-socket.js';
 
@@ -78,17 +79,22 @@ export class NodeTurnRelays {
   readonly #peers = new Map<number, { peer: Socket; client?: Socket }>();
   readonly #timer: ReturnType<typeof setInterval>;
   readonly #onSocketError: (err: Error) => void;
-  readonly #onEvent: (e: TurnEvent) => void;
+  /** RFC 6062 streams bypass the engine: their chunks are counted here (see `relayed`). */
+  readonly #streamed: RelayedCounts = {
+    'to-peer': { packets: 0, bytes: 0 },
+    'to-client': { packets: 0, bytes: 0 },
+  };
   #closed = false;
 
   constructor(opts: NodeTurnOptions) {
-    this.engine = new TurnEngine<Send>(opts);
+    this.engine = new TurnEngine<Send>({ outAlloc: outSlab.alloc, ...opts });
     this.#now = opts.now ?? Date.now;
     this.#onSocketError = opts.onSocketError ?? (() => {});
-    this.#onEvent = opts.onEvent ?? (() => {});
     this.hook = {
       handle: (bytes: Uint8Array, client: HookClient) =>
         this.#run(this.engine.handleClient(bytes, client, this.#now())),
+      channelData: (bytes: Uint8Array, client: HookClient) =>
+        this.#run(this.engine.handleChannelData(bytes, client, this.#now())),
       closed: (key: string) => this.#run(this.engine.clientClosed(key)),
     };
     this.#timer = setInterval(() => this.#run(this.engine.tick(this.#now())), 1000);
@@ -97,6 +103,20 @@ export class NodeTurnRelays {
 
   stats(): TurnStats {
     return this.engine.stats();
+  }
+
+  /**
+   * Packets and bytes relayed, each direction: the engine's datagrams plus RFC 6062 stream chunks.
+   * Plain counters, read when asked (a metrics scrape), never an event per packet.
+   */
+  relayed(): RelayedCounts {
+    const e = this.engine.relayed();
+    const s = this.#streamed;
+    const sum = (d: 'to-peer' | 'to-client') => ({
+      packets: e[d].packets + s[d].packets,
+      bytes: e[d].bytes + s[d].bytes,
+    });
+    return { 'to-peer': sum('to-peer'), 'to-client': sum('to-client') };
   }
 
   #run(outputs: TurnOutput<Send>[]): void {
@@ -108,7 +128,12 @@ export class NodeTurnRelays {
         case 'to-peer': {
           // No send callback: one would cost a process.nextTick per datagram (udp-client.ts).
           try {
-            this.#udpRelays.get(o.allocation)?.[o.relay.family]?.send(o.bytes, o.to.port, o.to.address);
+            const sock = this.#udpRelays.get(o.allocation)?.[o.relay.family];
+            if (sock !== undefined) {
+              sock.send(o.bytes, o.to.port, o.to.address);
+              // The bytes are slab memory (out-slab.ts): say whether the socket kept them for later.
+              outSlab.sent(sock.getSendQueueCount() > 0);
+            }
           } catch (err) {
             // dgram throws synchronously for some destinations; one datagram lost, not the server.
             this.#onSocketError(err as Error);
@@ -179,9 +204,12 @@ export class NodeTurnRelays {
     client.on('close', () => {
       if (this.#peers.has(connection)) this.#run(this.engine.tcpClosed(connection));
     });
-    // Byte streams bypass the engine, so count them here, with the same event the engine emits.
-    const count = (direction: 'to-peer' | 'to-client') => (chunk: Buffer) =>
-      this.#onEvent({ type: 'relayed', direction, bytes: chunk.length });
+    // Byte streams bypass the engine, so count them here (read with the engine's by `relayed`).
+    const count = (direction: 'to-peer' | 'to-client') => (chunk: Buffer) => {
+      const c = this.#streamed[direction];
+      c.packets++;
+      c.bytes += chunk.length;
+    };
     client.on('data', count('to-peer'));
     entry.peer.on('data', count('to-client'));
     client.pipe(entry.peer);

@@ -11,6 +11,7 @@
 import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
 import { isChannelData, type TransportAddress } from '@peerlink/wire';
 import type { ClientHandle, HookClient } from './stun-listeners.js';
+import { outSlab } from './out-slab.js';
 import { createUdpSocket } from './udp-socket.js';
 
 /** One socket of the TURN port, shared by the clients that reached it. */
@@ -22,6 +23,12 @@ export interface UdpPort {
   readonly onSent: (err: Error | null) => void;
   /** What the port's own socket does with a datagram; a client's own socket does the same. */
   readonly onMessage: (msg: Buffer, rinfo: RemoteInfo) => void;
+  /**
+   * The fast path: ChannelData that arrived on a client's own connected socket, so from that
+   * client and no other. Goes straight to the TURN engine's data path with the client object the
+   * socket belongs to (no new client, key or address per datagram).
+   */
+  readonly onChannelData: ((bytes: Uint8Array, client: UdpClient) => void) | undefined;
   /** Client sockets open now, and how many there may be (beyond, clients share the port's). */
   readonly owned: Set<UdpSocket>;
   readonly maxOwned: number;
@@ -58,10 +65,14 @@ export class UdpClient implements HookClient, ClientHandle {
    * /proc/net/snmp). STUN answers keep theirs, counted as `send-failed`.
    */
   send(bytes: Uint8Array): void {
-    const cb = isChannelData(bytes) ? undefined : this.#port.onSent;
+    const data = isChannelData(bytes);
+    const cb = data ? undefined : this.#port.onSent;
     try {
-      if (this.#own !== undefined) this.#own.send(bytes, cb);
-      else this.#port.sock.send(bytes, this.#rinfo.port, this.#rinfo.address, cb);
+      const sock = this.#own ?? this.#port.sock;
+      if (this.#own !== undefined) sock.send(bytes, cb);
+      else sock.send(bytes, this.#rinfo.port, this.#rinfo.address, cb);
+      // ChannelData may be slab memory (out-slab.ts): say whether the socket kept it for later.
+      if (data) outSlab.sent(sock.getSendQueueCount() > 0);
     } catch (err) {
       // The socket closed under us (shutdown): one datagram lost, not the server.
       this.#port.onSent(err as Error);
@@ -86,7 +97,17 @@ export class UdpClient implements HookClient, ClientHandle {
       s.close();
     };
     s.once('error', fail);
-    s.on('message', port.onMessage);
+    const onChannelData = port.onChannelData;
+    s.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
+      // Until connected the socket may hear any client: only then is the fast path this client's.
+      if (onChannelData !== undefined && this.#own === s) {
+        const first = msg[0];
+        if (first !== undefined && first >= 0x40 && first <= 0x7f) {
+          return onChannelData(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), this);
+        }
+      }
+      port.onMessage(msg, rinfo);
+    });
     s.bind({ port: local.port, address: local.address }, () =>
       s.connect(this.#rinfo.port, this.#rinfo.address, () => {
         if (!port.owned.has(s)) return; // released or closed meanwhile

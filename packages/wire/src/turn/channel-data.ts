@@ -57,11 +57,23 @@ export function decodeChannelData(bytes: Uint8Array): Result<ChannelData> {
   });
 }
 
+/** Where an encoder writes its output: `n` bytes, zeroed or not (every byte is written over). */
+export type ByteAllocator = (n: number) => Uint8Array;
+
+const newBytes: ByteAllocator = (n) => new Uint8Array(n);
+
 /**
  * Encodes a ChannelData message. `pad` rounds the message up to a multiple of four bytes, which
- * TCP and TLS require (§12.5). Throws for a channel outside 0x4000-0x4FFF or data over 65535 bytes.
+ * TCP and TLS require (§12.5). `alloc` gives the output's memory (a relay's shared slab, so that
+ * no datagram costs an allocation of its own); a fresh array when unset. Throws for a channel
+ * outside 0x4000-0x7FFF or data over 65535 bytes.
  */
-export function encodeChannelData(channel: number, data: Uint8Array, pad = false): Uint8Array {
+export function encodeChannelData(
+  channel: number,
+  data: Uint8Array,
+  pad = false,
+  alloc: ByteAllocator = newBytes,
+): Uint8Array {
   if (!Number.isInteger(channel) || channel < CHANNEL_NUMBER_MIN || channel > LEGACY_CHANNEL_NUMBER_MAX) {
     throw new WireError(WireErrorCode.InvalidArgument, `channel number ${channel} is not 0x4000-0x7FFF`);
   }
@@ -69,9 +81,11 @@ export function encodeChannelData(channel: number, data: Uint8Array, pad = false
     throw new WireError(WireErrorCode.InvalidArgument, `ChannelData of ${data.length} bytes is too long`);
   }
   const body = CHANNEL_DATA_HEADER_LENGTH + data.length;
-  const out = new Uint8Array(pad ? (body + 3) & ~3 : body);
+  const size = pad ? (body + 3) & ~3 : body;
+  const out = alloc(size);
   writeU16(out, 0, channel);
   writeU16(out, 2, data.length);
   out.set(data, CHANNEL_DATA_HEADER_LENGTH);
+  out.fill(0, body, size); // padding: the allocator's memory may hold an older message
   return out;
 }

@@ -34,7 +34,7 @@ export class PeerContext {
     if (local?.conn !== undefined && this.api.live(local.conn)) return this.send(local.conn, msg);
     this.obs.message('out', msg.type);
     const text = JSON.stringify(msg);
-    if (local) {
+    if (local && !(await this.#cameBackElsewhere(local))) {
       const held = await this.router.store.mailboxPut(scoped(id), text, now);
       return this.obs.mailbox(held ? 'held' : 'dropped');
     }
@@ -44,6 +44,19 @@ export class PeerContext {
       now,
     });
     if (outcome !== 'remote') this.obs.mailbox(outcome === 'mailbox' ? 'held' : 'dropped');
+  }
+
+  /**
+   * A peer away from this node may have registered on another one: its presence there says so (the
+   * registration found no presence of ours to replace, as this node deleted it when the peer left).
+   * Then this node forgets its away record, without closing the peer's sessions (they live on, there),
+   * and messages go where the peer is instead of into a mailbox it only reads when it registers.
+   */
+  async #cameBackElsewhere(local: LocalPeer): Promise<boolean> {
+    const p = await this.router.store.getPresence(scoped(local.id));
+    if (!p || p.node === this.router.nodeId || this.peers.get(local.id) !== local) return false;
+    if (local.conn === undefined) this.peers.delete(local.id);
+    return true;
   }
 
   /** A text message from another node for a connection here; false when `conn` no longer holds `id`. */

@@ -344,8 +344,11 @@ export class PeerEngine implements Protocol {
     if (miss.miss === 'session') s = await this.#sessions.get(miss.session, { fresh: true });
     else {
       const p = await this.#router.store.getPresence(scoped(miss.peer));
-      if (p && p.node !== this.#router.nodeId)
+      if (p && p.node !== this.#router.nodeId) {
         this.#remote.set(miss.peer, { p, until: now + this.options.remotePresenceCacheMs });
+        // Away here but registered there: the record here is stale (its sessions live on there).
+        if (this.#ctx.peers.get(miss.peer)?.conn === undefined) this.#ctx.peers.delete(miss.peer);
+      }
     }
     const again = s === undefined || s.state === 'active' ? this.#relay.route(conn, frame, now) : miss;
     if (again === undefined) return;

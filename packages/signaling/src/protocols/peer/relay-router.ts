@@ -14,6 +14,9 @@ import type { PeerObserver, RelayLimits } from './options.js';
 import { readRelaySession } from './relay-frame.js';
 import type { LocalPeer, PeerConn, SessionRecord } from './state.js';
 
+/** How often the relay asks the store where an away receiver is, while frames keep coming for it. */
+const AWAY_CHECK_MS = 1000;
+
 export interface RelayTables {
   readonly conns: Map<ConnId, PeerConn>;
   readonly peers: Map<string, LocalPeer>;
@@ -63,6 +66,14 @@ export class RelayRouter {
     }
     const other = me === s.initiator ? s.target : s.initiator;
     const receiver = this.t.peers.get(other);
+    if (
+      receiver?.conn === undefined &&
+      receiver &&
+      now - (receiver.awayCheckedAt ?? -Infinity) >= AWAY_CHECK_MS
+    ) {
+      receiver.awayCheckedAt = now; // away here: it may be on another node now (asked at most once a second)
+      return { miss: 'peer', peer: other };
+    }
     let remote: PresenceRecord | undefined;
     if (!receiver) {
       remote = this.remote.get(other, now);

@@ -42,6 +42,8 @@ export interface LocalPeer {
   conn: ConnId | undefined;
   publicKey: string | undefined;
   awaySince: number | undefined;
+  /** While away: when the relay last asked the store whether the peer registered on another node. */
+  awayCheckedAt?: number;
   readonly sessions: Set<number>;
   readonly relayBucket: TokenBucket;
 }

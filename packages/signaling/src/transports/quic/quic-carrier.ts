@@ -30,6 +30,7 @@ import {
   type QuicIceServer,
   type QuicProtocol,
 } from './join.js';
+import { outbox } from './outbox.js';
 import type { CarrierCommand, QuicDropReason, QuicWorkerConfig, WorkerEvent } from './worker-messages.js';
 
 export const QUIC_ALPN = 'peerlink-signal/1';
@@ -134,7 +135,12 @@ export async function startQuicCarrier(o: QuicCarrierOptions): Promise<QuicCarri
   let countsWaiter: (() => void) | undefined;
   let allClosed: (() => void) | undefined;
 
-  const command = (c: CarrierCommand): void => worker.postMessage(c);
+  const commands = outbox<CarrierCommand>(
+    (c) => worker.postMessage(c),
+    (list) => ({ t: 'batch', commands: list }),
+    queueMicrotask,
+  );
+  const command = (c: CarrierCommand): void => commands.push(c);
   const sendFrames = (c: Conn, frames: (string | Uint8Array)[]): void => {
     if (frames.length > 0 && c.state !== 'closed') command({ t: 'send', id: c.wid, frames });
   };
@@ -185,7 +191,7 @@ export async function startQuicCarrier(o: QuicCarrierOptions): Promise<QuicCarri
         }
       }
     }
-    for (const [c, texts] of batches) sendFrames(c, texts);
+    for (const [c, frames] of batches) sendFrames(c, frames);
   };
 
   const iceServers = (c: Conn): QuicIceServer[] =>
@@ -302,8 +308,14 @@ export async function startQuicCarrier(o: QuicCarrierOptions): Promise<QuicCarri
     if (conns.size === 0) allClosed?.();
   };
 
-  const onEvent = (e: WorkerEvent): void => {
+  /** One event; true when the core may have actions for QUIC connections afterwards. */
+  const handle = (e: WorkerEvent): boolean => {
     switch (e.t) {
+      case 'batch': {
+        let any = false;
+        for (const x of e.events) any = handle(x) || any;
+        return any;
+      }
       case 'open':
         conns.set(e.id, {
           wid: e.id,
@@ -312,7 +324,7 @@ export async function startQuicCarrier(o: QuicCarrierOptions): Promise<QuicCarri
           waiting: [],
           iceBucket: new TokenBucket(o.iceConfigPerSecond ?? 1, 5, now()),
         });
-        return;
+        return false;
       case 'frames': {
         const c = conns.get(e.id);
         if (c) for (const f of e.frames) receive(c, f);
@@ -332,12 +344,15 @@ export async function startQuicCarrier(o: QuicCarrierOptions): Promise<QuicCarri
         for (const [reason, n] of Object.entries(e.drops)) obs.dropped?.(reason as QuicDropReason, n);
         if (e.handshakes > 0) obs.handshakes?.(e.handshakes);
         countsWaiter?.();
-        return;
+        return false;
       case 'listening':
       case 'stopped':
-        return;
+        return false;
     }
-    pump();
+    return true;
+  };
+  const onEvent = (e: WorkerEvent): void => {
+    if (handle(e)) pump();
   };
 
   const spawn = (): Promise<number> =>
@@ -346,10 +361,11 @@ export async function startQuicCarrier(o: QuicCarrierOptions): Promise<QuicCarri
       worker = w;
       let listening = false;
       w.on('message', (e: WorkerEvent) => {
-        if (e.t === 'listening' && !listening) {
+        const at = e.t === 'batch' ? e.events.find((x) => x.t === 'listening') : e;
+        if (at?.t === 'listening' && !listening) {
           listening = true;
-          if (config.port === 0) config = { ...config, port: e.port }; // a restart binds the same port
-          resolve(e.port);
+          if (config.port === 0) config = { ...config, port: at.port }; // a restart binds the same port
+          resolve(at.port);
         }
         onEvent(e);
       });

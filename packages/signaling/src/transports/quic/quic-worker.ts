@@ -14,13 +14,20 @@ import type { Socket } from 'node:dgram';
 import { parentPort, workerData } from 'node:worker_threads';
 import Logger, { LogLevel } from '@matrixai/logger';
 import { QUICServer, events, native, type QUICConnection, type QUICStream } from '@matrixai/quic';
-import { encodeBinaryFrame, encodeFrame, FrameDecoder } from './frame-codec.js';
+import { FrameDecoder } from './frame-codec.js';
+import { FrameWriter, itemSize, type FrameItem } from './frame-writer.js';
+import { outbox } from './outbox.js';
 import type { CarrierCommand, QuicDropReason, QuicWorkerConfig, WorkerEvent } from './worker-messages.js';
 
 const cfg = workerData as QuicWorkerConfig;
 const port = parentPort;
 if (!port) throw new Error('quic-worker.js runs as a worker thread');
-const post = (e: WorkerEvent): void => port.postMessage(e);
+const outgoing = outbox<WorkerEvent>(
+  (e) => port.postMessage(e),
+  (list) => ({ t: 'batch', events: list }),
+  setImmediate,
+);
+const post = (e: WorkerEvent): void => outgoing.push(e);
 
 interface WConn {
   readonly id: number;
@@ -28,6 +35,7 @@ interface WConn {
   readonly ip: string;
   stream?: QUICStream;
   writer?: WritableStreamDefaultWriter<Uint8Array>;
+  out?: FrameWriter;
   joined: boolean;
   closing: boolean;
   paused: boolean;
@@ -148,6 +156,11 @@ function adopt(conn: QUICConnection, ip: string, remote: string): void {
     w.stream = s;
     w.writer = s.writable.getWriter();
     w.writer.closed.catch(() => {}); // a reset from the client: the read side reports it
+    const writer = w.writer;
+    w.out = new FrameWriter({
+      write: (bytes) => writer.write(bytes),
+      flushed: (size) => addFlushed(w.id, size),
+    });
     post({ t: 'open', id: w.id, remote });
     void readLoop(w, s);
   });
@@ -217,7 +230,9 @@ async function close(w: WConn, code: number, reason: string): Promise<void> {
   w.resume?.();
   let grace: NodeJS.Timeout | undefined;
   const graceOver = new Promise<void>((r) => (grace = setTimeout(r, cfg.closeGraceMs)));
-  await Promise.race([w.writer?.close().catch(() => {}), graceOver]);
+  const writer = w.writer;
+  const out = w.out;
+  await Promise.race([out?.idle().then(() => writer?.close().catch(() => {})), graceOver]);
   await Promise.race([w.readDone, graceOver]);
   clearTimeout(grace);
   await w.conn
@@ -230,26 +245,19 @@ const reportFlushed = (): void => {
   for (const [id, bytes] of flushed) post({ t: 'flushed', id, bytes });
   flushed = new Map();
 };
+const addFlushed = (id: number, size: number): void => {
+  if (flushed.size === 0) setImmediate(reportFlushed);
+  flushed.set(id, (flushed.get(id) ?? 0) + size);
+};
 
-/** Bytes the core counts for a frame it queued: a string's length, or a relay frame's bytes. */
-const sizeOf = (frames: readonly (string | Uint8Array)[]): number => frames.reduce((n, f) => n + f.length, 0);
-
-function send(w: WConn, frames: readonly (string | Uint8Array)[]): void {
-  if (!w.writer || w.closing) {
-    flushed.set(w.id, (flushed.get(w.id) ?? 0) + sizeOf(frames));
-    return;
-  }
-  for (const frame of frames) {
-    const done = (): void => {
-      if (flushed.size === 0) setImmediate(reportFlushed);
-      flushed.set(w.id, (flushed.get(w.id) ?? 0) + frame.length);
-    };
-    const wire =
-      typeof frame === 'string'
-        ? encodeFrame(frame, Number.MAX_SAFE_INTEGER)
-        : encodeBinaryFrame(frame, Number.MAX_SAFE_INTEGER);
-    w.writer.write(wire).then(done, done);
-  }
+/** Frames for one connection: coalesced into as few stream writes as the stream lets through. */
+function send(w: WConn, items: readonly FrameItem[]): void {
+  if (!w.out || w.closing)
+    addFlushed(
+      w.id,
+      items.reduce((n, t) => n + itemSize(t), 0),
+    );
+  else w.out.push(items);
 }
 
 const reportCounts = (always: boolean): void => {
@@ -260,12 +268,15 @@ const reportCounts = (always: boolean): void => {
 };
 const countsTimer = setInterval(() => reportCounts(false), 1000);
 
-port.on('message', (m: CarrierCommand) => {
+const onCommand = (m: CarrierCommand): void => {
   switch (m.t) {
+    case 'batch':
+      for (const c of m.commands) onCommand(c);
+      break;
     case 'send': {
       const w = conns.get(m.id);
       if (w) send(w, m.frames);
-      else post({ t: 'flushed', id: m.id, bytes: sizeOf(m.frames) });
+      else post({ t: 'flushed', id: m.id, bytes: m.frames.reduce((n, t) => n + itemSize(t), 0) });
       break;
     }
     case 'joined': {
@@ -305,11 +316,13 @@ port.on('message', (m: CarrierCommand) => {
         })
         .finally(() => {
           post({ t: 'stopped' });
+          outgoing.flush();
           port.close();
         });
       break;
   }
-});
+};
+port.on('message', onCommand);
 
 // Datagrams that are not QUIC never reach a connection; the library drops them silently.
 const udp = (server as unknown as { socket: { socket: Socket } }).socket;

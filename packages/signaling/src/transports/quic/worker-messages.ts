@@ -50,7 +50,9 @@ export type WorkerEvent =
       readonly drops: Partial<Record<QuicDropReason, number>>;
       readonly handshakes: number;
     }
-  | { readonly t: 'stopped' };
+  | { readonly t: 'stopped' }
+  /** Several events from one turn of the worker's event loop, in order: one postMessage for all. */
+  | { readonly t: 'batch'; readonly events: readonly WorkerEvent[] };
 
 export type CarrierCommand =
   | { readonly t: 'send'; readonly id: number; readonly frames: readonly (string | Uint8Array)[] }
@@ -60,4 +62,6 @@ export type CarrierCommand =
   | { readonly t: 'resume'; readonly id: number }
   | { readonly t: 'drain' }
   | { readonly t: 'counts' }
-  | { readonly t: 'stop' };
+  | { readonly t: 'stop' }
+  /** Several commands from one turn of the main thread, in order: one postMessage for all. */
+  | { readonly t: 'batch'; readonly commands: readonly CarrierCommand[] };

@@ -34,10 +34,12 @@ export {
 } from './relay-frame.js';
 export {
   PEER_MAX_NAT_PORTS,
+  PEER_MAX_OPENER_RUNGS,
   PEER_MAX_SIGNAL_CANDIDATES,
   PEER_SIGNAL_KINDS,
   PEER_UNKNOWN_NAT,
   PeerDirectCandidates,
+  PeerDirectOpened,
   PeerNatHint,
   PeerSignalCandidate,
   PeerSignalData,

@@ -1,9 +1,10 @@
 /**
  * The SDK's `data` in `signal` messages (docs/hole-punching.md): what one peer tells the other,
  * through the server, to find a direct path. The server forwards it unread; the receiving peer
- * checks it here. Today one kind exists:
+ * checks it here. Two kinds exist:
  *
  *     { kind: 'direct-candidates', password, generation, candidates: [{type, address, port}], nat }
+ *     { kind: 'direct-opened', generation, rungs: [2, 3] }   (the TTLs of the openers it has sent)
  *
  * The peer is not trusted and may run another version, so parsing is tolerant where that is safe
  * and strict where it is not: unknown fields are dropped; an unknown `kind` is `UNKNOWN_TYPE` (a
@@ -18,6 +19,8 @@ import { tagsOf, validate } from './validate.js';
 
 /** Candidates read from one message; what lies past them is ignored (a bound on a peer's probes). */
 export const PEER_MAX_SIGNAL_CANDIDATES = 24;
+/** Opener TTLs a `direct-opened` may list. */
+export const PEER_MAX_OPENER_RUNGS = 8;
 /** Mapped ports of a NAT hint kept (the four Binding samples, with room to spare). */
 export const PEER_MAX_NAT_PORTS = 8;
 
@@ -83,7 +86,15 @@ export const PeerDirectCandidates = z.object({
 });
 export type PeerDirectCandidates = z.output<typeof PeerDirectCandidates>;
 
-export const PeerSignalData = z.discriminatedUnion('kind', [PeerDirectCandidates]);
+/** Openers a peer has sent (their TTLs, in order): ours may follow in step (docs/hole-punching.md). */
+export const PeerDirectOpened = z.object({
+  kind: z.literal('direct-opened'),
+  generation: z.number().int().catch(0),
+  rungs: z.array(z.number().int().min(1).max(255)).max(PEER_MAX_OPENER_RUNGS),
+});
+export type PeerDirectOpened = z.output<typeof PeerDirectOpened>;
+
+export const PeerSignalData = z.discriminatedUnion('kind', [PeerDirectCandidates, PeerDirectOpened]);
 /** What a peer may put in `signal.data`, as read (z.input is what it sends). */
 export type PeerSignalData = z.output<typeof PeerSignalData>;
 

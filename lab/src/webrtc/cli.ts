@@ -1,0 +1,114 @@
+/**
+ * `peerlink-lab webrtc [--all] [--pairs a:b,...] [--master node|chromium] [--mdns] [--ipv6]
+ * [--port-mapping] [--concurrency N] [--json]`: real WebRTC sessions across the lab (default the
+ * CI pairs); `peerlink-lab webrtc-table [--json]`: what standard ICE can make direct, and its
+ * weighted maximum; `webrtc-table --results RUN.json [--grid]`: a saved run's table, judged again.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { isPresetName, PRESET_NAMES, type PresetName } from '@peerlink/testing';
+import { LabError } from '../errors.js';
+import { cleanStale } from '../names.js';
+import { assertCanRun } from '../preconditions.js';
+import { iceExpectationTable, iceMaxWeightedDirectPct } from './ice-expectations.js';
+import { runWebrtcMatrix, WEBRTC_CI_PAIRS } from './matrix.js';
+import { iceExpectationMarkdown, summariseWebrtc, webrtcGridMarkdown, webrtcMarkdown } from './report.js';
+import { rejudge, type MasterKind, type SessionResult } from './session.js';
+
+type Out = (line: string) => void;
+
+function pairList(text: string): [PresetName, PresetName][] {
+  return text.split(',').map((p) => {
+    const [a, b, extra] = p.split(':');
+    for (const n of [a, b])
+      if (n === undefined || !isPresetName(n))
+        throw new LabError('LAB_USAGE', `webrtc: unknown preset ${n} (${PRESET_NAMES.join(', ')})`);
+    if (extra !== undefined) throw new LabError('LAB_USAGE', `webrtc: a pair is MASTER:VIEWER, got ${p}`);
+    return [a, b] as [PresetName, PresetName];
+  });
+}
+
+export async function webrtcCommand(argv: string[], out: Out): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      all: { type: 'boolean' },
+      pairs: { type: 'string' },
+      master: { type: 'string' },
+      mdns: { type: 'boolean' },
+      ipv6: { type: 'boolean' },
+      'port-mapping': { type: 'boolean' },
+      concurrency: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  const master = (values.master ?? 'node') as MasterKind;
+  if (master !== 'node' && master !== 'chromium')
+    throw new LabError('LAB_USAGE', `webrtc: --master is node or chromium, got ${values.master}`);
+  if (values['port-mapping'] && master !== 'node')
+    throw new LabError('LAB_USAGE', 'webrtc: --port-mapping needs the Node master');
+  const concurrency = Number(values.concurrency ?? '2');
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 8)
+    throw new LabError('LAB_USAGE', `webrtc: --concurrency is 1 to 8, got ${values.concurrency}`);
+  await assertCanRun();
+  await cleanStale();
+  const results = await runWebrtcMatrix({
+    ...(values.all ? {} : { pairs: values.pairs ? pairList(values.pairs) : WEBRTC_CI_PAIRS }),
+    master,
+    ipv6: values.ipv6 ?? false,
+    mdns: values.mdns ?? false,
+    portMapping: values['port-mapping'] ?? false,
+    concurrency,
+    log: (l) => process.stderr.write(`${l}\n`),
+  });
+  const s = summariseWebrtc(results);
+  out(values.json ? JSON.stringify({ results, summary: s }) : webrtcMarkdown(results));
+  return s.missed + s.failed > 0 ? 1 : 0;
+}
+
+export function webrtcTableCommand(argv: string[], out: Out): number {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      json: { type: 'boolean' },
+      mdns: { type: 'boolean' },
+      results: { type: 'string' },
+      grid: { type: 'boolean' },
+    },
+  });
+  if (values.results !== undefined)
+    return resultsTable(values.results, values.json ? 'json' : values.grid ? 'grid' : 'table', out);
+  const mdns = values.mdns ? ('viewer' as const) : ('none' as const);
+  if (values.json) {
+    out(JSON.stringify(iceExpectationTable({ mdns })));
+    return 0;
+  }
+  out(iceExpectationMarkdown({ mdns }));
+  out('');
+  out(
+    `Weighted direct % standard ICE reaches at most: ${iceMaxWeightedDirectPct({ ipv6: false, mdns }).toFixed(2)} % over IPv4, ` +
+      `${iceMaxWeightedDirectPct({ ipv6: true, mdns }).toFixed(2)} % with IPv6.`,
+  );
+  return 0;
+}
+
+/** A saved `webrtc --json` run as a table again, judged against the expectations as they are now. */
+function resultsTable(file: string, as: 'json' | 'grid' | 'table', out: Out): number {
+  let saved: { results?: SessionResult[] };
+  try {
+    saved = JSON.parse(readFileSync(file, 'utf8')) as { results?: SessionResult[] };
+  } catch (e) {
+    throw new LabError('LAB_USAGE', `webrtc-table: cannot read ${file}: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(saved.results))
+    throw new LabError('LAB_USAGE', `webrtc-table: ${file} is not the output of webrtc --json`);
+  const results = saved.results.map(rejudge);
+  if (as === 'json') out(JSON.stringify({ results, summary: summariseWebrtc(results) }));
+  else if (as === 'table') out(webrtcMarkdown(results));
+  else {
+    out(webrtcGridMarkdown(results));
+    out('');
+    out(webrtcMarkdown(results).split('\n').slice(-2).join('\n'));
+  }
+  return 0;
+}

@@ -1,0 +1,48 @@
+/**
+ * The WebRTC matrix: real sessions for ordered pairs of presets (master at A, Chromium viewer at
+ * B), a few at a time, each in its own namespaces, judged against what standard ICE can reach.
+ */
+import type { PresetName } from '@peerlink/testing';
+import { presetPairs } from '../expectations.js';
+import { runSession, type SessionOptions, type SessionResult } from './session.js';
+
+/**
+ * Pairs CI runs with the Node master: one of each way standard ICE goes (srflx both ways, prflx
+ * from a symmetric master and towards a symmetric viewer, the relay when one side maps per
+ * destination against an APDF filter, the relay over TURN when UDP is blocked, host candidates
+ * behind one NAT).
+ */
+export const WEBRTC_CI_PAIRS: readonly [PresetName, PresetName][] = [
+  ['port-restricted', 'cgnat'],
+  ['symmetric', 'restricted'],
+  ['full-cone', 'symmetric'],
+  ['port-restricted', 'symmetric'],
+  ['public', 'udp-blocked'],
+  ['same-nat', 'same-nat'],
+];
+
+export interface WebrtcMatrixOptions extends SessionOptions {
+  readonly pairs?: readonly [PresetName, PresetName][];
+  /** Sessions at once (each starts one or two Chromiums: 2 suits a 2-core machine). */
+  readonly concurrency?: number;
+  readonly log?: (line: string) => void;
+}
+
+export async function runWebrtcMatrix(opts: WebrtcMatrixOptions = {}): Promise<SessionResult[]> {
+  const pairs = opts.pairs ?? presetPairs();
+  const results: SessionResult[] = new Array(pairs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < pairs.length) {
+      const i = next++;
+      const [a, b] = pairs[i]!;
+      const r = await runSession(a, b, opts);
+      results[i] = r;
+      opts.log?.(
+        `${a} -> ${b}: ${r.status} ${r.pairType ?? '-'} ${r.firstFrameMs ?? '-'} ms${r.note ? ` (${r.note})` : ''}`,
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 2) }, worker));
+  return results;
+}

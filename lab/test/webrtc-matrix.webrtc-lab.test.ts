@@ -1,0 +1,59 @@
+// The WebRTC matrix's CI pairs on real kernel NATs: the Node master (`peerlink kvs-master` playing
+// VP8) at site A and a Chromium viewer at site B, KVS signaling and STUN/TURN through the lab's
+// peerlink. Every pair connects and decodes video; every pair standard ICE can make direct goes
+// direct (its selected pair has no relay end); the relay pairs go through TURN. Beyond standard
+// ICE: a master behind a symmetric router that grants port mappings (the lab's fake gateway)
+// advertises its mapped port with `--port-mapping`, and a symmetric viewer reaches it directly.
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { cleanStale, teardownAll } from '../src/index.js';
+import { iceExpect } from '../src/webrtc/ice-expectations.js';
+import { runWebrtcMatrix, WEBRTC_CI_PAIRS } from '../src/webrtc/matrix.js';
+import { runSession } from '../src/webrtc/session.js';
+import { summariseWebrtc } from '../src/webrtc/report.js';
+
+after(() => teardownAll());
+
+describe('the WebRTC matrix, CI pairs', () => {
+  it('covers srflx, prflx both ways, the relay by filtering and by blocked UDP, and host candidates', () => {
+    const methods = new Set(WEBRTC_CI_PAIRS.map(([a, b]) => iceExpect(a, b, { ipv6: false }).method));
+    assert.deepEqual([...methods].sort(), ['host', 'prflx', 'relay', 'srflx']);
+  });
+
+  it('connects every pair, direct wherever standard ICE can', { timeout: 200_000 }, async () => {
+    await cleanStale();
+    const lines: string[] = [];
+    const results = await runWebrtcMatrix({ master: 'node', concurrency: 2, log: (l) => lines.push(l) });
+    const why = lines.join('\n');
+    assert.equal(results.length, WEBRTC_CI_PAIRS.length);
+    for (const r of results) {
+      assert.equal(r.connected, true, `${r.master} -> ${r.viewer} did not connect: ${r.note}\n${why}`);
+      assert.match(r.pairType ?? '', /^(host|srflx|prflx|relay)\/(host|srflx|prflx|relay)$/);
+      assert.ok((r.firstFrameMs ?? 0) > 0, `${r.master} -> ${r.viewer}: no first frame`);
+      if (r.expected.outcome === 'direct')
+        assert.equal(
+          r.direct,
+          true,
+          `${r.master} -> ${r.viewer} went ${r.pairType}, ICE can go direct\n${why}`,
+        );
+      else assert.equal(r.direct, false, `${r.master} -> ${r.viewer}: ${r.pairType} where only TURN works`);
+    }
+    const s = summariseWebrtc(results);
+    assert.equal(s.failed + s.missed, 0);
+    assert.equal(s.weightedDirectPct, s.iceMaxPct);
+  });
+
+  it(
+    'a port-mapped candidate takes a symmetric master to a symmetric viewer directly',
+    { timeout: 120_000 },
+    async () => {
+      const r = await runSession('symmetric-upnp', 'symmetric', { master: 'node', portMapping: true });
+      assert.equal(iceExpect('symmetric-upnp', 'symmetric', { ipv6: false }).outcome, 'relay');
+      assert.equal(r.expected.method, 'port-mapped');
+      assert.equal(r.connected, true, r.note ?? '');
+      // The viewer's remote end is the mapped address, a server-reflexive candidate.
+      assert.match(r.pairType ?? '', /^(srflx|prflx)\/srflx$/, r.pairType ?? r.note ?? '');
+      assert.equal(r.status, 'ok');
+    },
+  );
+});

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { iceExpect } from '../src/webrtc/ice-expectations.js';
+import { median, summariseWebrtc, webrtcGridMarkdown, webrtcMarkdown } from '../src/webrtc/report.js';
+import { isDirectPair, judge, rejudge, type SessionResult } from '../src/webrtc/session.js';
+import type { PresetName } from '@peerlink/testing';
+
+function result(
+  master: PresetName,
+  viewer: PresetName,
+  pairType: string | null,
+  ms: number | null,
+): SessionResult {
+  const expected = iceExpect(master, viewer, { ipv6: false });
+  const connected = pairType !== null;
+  return {
+    master,
+    viewer,
+    masterKind: 'node',
+    ipv6: false,
+    mdns: false,
+    portMapping: false,
+    expected,
+    status: judge(expected, connected, pairType),
+    connected,
+    pairType,
+    direct: pairType === null ? null : isDirectPair(pairType),
+    firstFrameMs: ms,
+    note: null,
+  };
+}
+
+describe('the WebRTC matrix report', () => {
+  it('judges a pair: no pair is failed, relay where ICE can go direct is missed', () => {
+    const direct = iceExpect('port-restricted', 'cgnat', { ipv6: false });
+    const relay = iceExpect('port-restricted', 'symmetric', { ipv6: false });
+    assert.equal(judge(direct, true, 'srflx/srflx'), 'ok');
+    assert.equal(judge(direct, true, 'relay/srflx'), 'missed');
+    assert.equal(judge(direct, false, null), 'failed');
+    assert.equal(judge(relay, true, 'relay/srflx'), 'ok');
+    assert.equal(judge(relay, true, 'prflx/srflx'), 'ok');
+    assert.equal(isDirectPair('host/prflx'), true);
+    assert.equal(isDirectPair('srflx/relay'), false);
+  });
+
+  it('weighs direct pairs against the most ICE reaches over the same pairs; median first frame', () => {
+    const rs = [
+      result('port-restricted', 'cgnat', 'srflx/srflx', 1000), // weight 750, direct
+      result('port-restricted', 'symmetric', 'relay/srflx', 3000), // 400, relay expected
+      result('symmetric', 'restricted', 'relay/prflx', 2000), // 80, missed
+      result('full-cone', 'public', null, null), // 25, failed
+    ];
+    const s = summariseWebrtc(rs);
+    assert.deepEqual(
+      { pairs: s.pairs, connected: s.connected, direct: s.direct, missed: s.missed, failed: s.failed },
+      { pairs: 4, connected: 3, direct: 1, missed: 1, failed: 1 },
+    );
+    assert.equal(s.weightedDirectPct, Math.round((100_00 * 750) / 1255) / 100);
+    assert.equal(s.iceMaxPct, Math.round((100_00 * 855) / 1255) / 100);
+    assert.equal(s.medianFirstFrameMs, 2000);
+    assert.match(
+      webrtcMarkdown(rs),
+      /\| symmetric \| restricted \| direct \(prflx\) \| missed \| true \| relay\/prflx \| 2000 \|/,
+    );
+    const grid = webrtcGridMarkdown(rs).split('\n');
+    assert.equal(
+      grid[0],
+      '| master \\ viewer | public | full-cone | restricted | port-restricted | symmetric | cgnat |',
+    );
+    assert.equal(grid[2], '| public |  |  |  |  |  |  |');
+    assert.equal(grid[3], '| full-cone | **failed** |  |  |  |  |  |');
+    assert.equal(grid[6], '| symmetric |  |  | relay/prflx 2000 **missed** |  |  |  |');
+    assert.equal(median([]), null);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+  });
+
+  it('judges a saved result again against the expectations as they are now', () => {
+    const saved = {
+      ...result('port-restricted', 'port-restricted-open', 'relay/srflx', 900),
+      status: 'missed' as const,
+    };
+    const again = rejudge(saved);
+    assert.equal(again.expected.outcome, 'relay');
+    assert.equal(again.status, 'ok');
+  });
+});
