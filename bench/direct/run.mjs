@@ -8,6 +8,7 @@
 // package punches these NATs from a command line to run beside us).
 //
 //   sudo node bench/direct/run.mjs [--rtt 50] [--ipv6] [--methods simultaneous-open,lan,birthday,port-mapping,ipv6]
+//                                  [--presets port-restricted-open,symmetric-open]   (pairs with a side among them)
 import { parseArgs } from 'node:util';
 
 const lab = await import(new URL('../../lab/dist/src/index.js', import.meta.url).href);
@@ -16,15 +17,18 @@ const { values } = parseArgs({
     rtt: { type: 'string', default: '50' },
     ipv6: { type: 'boolean', default: false },
     methods: { type: 'string' },
+    presets: { type: 'string' },
   },
 });
 const ipv6 = values.ipv6;
 const TARGET_MS = { birthday: 15_000 };
 const wanted = values.methods?.split(',');
+const presets = values.presets?.split(',');
 const rows = lab
   .presetPairs()
   .map(([a, b]) => lab.expect(a, b, ipv6))
-  .filter((e) => (wanted ? wanted.includes(e.method) : true));
+  .filter((e) => (wanted ? wanted.includes(e.method) : true))
+  .filter((e) => (presets ? presets.includes(e.a) || presets.includes(e.b) : true));
 const rttMs = Number(values.rtt);
 const condition = rttMs > 0 ? { rttMs, jitterMs: 0, lossAtoBPct: 0, lossBtoAPct: 0 } : undefined;
 const results = await lab.runMatrix({
@@ -84,6 +88,7 @@ console.log(
       pairs: results.length,
       connectedPct: summary.connectedPct,
       weightedDirectPct: summary.weightedDirectPct,
+      weightedDirectAcceptingPct: summary.weightedDirectAcceptingPct,
       tableMaxWeightedDirectPct: Math.round(tableMax * 100) / 100,
       ratioToTableMax:
         summary.weightedDirectPct === null

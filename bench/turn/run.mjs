@@ -33,6 +33,7 @@ import {
   startEcho,
   startServer,
   turnload,
+  watchSocketDrops,
 } from './servers.mjs';
 
 const { values } = parseArgs({
@@ -187,6 +188,7 @@ async function uclient(kind, clients = quick ? 20 : 100) {
   try {
     const cpu0 = server.cpu();
     const udp0 = udpCounters();
+    const drops = watchSocketDrops(server.pid);
     const args = ['-m', String(clients), '-n', '2000', '-l', String(SIZE), '-z', '1', '-c', '-X', '-g'];
     const { stdout } = await promisify(execFile)(
       'taskset',
@@ -213,6 +215,8 @@ async function uclient(kind, clients = quick ? 20 : 100) {
       // per message sent, and per message that came back (what a lost message cost is in both)
       cpuMicrosecondsPerMessage: round((cpu / (clients * 2000)) * 1e6, 1),
       cpuMicrosecondsPerEchoed: echoed > 0 ? round((cpu / echoed) * 1e6, 1) : null,
+      // the server's own sockets, then the whole machine's (uclient's and the echo's too)
+      serverSocketDrops: drops.stop(),
       kernelUdpDrops: {
         RcvbufErrors: udp1.RcvbufErrors - udp0.RcvbufErrors,
         SndbufErrors: udp1.SndbufErrors - udp0.SndbufErrors,

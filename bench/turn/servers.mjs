@@ -3,7 +3,7 @@
 // a core with taskset. Also the C programs (turnload.c) and the wait for a server to answer STUN.
 import { execFileSync, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -122,6 +122,53 @@ export async function startServer(kind, { port, core, threads = 1, cpuProfDir, p
       }
       await sleep(200); // let the kernel free the ports before the next server binds them
       return prof ? join(cpuProfDir, profName) : undefined;
+    },
+  };
+}
+
+/** Per socket inode of `pid`'s UDP sockets, the datagrams the kernel dropped there (full buffer). */
+function socketDropsByInode(pid) {
+  const inodes = new Set();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const drops = new Map();
+  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length >= 13 && inodes.has(f[9])) drops.set(f[9], Number(f[12]));
+    }
+  }
+  return drops;
+}
+
+/**
+ * Watches the drops at `pid`'s own UDP sockets (the `drops` column of /proc/net/udp) every 200 ms
+ * until stop(), which resolves to their sum: sockets closed meanwhile (an allocation's) keep the
+ * count they last showed.
+ */
+export function watchSocketDrops(pid) {
+  const seen = new Map();
+  const sample = () => {
+    try {
+      for (const [inode, n] of socketDropsByInode(pid)) seen.set(inode, n);
+    } catch {
+      // the process is gone
+    }
+  };
+  sample();
+  const timer = setInterval(sample, 200);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return [...seen.values()].reduce((a, b) => a + b, 0);
     },
   };
 }

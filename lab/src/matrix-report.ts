@@ -1,4 +1,5 @@
 /** The matrix's figures (issue #5): connected %, direct %, direct % where expected, weighted direct %. */
+import { acceptingWeight } from './expectations.js';
 import type { PairResult } from './matrix.js';
 
 export interface MatrixSummary {
@@ -10,6 +11,11 @@ export interface MatrixSummary {
   readonly directPct: number | null;
   readonly directWhereExpectedPct: number | null;
   readonly weightedDirectPct: number | null;
+  /**
+   * The same with the weights of the figure with accepting routers (`acceptingWeight`: the `-open`
+   * presets take ACCEPTING_SHARE of their base's weight); null when no pair carries such a weight.
+   */
+  readonly weightedDirectAcceptingPct: number | null;
   readonly missed: number;
   readonly failed: number;
   /** Over the pairs that reported them: path switches, and decode failures (a switch must cause none). */
@@ -25,6 +31,8 @@ export function summarise(results: readonly PairResult[]): MatrixSummary {
   const expectDirect = ran.filter((r) => r.expected.outcome === 'direct');
   const weighted = ran.filter((r) => r.expected.weight > 0);
   const w = (rs: PairResult[]): number => rs.reduce((s, r) => s + r.expected.weight, 0);
+  const accepting = ran.filter((r) => acceptingWeight(r.expected) > 0);
+  const wa = (rs: PairResult[]): number => rs.reduce((s, r) => s + acceptingWeight(r.expected), 0);
   return {
     pairs: results.length,
     ran: ran.length,
@@ -33,6 +41,7 @@ export function summarise(results: readonly PairResult[]): MatrixSummary {
     directPct: pct(ran.filter(direct).length, ran.length),
     directWhereExpectedPct: pct(expectDirect.filter(direct).length, expectDirect.length),
     weightedDirectPct: pct(w(weighted.filter(direct)), w(weighted)),
+    weightedDirectAcceptingPct: pct(wa(accepting.filter(direct)), wa(accepting)),
     missed: results.filter((r) => r.status === 'missed').length,
     failed: results.filter((r) => r.status === 'failed').length,
     pathSwitches: ran.reduce((n, r) => n + (r.pathSwitches ?? 0), 0),
@@ -64,7 +73,7 @@ export function matrixMarkdown(results: readonly PairResult[]): string {
     '',
     `pairs ${s.pairs}, ran ${s.ran}, not runnable yet ${s.notRunnable}, missed ${s.missed}, failed ${s.failed}`,
     `connected ${f(s.connectedPct)}; direct ${f(s.directPct)}; direct where expected ${f(s.directWhereExpectedPct)}; ` +
-      `weighted direct ${f(s.weightedDirectPct)}; path switches ${s.pathSwitches}, decode failures ${s.decodeFailures}`,
+      `weighted direct ${f(s.weightedDirectPct)} (with accepting routers ${f(s.weightedDirectAcceptingPct)}); path switches ${s.pathSwitches}, decode failures ${s.decodeFailures}`,
     ...(s.notRunnable ? [`not runnable yet: ${results.find((r) => r.status === 'not-runnable')?.note}`] : []),
   ].join('\n');
 }

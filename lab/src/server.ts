@@ -96,6 +96,7 @@ async function startServe(
   args.push('--admin-listen', 'off');
   const p = start(topo.core, process.execPath, args, `peerlink serve ${host}`);
   topo.own({ ...p, stop: async () => (await p.stop(), rmSync(dataDir, { recursive: true, force: true })) });
-  await p.waitForLine(/^peerlink: ready$/, opts.readyTimeoutMs ?? 20_000);
+  // A wait for an event, so generous: on a 2-core machine at load 22 the server took 18 s to be ready.
+  await p.waitForLine(/^peerlink: ready$/, opts.readyTimeoutMs ?? 60_000);
   return dataDir;
 }

@@ -19,7 +19,7 @@ describe('peerlink-lab', () => {
   it('an unknown command prints usage and exits 2; no command or --help exits 0', async () => {
     assert.equal((await run(['bogus'])).code, 2);
     assert.equal((await run([])).code, 0);
-    assert.match((await run(['--help'])).out[0]!, /verify\|link\|table\|matrix\|clean/);
+    assert.match((await run(['--help'])).out[0]!, /verify\|link\|table\|matrix\|webrtc\|webrtc-table\|clean/);
   });
 
   it('refuses an unknown preset and a bad condition before touching the machine', async () => {

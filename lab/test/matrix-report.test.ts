@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  acceptingWeight,
   expect,
   matrixMarkdown,
   parseConnectEvents,
@@ -43,6 +44,22 @@ describe('matrix figures', () => {
     assert.equal(s.directPct, 33.33);
     assert.equal(s.directWhereExpectedPct, 50);
     assert.equal(s.weightedDirectPct, Math.round((10_000 * 2500) / (2500 + 64 + 75)) / 100);
+  });
+
+  it('weights the accepting routers’ figure with their share (weightedDirectAcceptingPct)', () => {
+    const rows = [
+      result('port-restricted', 'port-restricted', 'direct'),
+      result('port-restricted-open', 'port-restricted-open', 'relay'),
+    ];
+    const s = summariseMatrix(rows);
+    const [w1, w2] = rows.map((r) => acceptingWeight(r.expected));
+    assert.ok(
+      w1! > 0 && w2! > 0 && rows[1]!.expected.weight === 0,
+      'an -open pair weighs only in this figure',
+    );
+    assert.equal(s.weightedDirectPct, 100);
+    assert.equal(s.weightedDirectAcceptingPct, Math.round((10_000 * w1!) / (w1! + w2!)) / 100);
+    assert.match(matrixMarkdown(rows), /with accepting routers \d/);
   });
 
   it('says n/a, not 0 %, when nothing could run', () => {

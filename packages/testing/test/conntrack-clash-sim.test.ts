@@ -19,6 +19,8 @@ const TODAY: RunOptions = {
 };
 /** B's candidates reach A at once, A's reach B 100 ms later: A starts 70 ms before B. */
 const SKEWED: RunOptions = { signalAt: [0, 100] };
+/** Skewed the other way, and B's word that it has opened reaches A 150 ms after it is said (A's 10). */
+const SKEWED_SLOW: RunOptions = { signalAt: [100, 0], signalDelayMs: [150, 10] };
 
 function siteWithOutsider(preset: PresetName) {
   const clock = new FakeClock();
@@ -92,6 +94,8 @@ const CLASHING: [PresetName, PresetName, RunOptions, number, number][] = [
   ['cgnat-symmetric', 'cgnat-open', {}, 0, 8],
   ['port-restricted-open', 'port-restricted-open', SKEWED, 0, 8],
   ['cgnat-open', 'port-restricted-open', SKEWED, 0, 8],
+  ['port-restricted-open', 'port-restricted-open', SKEWED_SLOW, 0, 8],
+  ['port-restricted-open', 'cgnat-open', SKEWED_SLOW, 0, 8],
 ];
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
 
@@ -111,7 +115,9 @@ function outcomes(a: PresetName, b: PresetName, opts: RunOptions) {
 
 describe('hole punching behind accepting routers (simulator, 8 seeds a pair)', () => {
   for (const [a, b, opts, late, min] of CLASHING) {
-    it(`${a} x ${b}${opts === SKEWED ? ' (A starts 70 ms early)' : ''}: today's engine clashes, the openers end direct`, () => {
+    const skew =
+      opts === SKEWED ? ' (A starts 70 ms early)' : opts === SKEWED_SLOW ? ' (B early, its word slow)' : '';
+    it(`${a} x ${b}${skew}: today's engine clashes, the openers end direct`, () => {
       const before = outcomes(a, b, { ...opts, ...TODAY });
       const after = outcomes(a, b, opts);
       const n = (xs: typeof before): number => xs.filter((x) => x.direct).length;

@@ -98,9 +98,11 @@ export class UdpClient implements HookClient, ClientHandle {
     };
     s.once('error', fail);
     const onChannelData = port.onChannelData;
+    const me = this.#rinfo;
     s.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
-      // Until connected the socket may hear any client: only then is the fast path this client's.
-      if (onChannelData !== undefined && this.#own === s) {
+      // Until connected the socket may hear any client, and what it queued then is still read after:
+      // the fast path takes only this client's datagrams, the rest go the usual way.
+      if (onChannelData !== undefined && rinfo.port === me.port && rinfo.address === me.address) {
         const first = msg[0];
         if (first !== undefined && first >= 0x40 && first <= 0x7f) {
           return onChannelData(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), this);
