@@ -4,16 +4,17 @@
  * ones flagged in the length word). The stream opens with `JOIN {protocol: "peer"}`; after `JOINED`
  * it carries the same frames as the `/p2p` WebSocket.
  *
- * Relay queue cap: a relay frame is written to the stream at once, and a stream that drains slower
- * than the peer writes (a lossy path, a slow server) would queue without bound. Past
- * `relayQueueBytes` (64 KiB) of writes not yet taken by QUIC, relay frames are dropped and counted
- * (`droppedFrames`); the transport above retransmits and slows down, as on any lossy path. Text
- * frames (signaling) are never dropped.
+ * Writes go through a FrameWriter (as on the server): frames queued while a write is in flight
+ * leave together in the next one. Relay queue cap: a stream that drains slower than the transport
+ * writes (a lossy path, a slow server) would queue without bound; past `relayQueueBytes` (64 KiB)
+ * of frames not yet taken by QUIC, relay frames are dropped and counted (`droppedFrames`), and the
+ * transport above retransmits and slows down, as on any lossy path. Text frames (signaling) are
+ * never dropped.
  */
 import { webcrypto } from 'node:crypto';
 import Logger, { LogLevel } from '@matrixai/logger';
 import { QUICClient, events, type QUICStream } from '@matrixai/quic';
-import { encodeBinaryFrame, encodeFrame, FrameDecoder, QUIC_ALPN } from '@peerlink/signaling';
+import { FrameDecoder, FrameWriter, QUIC_ALPN } from '@peerlink/signaling';
 import { ClientError } from '../errors.js';
 import { quicTlsConfig } from './quic-tls.js';
 import type { SignalingSocket, SignalingSocketOptions } from './socket.js';
@@ -31,6 +32,8 @@ export function openQuicSocket(host: string, port: number, o: SignalingSocketOpt
   const cap = o.relayQueueBytes ?? DEFAULT_RELAY_QUEUE_BYTES;
   let client: QUICClient | undefined;
   let writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  /** Coalesces the frames queued while a write is in flight into the next write (as the server). */
+  let out: FrameWriter | undefined;
   let open = false;
   let ended = false;
   let closing = false;
@@ -44,10 +47,10 @@ export function openQuicSocket(host: string, port: number, o: SignalingSocketOpt
     open = false;
     s.onClose(end?.code ?? code, end?.reason ?? reason);
   };
-  const write = (frame: Uint8Array): void => {
+  const write = (frame: string | Uint8Array): void => {
+    if (!out) return;
     queued += frame.length;
-    const done = (): void => void (queued -= frame.length);
-    writer?.write(frame).then(done, done);
+    out.push([frame]);
   };
 
   const s: SignalingSocket = {
@@ -56,7 +59,7 @@ export function openQuicSocket(host: string, port: number, o: SignalingSocketOpt
     },
     droppedFrames: 0,
     sendText: (text) => {
-      if (open) write(encodeFrame(text));
+      if (open) write(text);
     },
     sendBinary: (bytes) => {
       if (!open) return false;
@@ -64,7 +67,7 @@ export function openQuicSocket(host: string, port: number, o: SignalingSocketOpt
         (s as { droppedFrames: number }).droppedFrames++;
         return false;
       }
-      write(encodeBinaryFrame(bytes));
+      write(bytes);
       return true;
     },
     close: (code, reason) => {
@@ -185,10 +188,12 @@ export function openQuicSocket(host: string, port: number, o: SignalingSocketOpt
       return;
     }
     const stream = c.connection.newStream('bidi');
-    writer = stream.writable.getWriter();
-    writer.closed.catch(() => {}); // a reset: the read side reports it
+    const w = stream.writable.getWriter();
+    writer = w;
+    w.closed.catch(() => {}); // a reset: the read side reports it
+    out = new FrameWriter({ write: (bytes) => w.write(bytes), flushed: (n) => void (queued -= n) });
     void readLoop(stream);
-    write(encodeFrame(JSON.stringify({ action: 'JOIN', protocol: 'peer' })));
+    write(JSON.stringify({ action: 'JOIN', protocol: 'peer' }));
   };
   start().catch((err: unknown) => {
     s.onError(

@@ -194,7 +194,7 @@ export async function startQuicCarrier(o: QuicCarrierOptions): Promise<QuicCarri
         }
       }
     }
-    for (const [c, texts] of batches) sendFrames(c, texts);
+    for (const [c, frames] of batches) sendFrames(c, frames);
   };
 
   const iceServers = (c: Conn): QuicIceServer[] =>
