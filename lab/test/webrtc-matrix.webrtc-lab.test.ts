@@ -30,6 +30,7 @@ describe('the WebRTC matrix, CI pairs', () => {
       const [results, mapped] = await Promise.all([
         runWebrtcMatrix({
           master: 'node',
+          pairs: WEBRTC_CI_PAIRS,
           concurrency: WEBRTC_CI_PAIRS.length,
           log: (l) => (lines.push(l), process.stderr.write(`${l}\n`)),
         }),
