@@ -26,7 +26,7 @@ describe('the WebRTC matrix, CI pairs', () => {
     async () => {
       await cleanStale();
       const lines: string[] = [];
-      // Every session at once, beside the port-mapped one: one round (two rounds ran past 220 s at load 15).
+      // Every session at once, beside the port-mapped one: one round.
       const [results, mapped] = await Promise.all([
         runWebrtcMatrix({
           master: 'node',
