@@ -6,7 +6,7 @@
  */
 import type { Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { isChannelData, type TransportAddress } from '@peerlink/wire';
 import {
   BindingServer,
@@ -291,6 +291,7 @@ async function startOnce(opts: StunListenerOptions): Promise<StunListeners> {
     if (opts.tls) {
       const tls = createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, (conn) => {
         conn.setNoDelay(true);
+        oneRecordPerMessage(conn);
         onConnection(conn, 'tls');
       });
       tls.on('error', (error) => emit({ type: 'socket-error', error }));
@@ -326,4 +327,16 @@ async function startOnce(opts: StunListenerOptions): Promise<StunListeners> {
     for (const s of tcpServers) s.close();
     throw err;
   }
+}
+
+/**
+ * Each message the server writes on a TLS connection goes in a TLS record of its own, as coturn
+ * writes them (one SSL_write each). Some clients take one record for one message: turnutils_uclient
+ * reads a TLS connection with one SSL_read per message, so a second message in the same record is
+ * lost to it. Node's stream hands the writes queued behind a pending one to `_writev`, and TLS seals
+ * that batch as one record; without `_writev` the stream writes, and TLS seals, each on its own.
+ * Over TCP, which has no records, batching stays (every TCP client frames the stream itself).
+ */
+export function oneRecordPerMessage(conn: TLSSocket): void {
+  (conn as unknown as { _writev: unknown })._writev = null;
 }
