@@ -143,7 +143,12 @@ export function imSignaling(o: ImSignalingOptions): ImSignaling {
     protocol: (router) =>
       (engine = new ImProtocol({
         router,
-        options: { ringTimeoutMs: c.ringTimeoutSeconds * 1000, graceMs: c.callGraceSeconds * 1000 },
+        options: {
+          ringTimeoutMs: c.ringTimeoutSeconds * 1000,
+          graceMs: c.callGraceSeconds * 1000,
+          messagesPerSecond: c.messageRate,
+          messageBurst: c.messageRate * 4,
+        },
         ...(policy && { policy }),
         notifyOffline,
         history,

@@ -83,10 +83,19 @@ describe('loadServeConfig', () => {
       jwksUrl: 'https://keys.example/jwks.json',
       ringTimeoutSeconds: 2,
       callGraceSeconds: 5,
+      messageRate: 50,
       callPolicyUrl: undefined,
       offlineWebhook: undefined,
       devLogin: false,
     });
+    assert.equal(
+      loadServeConfig({ flags: {}, env: { PEERLINK_IM_MESSAGE_RATE: '500' } }).im.messageRate,
+      500,
+    );
+    assert.equal(
+      code(() => loadServeConfig({ flags: { 'im-message-rate': '0' }, env: {} })),
+      'CONFIG_INVALID',
+    );
     // The dev login is off unless asked for, from a flag or the environment.
     assert.equal(loadServeConfig({ flags: { 'im-dev-login': true }, env: {} }).im.devLogin, true);
     assert.equal(loadServeConfig({ flags: {}, env: { PEERLINK_IM_DEV_LOGIN: 'true' } }).im.devLogin, true);

@@ -87,6 +87,8 @@ export interface ServeConfig {
     jwksUrl: string | undefined;
     ringTimeoutSeconds: number;
     callGraceSeconds: number;
+    /** Messages per second per connection (`--im-message-rate`; burst 4x). */
+    messageRate: number;
     callPolicyUrl: string | undefined;
     offlineWebhook: string | undefined;
     /** `POST /im/dev-login` mints tokens for any user name (development only). */
@@ -282,6 +284,7 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     'kvs-max-payload',
     'kvs-idle-seconds',
     'kvs-max-connection-seconds',
+    'im-message-rate',
   ] as const) {
     if (num(n) < 1) throw new ServerError('CONFIG_INVALID', `--${n} must be at least 1`);
   }
@@ -421,6 +424,7 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
       jwksUrl: httpUrl('jwks-url'),
       ringTimeoutSeconds: num('ring-timeout'),
       callGraceSeconds: num('call-grace'),
+      messageRate: num('im-message-rate'),
       callPolicyUrl: httpUrl('call-policy-url'),
       offlineWebhook: httpUrl('offline-webhook'),
       devLogin: values.get('im-dev-login') === true,

@@ -225,6 +225,12 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     description: 'IM: seconds a party whose socket dropped has to come back before call.end network_error',
   },
   {
+    name: 'im-message-rate',
+    kind: 'int',
+    default: 50,
+    description: 'IM: messages per second per connection (burst 4x); over it call.error RATE_LIMITED',
+  },
+  {
     name: 'im-dev-login',
     kind: 'boolean',
     description:
