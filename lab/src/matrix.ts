@@ -35,6 +35,8 @@ export interface PairResult {
   readonly afterSignalingMs: number | null;
   readonly directMs: number | null;
   readonly bytesVerified: boolean | null;
+  /** The connecting side's hop count to the peer's router, when that router answered its ranging. */
+  readonly peerRouterHops?: number | null;
   readonly note: string | null;
   /** The access links as measured during the run (with a link condition). */
   readonly links: readonly SiteLinkMeasurement[];
@@ -205,6 +207,7 @@ export async function runPair(
       afterSignalingMs: ev.afterSignalingMs,
       directMs: ev.directMs,
       bytesVerified: ev.bytesVerified,
+      peerRouterHops: ev.peerRouterHops ?? null,
       note: ev.error,
       links: measured,
     };
