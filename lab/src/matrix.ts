@@ -66,10 +66,12 @@ export const CI_PAIR_GROUPS = {
     ['symmetric', 'cgnat-symmetric'],
     ['symmetric', 'symmetric-upnp'],
   ],
-  // Birthday with TTL-staged sockets; simultaneous open with openers in step with the peer's.
+  // Birthday with TTL-staged sockets; simultaneous open with openers in step with the peer's; the
+  // cgnat-open carrier's rung race, which only ranging the peer's router settles.
   accepting: [
     ['symmetric-open', 'port-restricted-open'],
     ['port-restricted-open', 'port-restricted-open'],
+    ['port-restricted', 'cgnat-open'],
   ],
 } as const satisfies Record<string, readonly (readonly [PresetName, PresetName])[]>;
 
