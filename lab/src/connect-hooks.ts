@@ -44,6 +44,8 @@ export interface ConnectEvents {
   pathSwitches: number | null;
   decodeFailures: number | null;
   bytesVerified: boolean;
+  /** How far the peer's router is, when it answered the connecting side's ranging. */
+  peerRouterHops?: number;
   error: string | null;
 }
 
@@ -80,6 +82,7 @@ export function parseConnectEvents(stdout: string, bytes: number): ConnectEvents
       ev.bytesVerified = e.bytes === bytes && typeof e.sha256 === 'string';
       if (typeof e.pathSwitches === 'number') ev.pathSwitches = e.pathSwitches;
       if (typeof e.decodeFailures === 'number') ev.decodeFailures = e.decodeFailures;
+      if (typeof e.peerRouterHops === 'number') ev.peerRouterHops = e.peerRouterHops;
     } else if (e.event === 'error') {
       ev.error = `${String(e.code)}: ${String(e.message)}`;
     }

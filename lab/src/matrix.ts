@@ -35,6 +35,8 @@ export interface PairResult {
   readonly afterSignalingMs: number | null;
   readonly directMs: number | null;
   readonly bytesVerified: boolean | null;
+  /** The connecting side's hop count to the peer's router, when that router answered its ranging. */
+  readonly peerRouterHops?: number | null;
   readonly note: string | null;
   /** The access links as measured during the run (with a link condition). */
   readonly links: readonly SiteLinkMeasurement[];
@@ -64,10 +66,12 @@ export const CI_PAIR_GROUPS = {
     ['symmetric', 'cgnat-symmetric'],
     ['symmetric', 'symmetric-upnp'],
   ],
-  // Birthday with TTL-staged sockets; simultaneous open with openers in step with the peer's.
+  // Birthday with TTL-staged sockets; simultaneous open with openers in step with the peer's; the
+  // cgnat-open carrier's rung race, which only ranging the peer's router settles.
   accepting: [
     ['symmetric-open', 'port-restricted-open'],
     ['port-restricted-open', 'port-restricted-open'],
+    ['port-restricted', 'cgnat-open'],
   ],
 } as const satisfies Record<string, readonly (readonly [PresetName, PresetName])[]>;
 
@@ -205,6 +209,7 @@ export async function runPair(
       afterSignalingMs: ev.afterSignalingMs,
       directMs: ev.directMs,
       bytesVerified: ev.bytesVerified,
+      peerRouterHops: ev.peerRouterHops ?? null,
       note: ev.error,
       links: measured,
     };

@@ -5,7 +5,7 @@ import { ciPairs } from '../src/index.js';
 import { checkPairs } from './matrix-check.js';
 
 describe('matrix runner, accepting routers', () => {
-  it('runs the accepting-router CI pairs: direct despite the conntrack clash', async () => {
+  it('runs the accepting-router CI pairs: direct despite the conntrack clash and the rung race', async () => {
     await checkPairs(ciPairs('accepting'));
   });
 });

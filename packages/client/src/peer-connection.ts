@@ -47,7 +47,8 @@ export interface ConnectionStats {
   rttMs: number;
   /** Path switches so far (to direct, TURN or back to the relay), and the checks the punching cost. */
   pathSwitches: number;
-  punch: { checksSent: number; birthdayChecks: number };
+  /** `peerRouterHops`: how far the peer's router is, when it answered the ranging (docs/hole-punching.md). */
+  punch: { checksSent: number; birthdayChecks: number; peerRouterHops?: number };
   session: SessionStats;
 }
 
@@ -192,6 +193,9 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
       punch: {
         checksSent: this.agent?.engine.sent.checks ?? 0,
         birthdayChecks: this.agent?.engine.sent.birthday ?? 0,
+        ...(this.agent?.engine.peerRouterHops !== undefined
+          ? { peerRouterHops: this.agent.engine.peerRouterHops }
+          : {}),
       },
       session: s,
     };

@@ -49,6 +49,7 @@ export type { StunReply, TransactionTiming } from './nat/stun-transaction.js';
 export type { DatagramSocket, SocketFactory } from './net/datagram-socket.js';
 export { nodeUdpSocketFactory } from './net/node-udp.js';
 export { DEFAULT_TTL, literalLookup, sendWithTtl } from './net/node-ttl.js';
+export { rangeRouter } from './net/node-range.js';
 export {
   BirthdayLock,
   birthdayPacketBudget,
@@ -69,6 +70,7 @@ export {
   TURN_VIA,
 } from './punch/punch-engine.js';
 export type { PunchAction, PunchOptions, PunchState, PunchTiming, Via } from './punch/punch-engine.js';
+export { capTtl, RANGE_PORT, RouterRange } from './punch/router-range.js';
 export { TurnClient } from './turn-client/turn-client.js';
 export { TurnClientError, TurnClientErrorCode } from './turn-client/turn-client-errors.js';
 export type {

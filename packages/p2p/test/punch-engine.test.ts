@@ -8,6 +8,7 @@ import {
   DEFAULT_PUNCH_TIMING,
   PRIMARY_VIA,
   PunchEngine,
+  RANGE_PORT,
   SEQUENTIAL_WINDOW,
   TURN_VIA,
   type Candidate,
@@ -108,6 +109,55 @@ describe('PunchEngine', () => {
     const stale = started({ peerRungs: 0 });
     stale.peerOpened(3, 7, 0);
     assert.deepEqual(ttlsTo(advance(stale, 0, 400)), [2]);
+  });
+
+  it('ranges the vouched peer’s router and keeps every opener and birthday socket below it', () => {
+    const ranged = (nat: NatHint, remoteNat: NatHint, refused: number[]) => {
+      const e = new PunchEngine({ initiator: false });
+      e.vouch(remoteNat.publicIp!, 0);
+      const range = of(e.takeActions(), 'range');
+      for (const ttl of refused) e.rangeRefused(ttl);
+      e.setLocal(local, nat, 0);
+      e.setRemote(remote, remoteNat, 0, 0);
+      e.peerOpened(3, 0, 0);
+      return { e, range };
+    };
+    const { e, range } = ranged(easy, easy, [4, 3, 6]);
+    assert.deepEqual(range, [
+      { type: 'range', to: { address: '203.0.113.1', port: RANGE_PORT }, ttls: [2, 3, 4, 5, 6, 7] },
+    ]);
+    assert.equal(e.peerRouterHops, 3);
+    const as = advance(e, 0, 400);
+    const ttls = of(as, 'ping')
+      .filter((p) => p.to.address === '203.0.113.9')
+      .map((p) => p.ttl);
+    assert.deepEqual(ttls.slice(0, 4), [2, 2, 2, undefined], 'the TTL-3 and TTL-4 rungs would reach it');
+    assert.deepEqual(of(as, 'opened').at(-1), { type: 'opened', rungs: [2, 2, 2] });
+    assert.deepEqual(of(advance(e, 401, DEFAULT_PUNCH_TIMING.rangeForMs), 'range-done'), [
+      { type: 'range-done' },
+    ]);
+    // Birthday, hard side, the easy router 4 hops away: every socket sends with TTL 3, every stage.
+    const hardSide = ranged(hard, easyRemote, [4]).e;
+    advance(hardSide, 0, 700);
+    hardSide.socketsOpened([1, 2, 3, 4], 700);
+    const birthday = of(advance(hardSide, 701, 700 + DEFAULT_BIRTHDAY.stageAfterMs + 100), 'ping').filter(
+      (p) => p.via > 0,
+    );
+    assert.ok(birthday.length >= 12, `${birthday.length} birthday pings`);
+    assert.deepEqual(new Set(birthday.map((p) => p.ttl)), new Set([3]));
+    // Nothing refused, or a router 2 hops away (no TTL opens ours without reaching it): as before.
+    for (const refused of [[], [2]]) {
+      const plain = ranged(easy, easy, refused).e;
+      const t = of(advance(plain, 0, 400), 'ping')
+        .filter((p) => p.to.address === '203.0.113.9')
+        .map((p) => p.ttl);
+      assert.deepEqual(t.slice(0, 4), [2, 3, 4, undefined]);
+    }
+    // Without the time (or towards IPv6) nothing is ranged.
+    const quiet = new PunchEngine({ initiator: false });
+    quiet.vouch('203.0.113.9');
+    quiet.vouch('2001:db8::9', 0);
+    assert.deepEqual(of(quiet.takeActions(), 'range'), []);
   });
 
   it('the initiator waits half the signaling RTT before its first check', () => {

@@ -36,7 +36,7 @@ export {
 export type { ExpectedReport, NatLayer, Preset, PresetName } from './presets.js';
 export { SeededRandom } from './seeded-random.js';
 export { SimHost, SimNetwork } from './sim-network.js';
-export type { Realm, SimHostOptions, SimNetworkOptions, SimStats } from './sim-network.js';
+export type { Realm, SimHostOptions, SimNetworkOptions, SimSocket, SimStats } from './sim-network.js';
 export { SimNat } from './sim-nat.js';
 export type { SimNatOptions } from './sim-nat.js';
 export { addSimSite, addSimStunServer } from './sim-site.js';

@@ -8,6 +8,10 @@
  * puts after it: forwarding takes a unit of the datagram's TTL and needs at least 2 left, as in
  * Linux; a box the datagram is addressed to takes it with any TTL. A datagram that runs out is
  * counted `expired` where it dies: a NAT it passed before that has mapped it all the same.
+ *
+ * A datagram that ends at a box accepting unsolicited UDP, or at a host with nothing bound on its
+ * port, is answered with port unreachable: a socket with an `onRefused` handler (a connected socket,
+ * on Linux) hears it a round trip later. Time exceeded is not modelled (such a socket never hears it).
  */
 import type { DatagramSocket, SocketFactory } from '@peerlink/p2p';
 import type { TransportAddress } from '@peerlink/wire';
@@ -45,13 +49,18 @@ export interface SimStats {
 
 type Handler = (bytes: Uint8Array, from: TransportAddress) => void;
 
+/** A simulated socket; `onRefused` hears port unreachable for what it sent (ECONNREFUSED). */
+export interface SimSocket extends DatagramSocket {
+  onRefused(handler: () => void): void;
+}
+
 export class SimHost {
   readonly address: string;
   readonly realm: Realm;
   readonly delayMs: number;
   readonly loss: number;
   readonly #net: SimNetwork;
-  readonly ports: Map<number, { handler: Handler }> = new Map();
+  readonly ports: Map<number, { handler: Handler; refused?: () => void }> = new Map();
 
   constructor(net: SimNetwork, opts: SimHostOptions) {
     this.#net = net;
@@ -62,10 +71,10 @@ export class SimHost {
   }
 
   /** Binds a socket on `port`, or on a free ephemeral port when omitted. */
-  bind(port?: number): DatagramSocket {
+  bind(port?: number): SimSocket {
     const p = port ?? this.#ephemeralPort();
     if (this.ports.has(p)) throw new SimError('SIM_PORT_IN_USE', `${this.address}:${p} is bound`);
-    const entry = { handler: (() => {}) as Handler };
+    const entry: { handler: Handler; refused?: () => void } = { handler: (() => {}) as Handler };
     this.ports.set(p, entry);
     const local: TransportAddress = { family: 4, address: this.address, port: p };
     let open = true;
@@ -75,6 +84,9 @@ export class SimHost {
       },
       onMessage: (h) => {
         entry.handler = h;
+      },
+      onRefused: (h) => {
+        entry.refused = h;
       },
       local: () => local,
       close: () => {
@@ -132,14 +144,22 @@ export class SimNetwork {
       return;
     }
     const copy = bytes.slice();
-    this.#route(sender.realm, from, to, ttl, (host, src, dst) => {
+    // Port unreachable back to the sender, `backMs` later (from a box on its way: a round trip).
+    const refuse = (backMs = 2 * sender.delayMs): void => {
+      const handler = sender.ports.get(from.port)?.refused;
+      if (handler) this.clock.setTimeout(handler, backMs);
+    };
+    this.#route(sender.realm, from, to, ttl, refuse, (host, src, dst) => {
       if (this.random.next() < host.loss) {
         this.stats.lost++;
         return;
       }
       this.clock.setTimeout(() => {
         const sock = host.ports.get(dst.port);
-        if (!sock) return void this.stats.unroutable++;
+        if (!sock) {
+          this.stats.unroutable++;
+          return refuse(sender.delayMs + host.delayMs);
+        }
         this.stats.delivered++;
         sock.handler(copy, src);
       }, sender.delayMs + host.delayMs);
@@ -159,6 +179,7 @@ export class SimNetwork {
     from: TransportAddress,
     to: TransportAddress,
     ttl: number,
+    refuse: () => void,
     arrive: (host: SimHost, from: TransportAddress, to: TransportAddress) => void,
   ): void {
     /** One router forwards the datagram: false (counted) when its TTL runs out there. */
@@ -179,7 +200,11 @@ export class SimNetwork {
         // Inbound through the NAT's ISP routers, then its public side (also a hairpin's second half).
         if (!forward(here.hopsOutside)) return;
         const inside = here.udpBlocked ? null : here.inbound(from, to.port);
-        if (!inside) return void this.stats.filtered++;
+        if (!inside) {
+          this.stats.filtered++;
+          if (!here.udpBlocked && here.layer.unsolicited === 'accept') refuse();
+          return;
+        }
         if (!forward(1)) return;
         realm = here;
         to = inside;

@@ -3,7 +3,7 @@
 // (TTL-limited openers) ending direct, and the presets that worked before costing no more.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_BIRTHDAY, DEFAULT_PUNCH_TIMING, PRIMARY_VIA } from '@peerlink/p2p';
+import { DEFAULT_BIRTHDAY, DEFAULT_PUNCH_TIMING, PRIMARY_VIA, RANGE_PORT } from '@peerlink/p2p';
 import type { TransportAddress } from '@peerlink/wire';
 import { FakeClock, SimNetwork, addSimSite, type PresetName } from '../src/index.js';
 import { pair, type RunOptions } from './punch-harness.js';
@@ -13,10 +13,12 @@ const bytes = new Uint8Array([1]);
 /** The engine before the remedy: full-TTL checks from the first, full-TTL birthday sockets, one attempt. */
 const TODAY: RunOptions = {
   engine: {
-    timing: { ...DEFAULT_PUNCH_TIMING, openerTtls: [] },
+    timing: { ...DEFAULT_PUNCH_TIMING, openerTtls: [], rangeTtls: [] },
     birthday: { ...DEFAULT_BIRTHDAY, ttlStages: [[]], attempts: 1 },
   },
 };
+/** The openers and TTL stages without ranging the peer's router (router-range.ts). */
+const UNRANGED: RunOptions = { engine: { timing: { ...DEFAULT_PUNCH_TIMING, rangeTtls: [] } } };
 /** B's candidates reach A at once, A's reach B 100 ms later: A starts 70 ms before B. */
 const SKEWED: RunOptions = { signalAt: [0, 100] };
 /** Skewed the other way, and B's word that it has opened reaches A 150 ms after it is said (A's 10). */
@@ -84,13 +86,13 @@ describe('routers that accept unsolicited UDP (simulator)', () => {
  * birthday attempt, seeds that must end direct]. `symmetric` has no ISP router, so its TTL-3 sockets
  * reach `port-restricted-open`'s router: half of the first stage poisons, and the first probe that
  * lands on such a port moves the easy side's mapping for good (sim-nat.ts, as Linux's masquerade).
- * Nothing the node can see tells it its hop count yet (docs/hole-punching.md): 6 of 8 there.
+ * Ranging the peer's router (below) fixes that: 8 of 8 there now.
  */
 const CLASHING: [PresetName, PresetName, RunOptions, number, number][] = [
   ['symmetric-open', 'port-restricted-open', {}, 0, 8],
   ['port-restricted-open', 'symmetric-open', {}, 0, 8],
   ['cgnat-open', 'symmetric-open', {}, 0, 8],
-  ['symmetric', 'port-restricted-open', {}, 1, 6],
+  ['symmetric', 'port-restricted-open', {}, 0, 8],
   ['cgnat-symmetric', 'cgnat-open', {}, 0, 8],
   ['port-restricted-open', 'port-restricted-open', SKEWED, 0, 8],
   ['cgnat-open', 'port-restricted-open', SKEWED, 0, 8],
@@ -151,6 +153,65 @@ describe('the presets that worked before the remedy (simulator)', () => {
       assert.ok(before.every((x) => x.direct) && after.every((x) => x.direct));
       const mean = (xs: typeof before): number => Math.round(xs.reduce((s, x) => s + x.at!, 0) / xs.length);
       process.stderr.write(`${a} x ${b}: mean ms to direct before ${mean(before)}, after ${mean(after)}\n`);
+    });
+  }
+});
+
+/** A's candidates reach B at once, B's reach A 100 ms later: B starts 70 ms before A. */
+const B_EARLY: RunOptions = { signalAt: [100, 0] };
+
+/**
+ * Pairs where the openers in step are not enough: one side's NAT opens only with a TTL that its
+ * peer's packets also reach it at (cgnat-open's carrier: TTL 4), or a hard side's TTL-3 sockets reach
+ * the easy router. Only knowing how far the peer's router is (ranging) keeps our packets short of it.
+ */
+const RANGED: [PresetName, PresetName, RunOptions][] = [
+  ['port-restricted', 'cgnat-open', {}],
+  ['cgnat-open', 'port-restricted', {}],
+  ['cgnat', 'cgnat-open', {}],
+  ['cgnat-open', 'cgnat', B_EARLY],
+  ['symmetric', 'port-restricted-open', SKEWED_SLOW],
+];
+
+describe('ranging the peer’s router (simulator, 8 seeds a pair)', () => {
+  it('a connected socket hears port unreachable from an accepting router at its hop count, not before', () => {
+    // From behind cgnat (home and carrier NAT): the far router is the third router after them.
+    for (const [preset, hops] of [
+      ['port-restricted-open', 4], // its ISP router, then it
+      ['cgnat-open', 4], // its outer ISP router, then its carrier NAT
+      ['port-restricted', undefined], // drops them: never heard
+    ] as const) {
+      const clock = new FakeClock();
+      const net = new SimNetwork({ clock, seed: 5 });
+      const far = addSimSite(net, preset, { index: 1 });
+      const near = addSimSite(net, 'cgnat', { index: 2 });
+      const refused: number[] = [];
+      for (const ttl of [2, 3, 4, 5, 6]) {
+        const s = near.hosts[0]!.bind();
+        s.onRefused(() => refused.push(ttl));
+        s.send(bytes, { family: 4, address: far.nats.at(-1)!.publicAddress, port: RANGE_PORT }, ttl);
+      }
+      clock.advance(100);
+      assert.equal(Math.min(...refused), hops ?? Infinity, `${preset}: refused ${refused.join(' ')}`);
+    }
+  });
+
+  for (const [a, b, opts] of RANGED) {
+    const skew =
+      opts === B_EARLY ? ' (B starts early)' : opts === SKEWED_SLOW ? ' (B early, its word slow)' : '';
+    it(`${a} x ${b}${skew}: the openers alone clash, ranging ends direct`, () => {
+      const before = outcomes(a, b, { ...opts, ...UNRANGED });
+      const after = outcomes(a, b, opts);
+      const n = (xs: typeof before): number => xs.filter((x) => x.direct).length;
+      process.stderr.write(
+        `${a} x ${b}: direct without ranging ${n(before)}/8, with ${n(after)}/8, ms ${after.map((x) => x.at).join(' ')}\n`,
+      );
+      assert.ok(n(before) <= 5, `without ranging direct in ${n(before)} of 8`);
+      assert.equal(n(after), 8);
+      assert.ok(
+        after.every((x) => x.at! < 15_000),
+        after.map((x) => x.at).join(' '),
+      );
     });
   }
 });

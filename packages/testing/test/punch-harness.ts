@@ -34,6 +34,8 @@ export interface Peer {
   engine: PunchEngine;
   host: SimHost;
   sockets: Map<Via, DatagramSocket>;
+  /** The ranging sockets (the engine's `range`), while open. */
+  range: DatagramSocket[];
   selected: { to: Endpoint; via: Via; at: number } | undefined;
   events: PunchAction['type'][];
   sent: number;
@@ -78,6 +80,7 @@ export function run(
       engine: new PunchEngine({ ...opts.engine, initiator: i === 0, lock, random }),
       host,
       sockets: new Map([[PRIMARY_VIA, host.bind(40000 + i)]]),
+      range: [],
       selected: undefined,
       events: [],
       sent: 0,
@@ -124,6 +127,15 @@ export function run(
           a.type === 'ping' ? new Uint8Array([1, ...new Uint8Array(8)]) : new Uint8Array([2, ...a.txid]);
         s?.send(body, ta(a.to), a.type === 'ping' ? a.ttl : undefined);
         p.sent++;
+      } else if (a.type === 'range') {
+        for (const ttl of a.ttls) {
+          const s = p.host.bind();
+          s.onRefused(() => p.engine.rangeRefused(ttl));
+          s.send(new Uint8Array([0]), ta(a.to), ttl);
+          p.range.push(s);
+        }
+      } else if (a.type === 'range-done') {
+        for (const s of p.range.splice(0)) s.close();
       } else if (a.type === 'open-sockets') {
         const vias: Via[] = [];
         for (let k = 1; k <= a.count; k++) {
@@ -153,7 +165,10 @@ export function run(
   peers.forEach((p) => listen(p, p.sockets.get(PRIMARY_VIA)!, PRIMARY_VIA));
   peers[0]!.engine.setSignalingRtt(60);
   // The signaling server vouches for each peer's public IP (what it sees the peer's signaling from).
-  peers.forEach((p, i) => p.engine.vouch(hints[1 - i]!.publicIp ?? ''));
+  peers.forEach((p, i) => {
+    p.engine.vouch(hints[1 - i]!.publicIp ?? '', clock.now());
+    flush(p);
+  });
   peers.forEach((p, i) => p.engine.setLocal(candidates[i]!, hints[i]!, clock.now()));
   // B's candidates reach A after 30 ms, A's reach B after 60 ms (A learns the RTT, 60, from the
   // answer); `signalAt` skews that, as a real network's uneven signaling paths do.

@@ -150,7 +150,16 @@ export async function connect(argv: string[], io: Io): Promise<number> {
     // must never cause one); switches: every move between relay, direct and TURN paths.
     const st = conn.stats();
     const decodeFailures = st.session.dropped.malformed + st.session.dropped.unauthenticated;
-    print({ event: 'done', bytes, sha256, ms: ms(), path, pathSwitches: st.pathSwitches, decodeFailures });
+    print({
+      event: 'done',
+      bytes,
+      sha256,
+      ms: ms(),
+      path,
+      pathSwitches: st.pathSwitches,
+      decodeFailures,
+      peerRouterHops: st.punch.peerRouterHops ?? null,
+    });
     conn.close();
     node.close();
     return 0;

@@ -11,6 +11,7 @@ import {
   normaliseAddress,
   pairKey,
   PunchEngine,
+  rangeRouter,
   type Candidate,
   type PunchAction,
   type Via,
@@ -56,6 +57,8 @@ export class DirectAgent {
   #generation = 0;
   #extra: Via[] = [];
   #relayCandidate: Candidate | undefined;
+  /** Closes the ranging sockets (the engine's `range`), while they are open. */
+  #closeRange: (() => void) | undefined;
   /** Addresses of the peer that sent a valid check, by via: aliases of the selected path. */
   readonly #heard = new Map<string, { from: Addr; via: Via }>();
   switches = 0;
@@ -86,7 +89,9 @@ export class DirectAgent {
 
   /** The IP the server sees the peer at: the only address birthday probing may aim at. */
   vouch(ip: unknown): void {
-    if (typeof ip === 'string' && ip.length <= 64) this.engine.vouch(normaliseAddress(ip));
+    if (typeof ip !== 'string' || ip.length > 64 || this.#closed) return;
+    this.engine.vouch(normaliseAddress(ip), now());
+    this.#run();
   }
 
   setSignalingRtt(ms: number): void {
@@ -148,6 +153,7 @@ export class DirectAgent {
     clearTimeout(this.#timer);
     this.engine.close();
     this.engine.takeActions();
+    this.#closeRange?.();
     this.mux.closeVias(this.#extra);
     this.#direct?.close();
   }
@@ -205,6 +211,19 @@ export class DirectAgent {
       case 'opened':
         // Our openers are out: the peer's next rungs and full-TTL checks may follow (in step).
         this.hooks.signal({ kind: 'direct-opened', generation: this.#generation, rungs: [...a.rungs] });
+        return;
+      case 'range':
+        // How far the peer's router is: where it answers port unreachable (router-range.ts).
+        this.#closeRange?.();
+        this.#closeRange = rangeRouter(a.to, a.ttls, (ttl) => {
+          if (this.#closed) return;
+          this.engine.rangeRefused(ttl);
+          this.#run();
+        });
+        return;
+      case 'range-done':
+        this.#closeRange?.();
+        this.#closeRange = undefined;
         return;
       case 'open-sockets':
         void this.mux.openExtra(a.count).then((vias) => {

@@ -20,6 +20,8 @@ export interface BirthdayEnv {
   readonly easyMapping: Endpoint | undefined;
   /** Easy role: the hard side's public IP, whose ports are probed. */
   readonly hardIp: string | null;
+  /** Hard role: the largest TTL that dies before the easy side's router, when ranging learnt it. */
+  readonly ttlCap?: number | undefined;
   ping(to: Endpoint, via: Via, ttl?: number): void;
   push(action: PunchAction): void;
 }
@@ -70,9 +72,14 @@ export class BirthdayRun {
       // Each socket keeps one TTL of the stage: its mapping opens with packets that die before the
       // easy side's router (a router that accepts them would clash, docs/hole-punching.md); the
       // stage that reaches further only once the first found nothing.
+      // When ranging found the easy side's router, every socket sends with the largest TTL that dies
+      // before it: all our NAT layers open, nothing reaches it, whatever the stage.
       const stages = this.budget.ttlStages;
       const ttls =
-        stages[Math.min(stages.length - 1, now - this.#started >= this.budget.stageAfterMs ? 1 : 0)] ?? [];
+        env.ttlCap !== undefined
+          ? [env.ttlCap]
+          : (stages[Math.min(stages.length - 1, now - this.#started >= this.budget.stageAfterMs ? 1 : 0)] ??
+            []);
       this.#vias.forEach((via, i) =>
         env.ping(to, via, ttls.length ? ttls[i % ttls.length] || undefined : undefined),
       );

@@ -18,11 +18,14 @@
  * own checks another port. So the first checks of every pair are openers, TTL-limited (`ttl` on the
  * ping, `openerTtls` one after another, `openerStepMs` apart): they open our NAT's mapping and die
  * before the peer's router; full-TTL checks follow once the peer has had time to open its own.
+ * Where the peer's router answers port unreachable, the node learns its hop count (router-range.ts)
+ * and no opener or birthday socket of ours reaches that far before the peer has opened.
  */
 import { DEFAULT_BIRTHDAY, type BirthdayBudget, type BirthdayLock } from './birthday.js';
 import { BirthdayRun, type BirthdayEnv } from './birthday-run.js';
 import { endpointKey, isIpv6, pairKey, type Candidate, type Endpoint } from './endpoint.js';
 import { isEasyNat, isHardNat, type NatHint } from './nat-hint.js';
+import { capTtl, RANGE_PORT, RouterRange } from './router-range.js';
 
 /** Which local socket: 0 the node's primary socket, 1.. birthday sockets, TURN_VIA the TURN allocation. */
 export type Via = number;
@@ -45,6 +48,12 @@ export interface PunchTiming {
    * the pair's first opener nothing waits (a peer that never says, or whose word is lost).
    */
   readonly openedWaitMs: number;
+  /**
+   * TTLs the peer's router is ranged with (one connected socket each, router-range.ts), when the
+   * server vouches for the peer's IPv4 address; [] for none. The sockets close after `rangeForMs`.
+   */
+  readonly rangeTtls: readonly number[];
+  readonly rangeForMs: number;
 }
 
 export const DEFAULT_PUNCH_TIMING: PunchTiming = {
@@ -56,6 +65,8 @@ export const DEFAULT_PUNCH_TIMING: PunchTiming = {
   openerTtls: [2, 3, 4],
   openerStepMs: 50,
   openedWaitMs: 1500,
+  rangeTtls: [2, 3, 4, 5, 6, 7],
+  rangeForMs: 3000,
 };
 
 /** Ports after the last one seen that a sequential allocator is probed on. */
@@ -65,6 +76,13 @@ export type PunchAction =
   /** `ttl`: send this check with that IP TTL (an opener); absent: the socket's default. */
   | { readonly type: 'ping'; readonly to: Endpoint; readonly via: Via; readonly ttl?: number }
   | { readonly type: 'pong'; readonly to: Endpoint; readonly via: Via; readonly txid: Uint8Array }
+  /**
+   * Range the peer's router: one connected socket per TTL sends one datagram to `to` with it, and
+   * each that hears port unreachable (ECONNREFUSED) is reported (`rangeRefused`).
+   */
+  | { readonly type: 'range'; readonly to: Endpoint; readonly ttls: readonly number[] }
+  /** Close the ranging sockets. */
+  | { readonly type: 'range-done' }
   /** We have sent openers with these TTLs (in order): tell the peer (`direct-opened`), it may go on. */
   | { readonly type: 'opened'; readonly rungs: readonly number[] }
   | { readonly type: 'open-sockets'; readonly count: number }
@@ -124,6 +142,7 @@ export class PunchEngine {
   #birthday: BirthdayRun | undefined;
   #birthdayAttempts = 0;
   #vouched: string | undefined;
+  #range: RouterRange | undefined;
   /** Opener rungs we have sent on some pair, and those the peer says it has sent. */
   #ownRungs = 0;
   #peerRungs = 0;
@@ -151,8 +170,23 @@ export class PunchEngine {
    * aims only at an address the server vouches for: a peer cannot turn us against a third party by
    * claiming a hard NAT at someone else's address.
    */
-  vouch(ip: string): void {
+  vouch(ip: string, now?: number): void {
     this.#vouched = ip;
+    // With the time (the adapter's call), an IPv4 peer's router is ranged: how far it is.
+    const ttls = this.#timing.rangeTtls;
+    if (now === undefined || this.#range || isIpv6(ip) || ip === '' || ttls.length === 0) return;
+    this.#range = new RouterRange({ address: ip, port: RANGE_PORT }, ttls, now, this.#timing.rangeForMs);
+    this.#push({ type: 'range', to: this.#range.to, ttls });
+  }
+
+  /** The ranging socket that sent with `ttl` heard port unreachable: the peer's router is that far. */
+  rangeRefused(ttl: number): void {
+    this.#range?.refused(ttl);
+  }
+
+  /** Hops to the peer's router, when it answered the ranging (undefined otherwise). */
+  get peerRouterHops(): number | undefined {
+    return this.#range?.hops;
   }
 
   /** The round trip of the signaling exchange: the initiator waits half of it so both open together. */
@@ -258,6 +292,7 @@ export class PunchEngine {
       this.#nextProbe = now;
       this.#retryBirthday(now);
     }
+    if (this.#range?.step(now)) this.#push({ type: 'range-done' });
     if (this.#targets.size > 0 && now >= this.#startAt && now >= this.#nextProbe) {
       let opening = false;
       for (const [k, x] of this.#targets) {
@@ -274,11 +309,15 @@ export class PunchEngine {
         }
         x.sent = n + 1;
         x.firstAt ??= now;
-        const ttl = turn ? undefined : t.openerTtls[n];
+        const rung = turn ? undefined : t.openerTtls[n];
+        const ttl = rung === undefined ? undefined : capTtl(rung, this.#range?.cap);
         this.#ping(x.to, x.via, ttl);
         if (ttl !== undefined && n + 1 > this.#ownRungs) {
           this.#ownRungs = n + 1;
-          this.#push({ type: 'opened', rungs: t.openerTtls.slice(0, n + 1) });
+          this.#push({
+            type: 'opened',
+            rungs: t.openerTtls.slice(0, n + 1).map((r) => capTtl(r, this.#range?.cap)),
+          });
         }
         opening ||= n + 1 < t.openerTtls.length;
       }
@@ -303,6 +342,8 @@ export class PunchEngine {
       times.push(this.#nextRound);
     const b = this.#birthday?.nextTimeout();
     if (b !== undefined) times.push(b);
+    const r = this.#range?.nextTimeout();
+    if (r !== undefined) times.push(r);
     return times.length > 0 ? Math.min(...times) : undefined;
   }
 
@@ -397,6 +438,7 @@ export class PunchEngine {
       selected: this.#selected !== undefined,
       easyMapping: remote?.candidates.find((c) => c.type === 'srflx' && c.address === this.#vouched),
       hardIp: remote?.nat.publicIp ?? null,
+      ttlCap: this.#range?.cap,
       ping: (to, via, ttl) => {
         this.#ping(to, via, ttl);
         this.sent.birthday++;
