@@ -6,11 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { isPresetName, PRESET_NAMES, type PresetName } from '@peerlink/testing';
+import { ACCEPTING_SHARE, isPresetName, PRESET_NAMES, type PresetName } from '@peerlink/testing';
 import { LabError } from '../errors.js';
 import { cleanStale } from '../names.js';
 import { assertCanRun } from '../preconditions.js';
-import { iceExpectationTable, iceMaxWeightedDirectPct } from './ice-expectations.js';
+import { iceExpectationTable, iceMaxWeightedDirectPct, type Weights } from './ice-expectations.js';
 import { runWebrtcMatrix, WEBRTC_CI_PAIRS } from './matrix.js';
 import { iceExpectationMarkdown, summariseWebrtc, webrtcGridMarkdown, webrtcMarkdown } from './report.js';
 import { rejudge, type MasterKind, type SessionResult } from './session.js';
@@ -85,9 +85,13 @@ export function webrtcTableCommand(argv: string[], out: Out): number {
   }
   out(iceExpectationMarkdown({ mdns }));
   out('');
+  const max = (ipv6: boolean, w: Weights): string => iceMaxWeightedDirectPct({ ipv6, mdns }, w).toFixed(2);
   out(
-    `Weighted direct % standard ICE reaches at most: ${iceMaxWeightedDirectPct({ ipv6: false, mdns }).toFixed(2)} % over IPv4, ` +
-      `${iceMaxWeightedDirectPct({ ipv6: true, mdns }).toFixed(2)} % with IPv6.`,
+    `Weighted direct % standard ICE reaches at most: ${max(false, 'issue5')} % over IPv4, ` +
+      `${max(true, 'issue5')} % with IPv6 (the \`-open\` presets weigh 0 here). With ` +
+      `${100 * ACCEPTING_SHARE} % of port-restricted, symmetric and cgnat routers accepting unsolicited UDP ` +
+      `(their \`-open\` twins take that share of the weight): ${max(false, 'accepting')} % and ` +
+      `${max(true, 'accepting')} %.`,
   );
   return 0;
 }
