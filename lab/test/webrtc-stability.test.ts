@@ -1,18 +1,26 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StatsSample } from '../src/webrtc/chromium.js';
-import { judgeStability, pairChangesText } from '../src/webrtc/stability.js';
+import { judgeStability, pairChangesText, rejudgeStability } from '../src/webrtc/stability.js';
 
-/** Polls every 500 ms for 10 s: the pair each poll names, frames growing 7 a poll unless stopped. */
-function polls(pairAt: (ms: number) => [string, string] | null, framesStopAt = Infinity): StatsSample[] {
+/**
+ * Polls every 500 ms for 10 s: the pair each poll names, frames growing 7 a poll except while
+ * `frozen(ms)` says they do not.
+ */
+function polls(
+  pairAt: (ms: number) => [string, string] | null,
+  frozen = (_ms: number) => false,
+): StatsSample[] {
   const out: StatsSample[] = [];
+  let frames = 20;
   for (let ms = 0; ms <= 10_000; ms += 500) {
     const pair = pairAt(ms);
+    if (ms > 0 && !frozen(ms)) frames += 7;
     out.push({
       atMs: 1_000 + ms,
       pairId: pair?.[0] ?? null,
       pairType: pair?.[1] ?? null,
-      framesDecoded: 20 + (7 * Math.min(ms, framesStopAt)) / 500,
+      framesDecoded: frames,
     });
   }
   return out;
@@ -44,10 +52,36 @@ describe('whether a WebRTC session stayed direct for 10 s', () => {
   });
 
   it('a direct pair whose frames stop: not stayed direct', () => {
-    const st = judgeStability(polls(() => ['CP1', 'host/host'], 3_000));
+    const st = judgeStability(
+      polls(
+        () => ['CP1', 'host/host'],
+        (ms) => ms > 3_000,
+      ),
+    );
     assert.equal(st.stayedDirect, false);
     assert.equal(st.framesFlowing, false);
     assert.equal(st.longestStallMs, 7_000);
+  });
+
+  it('a freeze of 3 s that recovers (a lost key frame on a loaded machine) still flows', () => {
+    const st = judgeStability(
+      polls(
+        () => ['CP1', 'srflx/srflx'],
+        (ms) => ms > 3_000 && ms <= 6_000,
+      ),
+    );
+    assert.equal(st.longestStallMs, 3_500);
+    assert.equal(st.framesFlowing, true);
+    assert.equal(st.stayedDirect, true);
+  });
+
+  it('judges a saved watch again by its span and longest stall', () => {
+    const saved = { ...judgeStability(polls(() => ['CP1', 'srflx/srflx'])), longestStallMs: 3_001 };
+    const strict = { ...saved, framesFlowing: false, stayedDirect: false };
+    assert.equal(rejudgeStability(strict).stayedDirect, true);
+    assert.equal(rejudgeStability({ ...strict, longestStallMs: 6_000 }).framesFlowing, false);
+    const relay = { ...saved, pairs: [{ atMs: 0, id: 'CP3', type: 'relay/srflx' }] };
+    assert.equal(rejudgeStability(relay).stayedDirect, false);
   });
 
   it('another direct pair later stays direct, with the change; a poll without a pair does not', () => {

@@ -144,16 +144,26 @@ async function nextPoll(page: Page, after: number, timeoutMs: number): Promise<[
 
 /**
  * Every getStats poll of the page from now until `durationMs` of page time have passed since the
- * first: the selected pair and frames decoded as the session runs.
+ * first: the selected pair and frames decoded as the session runs. While the last polls saw no new
+ * frame the watch goes on, up to `graceMs` more, so a stall at the window's end shows its length.
  */
-export async function sampleStats(page: Page, durationMs: number, timeoutMs: number): Promise<StatsSample[]> {
+export async function sampleStats(
+  page: Page,
+  durationMs: number,
+  graceMs: number,
+  timeoutMs: number,
+): Promise<StatsSample[]> {
   const samples: StatsSample[] = [];
   let [n, s] = await nextPoll(page, (await sampleState(page)).polls, timeoutMs);
   samples.push(s);
   const end = s.atMs + durationMs;
-  while (s.atMs < end) {
+  let grewAt = s.atMs;
+  let frames = s.framesDecoded;
+  while (s.atMs < end || (grewAt < s.atMs && s.atMs < end + graceMs)) {
     [n, s] = await nextPoll(page, n, timeoutMs);
     samples.push(s);
+    if (s.framesDecoded > frames) grewAt = s.atMs;
+    frames = Math.max(frames, s.framesDecoded);
   }
   return samples;
 }

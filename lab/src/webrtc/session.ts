@@ -15,7 +15,14 @@ import { PEERLINK_BIN, startServer } from '../server.js';
 import { buildTopology, type LabHost, type Topology } from '../topology.js';
 import { firstFrame, launchChromiumIn, openSample, sampleState, sampleStats } from './chromium.js';
 import { iceExpect, type IceExpectation } from './ice-expectations.js';
-import { isDirectPair, judgeStability, STAY_WINDOW_MS, type Stability } from './stability.js';
+import {
+  isDirectPair,
+  judgeStability,
+  rejudgeStability,
+  STALL_GRACE_MS,
+  STAY_WINDOW_MS,
+  type Stability,
+} from './stability.js';
 
 export { isDirectPair } from './stability.js';
 
@@ -73,7 +80,12 @@ export function rejudge(r: SessionResult): SessionResult {
     mdns,
     masterPortMapping: r.portMapping ?? false,
   });
-  return { ...r, expected, status: judge(expected, r.connected, r.pairType), stability: r.stability ?? null };
+  return {
+    ...r,
+    expected,
+    status: judge(expected, r.connected, r.pairType),
+    stability: r.stability ? rejudgeStability(r.stability) : null,
+  };
 }
 
 export async function runSession(
@@ -239,7 +251,7 @@ async function session(
   const firstFrameMs = Math.round(performance.now() - t0);
   // Watched for 10 s: the pair at every getStats poll and frames decoded; the pair it ends on is
   // the session's.
-  const stability = judgeStability(await sampleStats(page, STAY_WINDOW_MS, timeout));
+  const stability = judgeStability(await sampleStats(page, STAY_WINDOW_MS, STALL_GRACE_MS, timeout));
   const s = await sampleState(page);
   const connected = s.state === 'connected';
   const pairType = stability.pairs.at(-1)?.type ?? s.selectedPairType;
