@@ -27,6 +27,7 @@ const { values } = parseArgs({
     mb: { type: 'string', default: '4' },
     only: { type: 'string', default: 'ws-ws,ws-quic,quic-quic' },
     'relay-queue': { type: 'string' },
+    mode: { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -59,6 +60,7 @@ const start = (id, carrier) =>
     token: () => mintPeerToken({ secret: SECRET, id, ttlSeconds: 3600 }),
     direct: false,
     portMapping: false,
+    ...(values.mode ? { mode: values.mode } : {}),
     ...(values['relay-queue'] ? { relayQueueBytes: Number(values['relay-queue']) * 1024 } : {}),
   });
 
@@ -69,13 +71,18 @@ async function run(name, sender, echoer) {
   try {
     const conn = await a.connect(`b-${name}`);
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const { sent, got } = await roundTrip(conn.createStream(), bytes);
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const session = conn.stats().session;
     if (sent !== got) throw new Error(`${name}: the echo differs`);
     return {
       seconds: Number(seconds.toFixed(2)),
       mbPerSecond: Number((Number(values.mb) / seconds).toFixed(3)),
       relayDroppedFrames: { sender: a.relayDroppedFrames, echoer: b.relayDroppedFrames },
+      senderRetransmits: { timeout: session.timeoutRetransmits, fast: session.fastRetransmits },
+      cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
     };
   } finally {
     a.close();

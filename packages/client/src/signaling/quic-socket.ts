@@ -14,7 +14,7 @@
 import { webcrypto } from 'node:crypto';
 import Logger, { LogLevel } from '@matrixai/logger';
 import { QUICClient, events, type QUICStream } from '@matrixai/quic';
-import { FrameDecoder, FrameWriter, QUIC_ALPN } from '@peerlink/signaling';
+import { FrameDecoder, FrameWriter, installQuicFastPath, QUIC_ALPN } from '@peerlink/signaling';
 import { ClientError } from '../errors.js';
 import { quicTlsConfig } from './quic-tls.js';
 import type { SignalingSocket, SignalingSocketOptions } from './socket.js';
@@ -150,6 +150,7 @@ export function openQuicSocket(host: string, port: number, o: SignalingSocketOpt
   };
 
   const start = async (): Promise<void> => {
+    installQuicFastPath();
     const c = await QUICClient.createQUICClient(
       {
         host,

@@ -17,8 +17,10 @@ import { QUICServer, events, native, type QUICConnection, type QUICStream } from
 import { FrameDecoder } from './frame-codec.js';
 import { FrameWriter, itemSize, type FrameItem } from './frame-writer.js';
 import { outbox } from './outbox.js';
+import { installQuicFastPath } from './quic-fast-path.js';
 import type { CarrierCommand, QuicDropReason, QuicWorkerConfig, WorkerEvent } from './worker-messages.js';
 
+installQuicFastPath();
 const cfg = workerData as QuicWorkerConfig;
 const port = parentPort;
 if (!port) throw new Error('quic-worker.js runs as a worker thread');
