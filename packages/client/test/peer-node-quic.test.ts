@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import type { RunningServer } from '@peerlink/server';
 import { roundTrip } from '@peerlink/testing';
 import { ClientError, type PeerConnection, type PeerNode, type PeerNodeOptions } from '../src/index.js';
-import { directThenRelay, node, once, quicOf, server } from './helpers.js';
+import { directThenRelay, node, once, quicOf, received, server } from './helpers.js';
 
 function echo(conn: PeerConnection): void {
   conn.on('message', (m) => conn.send(m));
@@ -123,14 +123,8 @@ describe('PeerNode over QUIC signaling', () => {
           const states: string[] = [];
           conn.on('state', (st) => states.push(st));
           const stream = conn.createStream();
-          let received = 0;
           const restarted = (async () => {
-            await new Promise<void>((resolve) => {
-              stream.on('data', (d: Buffer) => {
-                received += d.length;
-                if (received >= 96 * 1024) resolve();
-              });
-            });
+            await received(stream, 96 * 1024);
             if (how === 'drain') await s.drain(200);
             else await s.close();
             s = await server(restart);
