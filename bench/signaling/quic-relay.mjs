@@ -9,9 +9,12 @@
 // Prints JSON with seconds, MB/s and the ratio to ws->ws, the relay frames each node dropped at its
 // QUIC queue cap, and the load average. The server runs in this process. Build first (`npx tsc -b`).
 //
-// --relay-queue KB sets the SDK's QUIC relay queue cap (default: the SDK's, 64 KiB).
+// --relay-queue KB sets the SDK's QUIC relay queue cap (default: the SDK's, 512 KiB); --mode the
+// nodes' KCP mode (default the SDK's, fast). Per pairing also: the process's CPU seconds (every
+// thread, the server's QUIC worker included) and the sender's KCP retransmissions.
 //
-//   node bench/signaling/quic-relay.mjs [--mb 4] [--only ws-ws,ws-quic,quic-quic] [--relay-queue KB] [--out FILE]
+//   node bench/signaling/quic-relay.mjs [--mb 4] [--only ws-ws,ws-quic,quic-quic] [--relay-queue KB]
+//     [--mode fast|normal|turbo] [--out FILE]
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,7 +106,8 @@ if (base) for (const r of Object.values(results)) r.vsWsWs = Number((r.seconds /
 const report = {
   bench: 'quic-relay',
   echoMB: Number(values.mb),
-  relayQueueKiB: values['relay-queue'] ? Number(values['relay-queue']) : 64,
+  relayQueueKiB: values['relay-queue'] ? Number(values['relay-queue']) : 512,
+  mode: values.mode ?? 'fast',
   results,
   loadavg: {
     before: loadBefore.map((l) => Number(l.toFixed(2))),

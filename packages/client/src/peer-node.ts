@@ -61,7 +61,7 @@ export interface PeerNodeOptions {
   readonly ca?: string | readonly string[];
   /**
    * quic:// only: relay bytes queued on the QUIC stream past which relay frames are dropped and
-   * counted (`relayDroppedFrames`); default 64 KiB.
+   * counted (`relayDroppedFrames`); default 512 KiB.
    */
   readonly relayQueueBytes?: number;
   /** Decide on incoming connections; accepts all by default. */
