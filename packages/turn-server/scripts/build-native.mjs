@@ -24,6 +24,12 @@ function fail(why) {
   process.exit(0);
 }
 
+// --check (the root `prepare`, whose output npm shows, unlike an install script's that succeeded):
+// only say whether the install built it.
+if (process.argv.includes('--check')) {
+  if (!existsSync(join(pkg, 'build', 'Release', 'turn_relay.node'))) fail('npm run build:native -w @peerlink/turn-server shows why');
+  process.exit(0);
+}
 if (process.platform !== 'linux') fail(`it needs Linux (recvmmsg/sendmmsg), not ${process.platform}`);
 if (nodedir === undefined) fail(`no Node headers in ${prefix}/include/node; set npm_config_nodedir`);
 // npm puts its own node-gyp's path in npm_config_node_gyp for scripts; outside npm, look beside npm.
