@@ -27,7 +27,8 @@ function fail(why) {
 // --check (the root `prepare`, whose output npm shows, unlike an install script's that succeeded):
 // only say whether the install built it.
 if (process.argv.includes('--check')) {
-  if (!existsSync(join(pkg, 'build', 'Release', 'turn_relay.node'))) fail('npm run build:native -w @peerlink/turn-server shows why');
+  if (!existsSync(join(pkg, 'build', 'Release', 'turn_relay.node')))
+    fail('npm run build:native -w @peerlink/turn-server shows why');
   process.exit(0);
 }
 if (process.platform !== 'linux') fail(`it needs Linux (recvmmsg/sendmmsg), not ${process.platform}`);
