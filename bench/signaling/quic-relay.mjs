@@ -9,9 +9,12 @@
 // Prints JSON with seconds, MB/s and the ratio to ws->ws, the relay frames each node dropped at its
 // QUIC queue cap, and the load average. The server runs in this process. Build first (`npx tsc -b`).
 //
-// --relay-queue KB sets the SDK's QUIC relay queue cap (default: the SDK's, 64 KiB).
+// --relay-queue KB sets the SDK's QUIC relay queue cap (default: the SDK's, 512 KiB); --mode the
+// nodes' KCP mode (default the SDK's, fast). Per pairing also: the process's CPU seconds (every
+// thread, the server's QUIC worker included) and the sender's KCP retransmissions.
 //
-//   node bench/signaling/quic-relay.mjs [--mb 4] [--only ws-ws,ws-quic,quic-quic] [--relay-queue KB] [--out FILE]
+//   node bench/signaling/quic-relay.mjs [--mb 4] [--only ws-ws,ws-quic,quic-quic] [--relay-queue KB]
+//     [--mode fast|normal|turbo] [--out FILE]
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +30,7 @@ const { values } = parseArgs({
     mb: { type: 'string', default: '4' },
     only: { type: 'string', default: 'ws-ws,ws-quic,quic-quic' },
     'relay-queue': { type: 'string' },
+    mode: { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -59,6 +63,7 @@ const start = (id, carrier) =>
     token: () => mintPeerToken({ secret: SECRET, id, ttlSeconds: 3600 }),
     direct: false,
     portMapping: false,
+    ...(values.mode ? { mode: values.mode } : {}),
     ...(values['relay-queue'] ? { relayQueueBytes: Number(values['relay-queue']) * 1024 } : {}),
   });
 
@@ -69,13 +74,18 @@ async function run(name, sender, echoer) {
   try {
     const conn = await a.connect(`b-${name}`);
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const { sent, got } = await roundTrip(conn.createStream(), bytes);
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const session = conn.stats().session;
     if (sent !== got) throw new Error(`${name}: the echo differs`);
     return {
       seconds: Number(seconds.toFixed(2)),
       mbPerSecond: Number((Number(values.mb) / seconds).toFixed(3)),
       relayDroppedFrames: { sender: a.relayDroppedFrames, echoer: b.relayDroppedFrames },
+      senderRetransmits: { timeout: session.timeoutRetransmits, fast: session.fastRetransmits },
+      cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
     };
   } finally {
     a.close();
@@ -96,7 +106,8 @@ if (base) for (const r of Object.values(results)) r.vsWsWs = Number((r.seconds /
 const report = {
   bench: 'quic-relay',
   echoMB: Number(values.mb),
-  relayQueueKiB: values['relay-queue'] ? Number(values['relay-queue']) : 64,
+  relayQueueKiB: values['relay-queue'] ? Number(values['relay-queue']) : 512,
+  mode: values.mode ?? 'fast',
   results,
   loadavg: {
     before: loadBefore.map((l) => Number(l.toFixed(2))),

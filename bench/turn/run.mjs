@@ -11,6 +11,8 @@
 //   npm run bench:turn [-- --quick]       (JSON on stdout, progress on stderr)
 //   npm run bench:turn -- --data-only     generator ceiling and the data plane of both servers only
 //   npm run bench:turn -- --uclient-only  turnutils_uclient at -m 50 and -m 100 against both servers
+//   npm run bench:turn -- --data-path js  peerlink's TypeScript data path (default: its server default,
+//                                         auto: the native addon when it was built); native, js or auto
 //   BENCH_TURN_CPU_PROF=dir ...           peerlink under node --cpu-prof: a profile per server start
 //                                         in dir, and its top functions by self time in the JSON
 //   BENCH_TURN_PEERLINK_ROOT=checkout ... peerlink from another built checkout (main, to compare)
@@ -41,9 +43,14 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     'data-only': { type: 'boolean', default: false },
     'uclient-only': { type: 'boolean', default: false },
+    'data-path': { type: 'string' },
   },
 });
 const quick = values.quick;
+const dataPath = values['data-path'];
+if (dataPath !== undefined && !['native', 'js', 'auto'].includes(dataPath)) {
+  throw new Error('--data-path: native, js or auto');
+}
 const cpuProfDir = process.env.BENCH_TURN_CPU_PROF || undefined;
 if (cpuProfDir !== undefined) mkdirSync(cpuProfDir, { recursive: true });
 const perfDir = process.env.BENCH_TURN_PERF || undefined;
@@ -142,7 +149,7 @@ function udpCounters() {
 }
 
 async function dataPlane(kind) {
-  const server = await startServer(kind, { port: PORT, core: SERVER_CORE, cpuProfDir });
+  const server = await startServer(kind, { port: PORT, core: SERVER_CORE, cpuProfDir, dataPath });
   const result = {};
   try {
     const { ports, channel } = await allocateChannels(PORT, peer, CLIENTS);
@@ -182,7 +189,13 @@ async function dataPlane(kind) {
  */
 async function uclient(kind, clients = quick ? 20 : 100) {
   const perf = perfDir !== undefined && kind === 'peerlink';
-  const server = await startServer(kind, { port: PORT, core: SERVER_CORE, cpuProfDir, perfMap: perf });
+  const server = await startServer(kind, {
+    port: PORT,
+    core: SERVER_CORE,
+    cpuProfDir,
+    perfMap: perf,
+    dataPath,
+  });
   const result = {};
   const recording = perf ? perfRecord(server.pid, `peerlink-m${clients}`) : undefined;
   try {
@@ -229,7 +242,7 @@ async function uclient(kind, clients = quick ? 20 : 100) {
 }
 
 async function allocations(kind) {
-  const server = await startServer(kind, { port: PORT, core: SERVER_CORE });
+  const server = await startServer(kind, { port: PORT, core: SERVER_CORE, dataPath });
   const rss0 = server.rss();
   const marks = [...new Set([1_000, ALLOCATIONS / 2, ALLOCATIONS])];
   const points = [];
@@ -251,7 +264,7 @@ async function allocations(kind) {
 }
 
 async function twoCores(kind) {
-  const server = await startServer(kind, { port: PORT, core: undefined, threads: 2 });
+  const server = await startServer(kind, { port: PORT, core: undefined, threads: 2, dataPath });
   try {
     const { ports, channel } = await allocateChannels(PORT, peer, CLIENTS);
     const steps = [];
@@ -271,6 +284,7 @@ const result = {
 const mode = values['uclient-only'] ? 'uclient-only' : values['data-only'] ? 'data-only' : 'full';
 result.mode = mode;
 result.peerlinkRoot = process.env.BENCH_TURN_PEERLINK_ROOT || 'this checkout';
+result.peerlinkDataPath = dataPath ?? 'server default (auto)';
 try {
   if (mode === 'uclient-only') {
     // Issue #19's gate: nothing lost at 50 and 100 clients. Each server fresh for each run.

@@ -64,10 +64,11 @@ async function answersStun(port) {
  * Starts one server: `kind` 'peerlink' or 'coturn', on `port`, pinned to `core` (undefined: no
  * pinning) with `threads` relay threads for coturn. With `cpuProfDir`, peerlink runs under
  * `node --cpu-prof` and writes its profile there when stopped (SIGTERM, so that it can).
- * With `perfMap`, node writes the map `perf` needs to name compiled JavaScript. Returns { kind,
+ * With `perfMap`, node writes the map `perf` needs to name compiled JavaScript. `dataPath`:
+ * peerlink's --turn-data-path (native, js, auto; unset: its default). Returns { kind,
  * pid, port, cpu(), rss(), peakRss(), stop() }; stop() resolves to the profile's path, if any.
  */
-export async function startServer(kind, { port, core, threads = 1, cpuProfDir, perfMap = false }) {
+export async function startServer(kind, { port, core, threads = 1, cpuProfDir, perfMap = false, dataPath }) {
   const range = ['--min-port', '49152', '--max-port', '65535'];
   const prof = kind === 'peerlink' && cpuProfDir !== undefined;
   const profName = `peerlink-${port}-${Date.now()}.cpuprofile`;
@@ -84,6 +85,7 @@ export async function startServer(kind, { port, core, threads = 1, cpuProfDir, p
           ...['--log-level', 'warn', '--allow-loopback-peers', '--turn-user', `${USER}:${PASSWORD}`],
           ...['--realm', REALM, ...range, '--relay-ip', SERVER_IP],
           ...['--user-quota', '20000', '--total-quota', '20000'],
+          ...(dataPath !== undefined ? ['--turn-data-path', dataPath] : []),
         ])
       : pinned(core, 'turnserver', [
           ...['-n', '--no-cli', '--no-tls', '--no-dtls', '--log-file', 'stdout', '--simple-log'],

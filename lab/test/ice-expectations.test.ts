@@ -80,6 +80,21 @@ describe('what standard ICE can make direct', () => {
     assert.equal(iceMaxWeightedDirectPct({ ipv6: false, masterPortMapping: true }).toFixed(2), '77.85');
   });
 
+  it('counts the -open presets with the weights of accepting routers: 62.64 % over IPv4, 98.01 % with IPv6', () => {
+    // An -open router's srflx port is not counted on (the conntrack clash), so behind it ICE gets
+    // what it gets behind a symmetric NAT: direct only with public, full-cone and restricted peers.
+    for (const open of ['port-restricted-open', 'symmetric-open', 'cgnat-open'] as const) {
+      assert.equal(iceExpect(open, 'port-restricted', { ipv6: false }).outcome, 'relay');
+      assert.equal(iceExpect('cgnat', open, { ipv6: false }).outcome, 'relay');
+      assert.equal(iceExpect(open, 'restricted', { ipv6: false }).method, 'prflx');
+      assert.equal(iceExpect(open, 'port-restricted', { ipv6: true }).method, 'ipv6');
+      assert.equal(iceExpect(open, 'cgnat', { ipv6: false }).weight, 0);
+      assert.ok(iceExpect(open, 'cgnat', { ipv6: false }).acceptingWeight > 0);
+    }
+    assert.equal(iceMaxWeightedDirectPct({ ipv6: false }, 'accepting').toFixed(2), '62.64');
+    assert.equal(iceMaxWeightedDirectPct({ ipv6: true }, 'accepting').toFixed(2), '98.01');
+  });
+
   it('weighs rows: weight-0 rows do not count, no weight at all is 0 %', () => {
     assert.equal(weightedDirectPct([]), 0);
     assert.equal(

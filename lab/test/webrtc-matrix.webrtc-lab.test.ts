@@ -1,7 +1,8 @@
 // The WebRTC matrix's CI pairs on real kernel NATs: the Node master (`peerlink kvs-master` playing
 // VP8) at site A and a Chromium viewer at site B, KVS signaling and STUN/TURN through the lab's
 // peerlink. Every pair connects and decodes video; every pair standard ICE can make direct goes
-// direct (its selected pair has no relay end); the relay pairs go through TURN. Beyond standard
+// direct (its selected pair has no relay end) and stays direct, frames decoded, for the 10 s after
+// its first frame; the relay pairs go through TURN. Beyond standard
 // ICE: a master behind a symmetric router that grants port mappings (the lab's fake gateway)
 // advertises its mapped port with `--port-mapping`, and a symmetric viewer reaches it directly.
 import assert from 'node:assert/strict';
@@ -42,24 +43,41 @@ describe('the WebRTC matrix, CI pairs', () => {
         assert.equal(r.connected, true, `${r.master} -> ${r.viewer} did not connect: ${r.note}\n${why}`);
         assert.match(r.pairType ?? '', /^(host|srflx|prflx|relay)\/(host|srflx|prflx|relay)$/);
         assert.ok((r.firstFrameMs ?? 0) > 0, `${r.master} -> ${r.viewer}: no first frame`);
-        if (r.expected.outcome === 'direct')
+        // Watched for 10 s after the first frame: frames kept coming, and a direct pair stayed direct.
+        const st = r.stability;
+        assert.ok(st, `${r.master} -> ${r.viewer}: not watched`);
+        assert.equal(
+          st.framesFlowing,
+          true,
+          `${r.master} -> ${r.viewer}: frames stalled ${st.longestStallMs} ms`,
+        );
+        if (r.expected.outcome === 'direct') {
           assert.equal(
             r.direct,
             true,
             `${r.master} -> ${r.viewer} went ${r.pairType}, ICE can go direct\n${why}`,
           );
-        else assert.equal(r.direct, false, `${r.master} -> ${r.viewer}: ${r.pairType} where only TURN works`);
+          assert.equal(
+            st.stayedDirect,
+            true,
+            `${r.master} -> ${r.viewer} did not stay direct: ${JSON.stringify(st.pairs)}\n${why}`,
+          );
+        } else
+          assert.equal(r.direct, false, `${r.master} -> ${r.viewer}: ${r.pairType} where only TURN works`);
       }
       const s = summariseWebrtc(results);
       assert.equal(s.failed + s.missed, 0);
       assert.equal(s.weightedDirectPct, s.iceMaxPct);
+      assert.equal(s.stayedDirect, results.filter((r) => r.expected.outcome === 'direct').length);
 
       // Beyond standard ICE: relay without the mapping, direct with it.
       assert.equal(iceExpect('symmetric-upnp', 'symmetric', { ipv6: false }).outcome, 'relay');
       assert.equal(mapped.expected.method, 'port-mapped');
       assert.equal(mapped.connected, true, mapped.note ?? '');
       // The viewer's remote end is the mapped address, a server-reflexive candidate.
-      assert.match(mapped.pairType ?? '', /^(srflx|prflx)\/srflx$/, mapped.pairType ?? mapped.note ?? '');
+      const seen = `${mapped.pairType ?? mapped.note}: ${JSON.stringify(mapped.stability?.pairs)}`;
+      assert.match(mapped.pairType ?? '', /^(srflx|prflx)\/srflx$/, seen);
+      assert.equal(mapped.stability?.stayedDirect, true, seen);
       assert.equal(mapped.status, 'ok');
     },
   );

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { iceExpect } from '../src/webrtc/ice-expectations.js';
 import { median, summariseWebrtc, webrtcGridMarkdown, webrtcMarkdown } from '../src/webrtc/report.js';
 import { isDirectPair, judge, rejudge, type SessionResult } from '../src/webrtc/session.js';
+import type { Stability } from '../src/webrtc/stability.js';
 import type { PresetName } from '@peerlink/testing';
 
 function result(
@@ -10,6 +11,7 @@ function result(
   viewer: PresetName,
   pairType: string | null,
   ms: number | null,
+  stability: Stability | null = null,
 ): SessionResult {
   const expected = iceExpect(master, viewer, { ipv6: false });
   const connected = pairType !== null;
@@ -26,6 +28,7 @@ function result(
     pairType,
     direct: pairType === null ? null : isDirectPair(pairType),
     firstFrameMs: ms,
+    stability,
     note: null,
   };
 }
@@ -72,6 +75,53 @@ describe('the WebRTC matrix report', () => {
     assert.equal(grid[6], '| symmetric |  |  | relay/prflx 2000 **missed** |  |  |  |');
     assert.equal(median([]), null);
     assert.equal(median([4, 1, 3, 2]), 2.5);
+  });
+
+  it('counts sessions that stayed direct for 10 s, and marks those that left a direct pair', () => {
+    const watched = (pairs: [number, string][], stayedDirect: boolean): Stability => ({
+      stayedDirect,
+      framesFlowing: true,
+      pairs: pairs.map(([atMs, type], i) => ({ atMs, id: `CP${i}`, type })),
+      longestStallMs: 500,
+      windowMs: 10_000,
+      polls: 21,
+    });
+    const rs = [
+      result('port-restricted', 'cgnat', 'srflx/srflx', 1000, watched([[0, 'srflx/srflx']], true)),
+      result(
+        'port-restricted',
+        'restricted',
+        'relay/srflx',
+        1000,
+        watched(
+          [
+            [0, 'srflx/srflx'],
+            [4000, 'relay/srflx'],
+          ],
+          false,
+        ),
+      ),
+      result('port-restricted', 'symmetric', 'relay/srflx', 3000, watched([[0, 'relay/srflx']], false)),
+    ];
+    const s = summariseWebrtc(rs);
+    assert.deepEqual([s.watched, s.stayedDirect, s.leftDirect], [3, 1, 1]);
+    const table = webrtcMarkdown(rs);
+    assert.match(table, /\| port-restricted \| cgnat \| .* \| 1000 \| yes \|/);
+    assert.match(table, /\| 1000 \| no \(srflx\/srflx, relay\/srflx at 4000 ms\) \|/);
+    assert.match(table, /stayed direct for 10 s 1 of 3 watched \(1 left a direct pair or stalled\)/);
+    assert.match(webrtcGridMarkdown(rs), /relay\/srflx 1000 \*\*missed\*\* \*\*left direct\*\*/);
+  });
+
+  it('weighs the -open presets only in the figure with accepting routers', () => {
+    const rs = [
+      result('port-restricted', 'cgnat', 'srflx/srflx', 1000), // 750; with accepting 0.8·0.8·750
+      result('port-restricted-open', 'cgnat', 'srflx/srflx', 1000), // 0; 0.2·0.8·750, relay expected
+    ];
+    const s = summariseWebrtc(rs);
+    assert.equal(s.weightedDirectPct, 100);
+    assert.equal(s.iceMaxPct, 100);
+    assert.equal(s.weightedDirectAcceptingPct, 100);
+    assert.equal(s.iceMaxAcceptingPct, Math.round((100_00 * 0.64) / 0.8) / 100);
   });
 
   it('judges a saved result again against the expectations as they are now', () => {

@@ -79,10 +79,15 @@ export async function openSample(b: LabBrowser, o: SampleOptions): Promise<Page>
 export interface SampleState {
   readonly state: string;
   readonly error: string | null;
+  /** getStats's id of the selected candidate pair, and its `local/remote` candidate types. */
+  readonly selectedPairId: string | null;
   readonly selectedPairType: string | null;
   readonly localCandidateType: string | null;
   readonly remoteCandidateType: string | null;
   readonly framesDecoded: number;
+  /** getStats polls so far (the page polls every 500 ms), and page time of the last one in ms. */
+  readonly polls: number;
+  readonly polledAt: number;
   readonly log: string[];
 }
 
@@ -108,14 +113,57 @@ export async function firstFrame(page: Page, timeoutMs: number): Promise<void> {
   );
 }
 
-/** Resolves once getStats has counted `frames` decoded frames and names the selected pair. */
-export async function framesAndPair(page: Page, frames: number, timeoutMs: number): Promise<void> {
-  await page.waitForFunction(
+/** What one of the page's getStats polls saw. */
+export interface StatsSample {
+  /** Page time of the poll, ms. */
+  readonly atMs: number;
+  readonly pairId: string | null;
+  readonly pairType: string | null;
+  readonly framesDecoded: number;
+}
+
+/** The page's next getStats poll after poll number `after`, and that poll's number. */
+async function nextPoll(page: Page, after: number, timeoutMs: number): Promise<[number, StatsSample]> {
+  const handle = await page.waitForFunction(
     (n) => {
       const s = (globalThis as unknown as { kvsSample: SampleState }).kvsSample;
-      return s.framesDecoded >= n && s.selectedPairType !== null;
+      if (s.polls <= n) return false;
+      const sample = {
+        atMs: s.polledAt,
+        pairId: s.selectedPairId,
+        pairType: s.selectedPairType,
+        framesDecoded: s.framesDecoded,
+      };
+      return [s.polls, sample] as const;
     },
-    frames,
-    { polling: 100, timeout: timeoutMs },
+    after,
+    { polling: 50, timeout: timeoutMs },
   );
+  return (await handle.jsonValue()) as [number, StatsSample];
+}
+
+/**
+ * Every getStats poll of the page from now until `durationMs` of page time have passed since the
+ * first: the selected pair and frames decoded as the session runs. While the last polls saw no new
+ * frame the watch goes on, up to `graceMs` more, so a stall at the window's end shows its length.
+ */
+export async function sampleStats(
+  page: Page,
+  durationMs: number,
+  graceMs: number,
+  timeoutMs: number,
+): Promise<StatsSample[]> {
+  const samples: StatsSample[] = [];
+  let [n, s] = await nextPoll(page, (await sampleState(page)).polls, timeoutMs);
+  samples.push(s);
+  const end = s.atMs + durationMs;
+  let grewAt = s.atMs;
+  let frames = s.framesDecoded;
+  while (s.atMs < end || (grewAt < s.atMs && s.atMs < end + graceMs)) {
+    [n, s] = await nextPoll(page, n, timeoutMs);
+    samples.push(s);
+    if (s.framesDecoded > frames) grewAt = s.atMs;
+    frames = Math.max(frames, s.framesDecoded);
+  }
+  return samples;
 }

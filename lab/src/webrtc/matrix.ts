@@ -25,6 +25,8 @@ export interface WebrtcMatrixOptions extends SessionOptions {
   /** Sessions at once (each starts one or two Chromiums: 2 suits a 2-core machine). */
   readonly concurrency?: number;
   readonly log?: (line: string) => void;
+  /** Each result as it comes (the run's order is the pairs' only once all are done). */
+  readonly onResult?: (r: SessionResult) => void;
 }
 
 export async function runWebrtcMatrix(opts: WebrtcMatrixOptions = {}): Promise<SessionResult[]> {
@@ -37,8 +39,10 @@ export async function runWebrtcMatrix(opts: WebrtcMatrixOptions = {}): Promise<S
       const [a, b] = pairs[i]!;
       const r = await runSession(a, b, opts);
       results[i] = r;
+      opts.onResult?.(r);
       opts.log?.(
-        `${a} -> ${b}: ${r.status} ${r.pairType ?? '-'} ${r.firstFrameMs ?? '-'} ms${r.note ? ` (${r.note})` : ''}`,
+        `${a} -> ${b}: ${r.status} ${r.pairType ?? '-'} ${r.firstFrameMs ?? '-'} ms` +
+          `${r.stability ? ` stayed direct ${r.stability.stayedDirect}` : ''}${r.note ? ` (${r.note})` : ''}`,
       );
     }
   };

@@ -4,8 +4,16 @@
  * table as markdown.
  */
 import { PRESETS, PRESET_NAMES } from '@peerlink/testing';
-import { iceExpect, weightedDirectPct, type IceMethod, type IceOptions } from './ice-expectations.js';
+import {
+  iceExpect,
+  weightedDirectPct,
+  weightOf,
+  type IceMethod,
+  type IceOptions,
+  type Weights,
+} from './ice-expectations.js';
 import type { SessionResult } from './session.js';
+import { isDirectPair, pairChangesText, type Stability } from './stability.js';
 
 export interface WebrtcSummary {
   readonly pairs: number;
@@ -13,9 +21,17 @@ export interface WebrtcSummary {
   readonly direct: number;
   readonly missed: number;
   readonly failed: number;
+  /** Sessions watched for the 10 s after their first frame, and those that stayed direct there. */
+  readonly watched: number;
+  readonly stayedDirect: number;
+  /** Sessions direct at some poll of the window that did not stay direct (moved, or frames stopped). */
+  readonly leftDirect: number;
   /** Weighted direct % measured, and the most standard ICE reaches over the same pairs. */
   readonly weightedDirectPct: number | null;
   readonly iceMaxPct: number | null;
+  /** The same two with the weights of accepting routers (the `-open` presets counted). */
+  readonly weightedDirectAcceptingPct: number | null;
+  readonly iceMaxAcceptingPct: number | null;
   readonly medianFirstFrameMs: number | null;
 }
 
@@ -28,48 +44,67 @@ export function median(xs: readonly number[]): number | null {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** Measured and best weighted direct % over the results, with the given weights (null: none weighs). */
+function weighted(results: readonly SessionResult[], w: Weights): [number | null, number | null] {
+  const rows = results.filter((r) => weightOf(r.expected, w) > 0);
+  if (rows.length === 0) return [null, null];
+  const pct = (direct: (r: SessionResult) => boolean): number =>
+    round2(weightedDirectPct(rows.map((r) => ({ weight: weightOf(r.expected, w), direct: direct(r) }))));
+  return [pct((r) => r.direct === true), pct((r) => r.expected.outcome === 'direct')];
+}
+
 export function summariseWebrtc(results: readonly SessionResult[]): WebrtcSummary {
-  const weighted = results.filter((r) => r.expected.weight > 0);
-  const has = weighted.length > 0;
+  const [weightedDirect, iceMax] = weighted(results, 'issue5');
+  const [weightedAccepting, iceMaxAccepting] = weighted(results, 'accepting');
+  const watched = results.flatMap((r) => (r.stability ? [r.stability] : []));
   return {
     pairs: results.length,
     connected: results.filter((r) => r.connected).length,
     direct: results.filter((r) => r.direct === true).length,
     missed: results.filter((r) => r.status === 'missed').length,
     failed: results.filter((r) => r.status === 'failed').length,
-    weightedDirectPct: has
-      ? round2(
-          weightedDirectPct(weighted.map((r) => ({ weight: r.expected.weight, direct: r.direct === true }))),
-        )
-      : null,
-    iceMaxPct: has
-      ? round2(
-          weightedDirectPct(
-            weighted.map((r) => ({ weight: r.expected.weight, direct: r.expected.outcome === 'direct' })),
-          ),
-        )
-      : null,
+    watched: watched.length,
+    stayedDirect: watched.filter((st) => st.stayedDirect).length,
+    leftDirect: watched.filter(
+      (st) => !st.stayedDirect && st.pairs.some((p) => p.type !== null && isDirectPair(p.type)),
+    ).length,
+    weightedDirectPct: weightedDirect,
+    iceMaxPct: iceMax,
+    weightedDirectAcceptingPct: weightedAccepting,
+    iceMaxAcceptingPct: iceMaxAccepting,
     medianFirstFrameMs: median(results.flatMap((r) => (r.firstFrameMs === null ? [] : [r.firstFrameMs]))),
   };
 }
 
 const cell = (x: unknown): string => (x === null || x === undefined ? '-' : String(x));
 
+/** `yes`, or `no` and why, with the pairs seen when the pair changed. */
+function stayedCell(st: Stability | null | undefined): string {
+  if (!st) return '-';
+  const why = [
+    ...(st.framesFlowing ? [] : [`frames stalled ${st.longestStallMs} ms`]),
+    ...(st.pairs.length > 1 ? [pairChangesText(st)] : []),
+  ];
+  return `${st.stayedDirect ? 'yes' : 'no'}${why.length ? ` (${why.join('; ')})` : ''}`;
+}
+
 export function webrtcMarkdown(results: readonly SessionResult[]): string {
   const s = summariseWebrtc(results);
   const f = (x: number | null): string => (x === null ? 'n/a' : `${x} %`);
   return [
-    '| master (A) | viewer (B) | expected (ICE) | status | connected | selected pair | first frame ms |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| master (A) | viewer (B) | expected (ICE) | status | connected | selected pair | first frame ms | stayed direct 10 s |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...results.map(
       (r) =>
         `| ${r.master} | ${r.viewer} | ${r.expected.outcome} (${r.expected.method}) | ${r.status}${r.note ? ` (${r.note})` : ''} | ` +
-        `${cell(r.connected)} | ${cell(r.pairType)} | ${cell(r.firstFrameMs)} |`,
+        `${cell(r.connected)} | ${cell(r.pairType)} | ${cell(r.firstFrameMs)} | ${stayedCell(r.stability)} |`,
     ),
     '',
     `master ${results[0]?.masterKind ?? '-'}${results[0]?.ipv6 ? ', IPv6' : ''}: pairs ${s.pairs}, connected ${s.connected}, ` +
-      `direct ${s.direct}, missed ${s.missed}, failed ${s.failed}`,
+      `direct ${s.direct}, missed ${s.missed}, failed ${s.failed}; stayed direct for 10 s ${s.stayedDirect} ` +
+      `of ${s.watched} watched (${s.leftDirect} left a direct pair or stalled)`,
     `weighted direct ${f(s.weightedDirectPct)} (standard ICE's maximum over these pairs ${f(s.iceMaxPct)}); ` +
+      `with accepting routers ${f(s.weightedDirectAcceptingPct)} (maximum ${f(s.iceMaxAcceptingPct)}); ` +
       `median first frame ${cell(s.medianFirstFrameMs)} ms`,
   ].join('\n');
 }
@@ -118,7 +153,16 @@ export function webrtcGridMarkdown(results: readonly SessionResult[]): string {
     const r = at.get(`${a}/${b}`);
     if (r === undefined) return '';
     if (!r.connected || r.pairType === null) return `**${r.status}**`;
-    const mark = r.status === 'missed' ? ' **missed**' : '';
+    const st = r.stability;
+    const wasDirect = st?.pairs.some((p) => p.type !== null && isDirectPair(p.type)) ?? false;
+    const stayed = !st
+      ? ''
+      : !st.framesFlowing
+        ? ' **stalled**'
+        : wasDirect && !st.stayedDirect
+          ? ' **left direct**'
+          : '';
+    const mark = (r.status === 'missed' ? ' **missed**' : '') + stayed;
     return `${r.pairType} ${cell(r.firstFrameMs)}${mark}`;
   };
   return [

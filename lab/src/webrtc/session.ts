@@ -3,7 +3,8 @@
  * kvs-master` playing a VP8 file, or Chromium with its fake camera) and a Chromium viewer at site
  * B, on a KVS channel of the lab's peerlink (HTTPS control plane, wss signaling, STUN and TURN on
  * the internet segment). Recorded: connected, the selected candidate pair's types from the viewer's
- * getStats, and the time from opening the viewer's page to its first decoded frame.
+ * getStats, the time from opening the viewer's page to its first decoded frame, and whether the
+ * session stayed direct for the 10 s after it (stability.ts).
  */
 import { join } from 'node:path';
 import { PRESETS, type PresetName } from '@peerlink/testing';
@@ -12,8 +13,18 @@ import { SERVER_IP, SERVER_IP6, STUN_PORT } from '../addressing.js';
 import { inNs, run, start } from '../exec.js';
 import { PEERLINK_BIN, startServer } from '../server.js';
 import { buildTopology, type LabHost, type Topology } from '../topology.js';
-import { firstFrame, framesAndPair, launchChromiumIn, openSample, sampleState } from './chromium.js';
+import { firstFrame, launchChromiumIn, openSample, sampleState, sampleStats } from './chromium.js';
 import { iceExpect, type IceExpectation } from './ice-expectations.js';
+import {
+  isDirectPair,
+  judgeStability,
+  rejudgeStability,
+  STALL_GRACE_MS,
+  STAY_WINDOW_MS,
+  type Stability,
+} from './stability.js';
+
+export { isDirectPair } from './stability.js';
 
 export type MasterKind = 'node' | 'chromium';
 
@@ -47,15 +58,14 @@ export interface SessionResult {
   readonly direct: boolean | null;
   /** ms from opening the viewer's page to its first decoded frame. */
   readonly firstFrameMs: number | null;
+  /** The STAY_WINDOW_MS after the first frame: pairs seen, frames flowing, stayed direct (null: no frame). */
+  readonly stability: Stability | null;
   readonly note: string | null;
 }
 
 const HTTPS_PORT = 8443;
 const MEDIA = new URL('../../../../packages/webrtc/test/fixtures/vp8.ivf', import.meta.url).pathname;
 const SETUP = new URL('./kvs-setup.js', import.meta.url).pathname;
-
-/** True when neither end of the selected pair is a TURN relay. */
-export const isDirectPair = (pair: string): boolean => !pair.split('/').includes('relay');
 
 export function judge(expected: IceExpectation, connected: boolean, pair: string | null): SessionStatus {
   if (!connected || pair === null) return 'failed';
@@ -70,7 +80,12 @@ export function rejudge(r: SessionResult): SessionResult {
     mdns,
     masterPortMapping: r.portMapping ?? false,
   });
-  return { ...r, expected, status: judge(expected, r.connected, r.pairType) };
+  return {
+    ...r,
+    expected,
+    status: judge(expected, r.connected, r.pairType),
+    stability: r.stability ? rejudgeStability(r.stability) : null,
+  };
 }
 
 export async function runSession(
@@ -100,6 +115,7 @@ export async function runSession(
     pairType: null,
     direct: null,
     firstFrameMs: null,
+    stability: null,
     note,
   });
   const topo = await buildTopology(
@@ -127,7 +143,10 @@ async function session(
   kind: MasterKind,
   opts: SessionOptions,
   closers: (() => Promise<void>)[],
-  base: Omit<SessionResult, 'status' | 'connected' | 'pairType' | 'direct' | 'firstFrameMs' | 'note'>,
+  base: Omit<
+    SessionResult,
+    'status' | 'connected' | 'pairType' | 'direct' | 'firstFrameMs' | 'stability' | 'note'
+  >,
 ): Promise<SessionResult> {
   const timeout = opts.timeoutMs ?? 60_000;
   const v6 = base.ipv6;
@@ -225,21 +244,25 @@ async function session(
       pairType: s.selectedPairType,
       direct: null,
       firstFrameMs: null,
+      stability: null,
       note: `no frame within ${timeout} ms (state ${s.state}${s.error ? `, ${s.error}` : ''})`,
     };
   }
   const firstFrameMs = Math.round(performance.now() - t0);
-  // A second of video later (30 more frames), the pair the session settled on.
-  await framesAndPair(page, 30, timeout);
+  // Watched for 10 s: the pair at every getStats poll and frames decoded; the pair it ends on is
+  // the session's.
+  const stability = judgeStability(await sampleStats(page, STAY_WINDOW_MS, STALL_GRACE_MS, timeout));
   const s = await sampleState(page);
   const connected = s.state === 'connected';
+  const pairType = stability.pairs.at(-1)?.type ?? s.selectedPairType;
   return {
     ...base,
-    status: judge(base.expected, connected, s.selectedPairType),
+    status: judge(base.expected, connected, pairType),
     connected,
-    pairType: s.selectedPairType,
-    direct: s.selectedPairType === null ? null : isDirectPair(s.selectedPairType),
+    pairType,
+    direct: pairType === null ? null : isDirectPair(pairType),
     firstFrameMs,
+    stability,
     note: s.error,
   };
 }

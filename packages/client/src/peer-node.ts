@@ -61,7 +61,7 @@ export interface PeerNodeOptions {
   readonly ca?: string | readonly string[];
   /**
    * quic:// only: relay bytes queued on the QUIC stream past which relay frames are dropped and
-   * counted (`relayDroppedFrames`); default 64 KiB.
+   * counted (`relayDroppedFrames`); default 512 KiB.
    */
   readonly relayQueueBytes?: number;
   /** Decide on incoming connections; accepts all by default. */
@@ -85,7 +85,8 @@ export interface ConnectOptions {
 
 export interface PeerNodeEvents {
   connection: [conn: PeerConnection];
-  state: [state: SignalingClient['state']];
+  /** The signaling connection's state, and why it changed (a close code and reason, GO_AWAY...). */
+  state: [state: SignalingClient['state'], why?: string];
 }
 
 const SESSION_MTU = 1200;
@@ -124,12 +125,12 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     this.#signaling.onWelcome = (w, resumed) => {
       if (resumed) this.#resume(w);
     };
-    this.#signaling.onStateChange = (s) => {
+    this.#signaling.onStateChange = (s, why) => {
       for (const c of this.#byConnectionId.values()) c.setReconnecting(s === 'reconnecting');
       if (s === 'closed')
         for (const c of [...this.#byConnectionId.values()])
           c.fail(new ClientError('CLIENT_CLOSED', 'lost the server'));
-      this.emit('state', s);
+      this.emit('state', s, why);
     };
   }
 

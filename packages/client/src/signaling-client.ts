@@ -42,7 +42,7 @@ export interface SignalingClientOptions extends QuicTlsOptions {
   readonly reconnectMaxMs?: number;
   /** Give up reconnecting after this long without a registration. */
   readonly reconnectGiveUpMs?: number;
-  /** QUIC: relay bytes queued on the stream past which relay frames are dropped (default 64 KiB). */
+  /** QUIC: relay bytes queued on the stream past which relay frames are dropped (default 512 KiB). */
   readonly relayQueueBytes?: number;
 }
 

@@ -49,6 +49,20 @@ export function once<T>(emitter: { once(e: string, f: (v: T) => void): unknown }
   return new Promise((resolve) => emitter.once(event, resolve));
 }
 
+/** Resolves once `bytes` bytes of the stream have been read (its data events, counted). */
+export function received(
+  stream: { on(e: 'data', f: (d: Buffer) => void): unknown },
+  bytes: number,
+): Promise<void> {
+  let n = 0;
+  return new Promise((resolve) => {
+    stream.on('data', (d) => {
+      n += d.length;
+      if (n >= bytes) resolve();
+    });
+  });
+}
+
 /** The server's `quic://` URL and the development certificate it presents (a `ca` for the SDK). */
 export function quicOf(s: RunningServer): { url: string; cert: string } {
   if (!s.quic) throw new Error('this server has no QUIC carrier');

@@ -2,7 +2,8 @@
 // two nodes register over QUIC and move bytes through the relay (binary frames on the QUIC stream),
 // a QUIC node and a wss node reach each other, nodes over QUIC go direct on loopback as over ws and
 // fall back to the relay losing nothing, a bad token is refused, and the relay queue cap drops and
-// counts frames while the transport above still delivers every byte. One server (one QUIC worker)
+// counts frames while the transport above still delivers every byte, and nodes re-join (GO_AWAY on
+// a drain, or a lost connection on a restart) and finish a relayed transfer. One server (one QUIC worker)
 // per test, one at a time. Sizes are small: @matrixai/quic moves a few hundred KB/s at best and far
 // less on a loaded machine (docs/quic-signaling.md, "Relay throughput"), so every test waits long.
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import { describe, it } from 'node:test';
 import type { RunningServer } from '@peerlink/server';
 import { roundTrip } from '@peerlink/testing';
 import { ClientError, type PeerConnection, type PeerNode, type PeerNodeOptions } from '../src/index.js';
-import { directThenRelay, node, once, quicOf, server } from './helpers.js';
+import { directThenRelay, node, once, quicOf, received, server } from './helpers.js';
 
 function echo(conn: PeerConnection): void {
   conn.on('message', (m) => conn.send(m));
@@ -102,6 +103,55 @@ describe('PeerNode over QUIC signaling', () => {
       assert.ok(alice.relayDroppedFrames > 0, 'frames over the cap were dropped and counted');
     }),
   );
+
+  for (const how of ['drain', 'restart'] as const) {
+    it(
+      `quic:// nodes re-join after a server ${how === 'drain' ? 'drain (GO_AWAY) and ' : ''}restart and finish a relayed transfer`,
+      SLOW,
+      async () => {
+        let s = await server();
+        const q = quicOf(s);
+        const flags = { 'quic-port': String(s.quic?.port) };
+        const restart = { httpPort: Number(new URL(s.httpUrl).port), dataDir: s.dataDir.path, flags };
+        const bob = await node(s, 'bob', { server: q.url, ca: q.cert, ...relayOnly });
+        bob.on('connection', echo);
+        const alice = await node(s, 'alice', { server: q.url, ca: q.cert, ...relayOnly });
+        const why: string[] = [];
+        alice.on('state', (st, reason) => why.push(`${st}: ${reason ?? ''}`));
+        try {
+          const conn = await alice.connect('bob');
+          const states: string[] = [];
+          conn.on('state', (st) => states.push(st));
+          const stream = conn.createStream();
+          const restarted = (async () => {
+            await received(stream, 96 * 1024);
+            if (how === 'drain') await s.drain(200);
+            else await s.close();
+            s = await server(restart);
+          })();
+          const { sent, got } = await roundTrip(stream, 384 * 1024);
+          await restarted;
+          assert.equal(got, sent);
+          assert.ok(states.includes('reconnecting'), `states: ${states.join(',')}`);
+          assert.equal(conn.state, 'connected');
+          // A drain's GO_AWAY closes the QUIC connection from the node's side at once (1000 goaway);
+          // a restart ends it from the server's.
+          const lost = why.find((w) => w.startsWith('reconnecting')) ?? '';
+          if (how === 'drain') assert.match(lost, /1000 goaway/, why.join(' | '));
+          else assert.doesNotMatch(lost, /goaway/, why.join(' | '));
+          // Both nodes joined the new server over QUIC (a node may need a second try while it starts),
+          // and the rest of the stream crossed its relay.
+          const joins = await metric(s.httpUrl, 'peerlink_quic_joins_total\\{outcome="joined"\\}');
+          assert.ok(joins >= 2, `QUIC joins on the new server: ${joins}`);
+          assert.ok((await metric(s.httpUrl, 'peerlink_relay_bytes_total')) > 0, 'relayed after the restart');
+        } finally {
+          alice.close();
+          bob.close();
+          await s.close();
+        }
+      },
+    );
+  }
 
   it('a bad token over QUIC fails the registration with the server reason', SLOW, () =>
     withPair({ bob: relayOnly, alice: relayOnly }, async ({ s }) => {

@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { createIdentity } from '@peerlink/transport';
 import { ClientError, type PeerConnection } from '../src/index.js';
 import { roundTrip } from '@peerlink/testing';
-import { directThenRelay, node, once, server, token } from './helpers.js';
+import { directThenRelay, node, once, received, server, token } from './helpers.js';
 
 function echo(conn: PeerConnection): void {
   conn.on('message', (m) => conn.send(m));
@@ -102,14 +102,8 @@ describe('PeerNode over the relay', () => {
         const conn = await alice.connect('bob');
         const stream = conn.createStream();
         const total = 3 * 1024 * 1024;
-        let received = 0;
         const restarted = (async () => {
-          await new Promise<void>((resolve) => {
-            stream.on('data', (d: Buffer) => {
-              received += d.length;
-              if (received >= 512 * 1024) resolve();
-            });
-          });
+          await received(stream, 512 * 1024);
           if (how === 'drain') await s.drain(200);
           else await s.close();
           s = await server({ httpPort: port, dataDir });

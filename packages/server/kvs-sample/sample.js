@@ -1,15 +1,19 @@
 // The KVS sample page's script: a master (fake or real camera, one RTCPeerConnection per viewer) or a
 // viewer (recvonly offer, trickle ICE) on a KVS signaling channel through the SDK's SignalingClient.
-// Its progress is on window.kvsSample for tests: state, selected candidate pair types, frames decoded.
+// Its progress is on window.kvsSample for tests: state, selected candidate pair (id and types), frames
+// decoded, and how many getStats polls have run (`polls`, the last at `polledAt`, page time in ms).
 (() => {
   const sample = {
     state: 'idle',
     error: null,
+    selectedPairId: null,
     selectedPairType: null,
     localCandidateType: null,
     remoteCandidateType: null,
     framesDecoded: 0,
     peers: 0,
+    polls: 0,
+    polledAt: 0,
     log: [],
   };
   window.kvsSample = sample;
@@ -51,6 +55,7 @@
       });
     const pair = pairId && stats.get(pairId);
     if (pair) {
+      sample.selectedPairId = pairId;
       const local = stats.get(pair.localCandidateId);
       const remote = stats.get(pair.remoteCandidateId);
       sample.localCandidateType = local ? local.candidateType : null;
@@ -85,6 +90,8 @@
       let frames = 0;
       for (const pc of pcs.values()) frames += await pollStats(pc).catch(() => 0);
       sample.framesDecoded = frames;
+      sample.polledAt = performance.now();
+      sample.polls++;
       $('frames').textContent = String(frames);
     }, 500);
     running = {

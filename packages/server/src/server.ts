@@ -212,6 +212,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     userQuota: config.userQuota,
     totalQuota: config.totalQuota,
     maxBytesPerSecond: config.maxBps || undefined, // 0 means unlimited, as in coturn
+    dataPath: config.turnDataPath,
     software: config.software,
     peerPolicy: new PeerPolicy({
       allow: config.allowPeers.map((c) => parseCidr(c)).filter((c): c is Cidr => c !== undefined),
@@ -221,6 +222,9 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     onSocketError: () => metrics.socketErrors.inc({ component: 'turn-relay' }),
     now,
   });
+  // A native build that failed is loud here, never fatal: the TypeScript data path relays instead.
+  if (turn.dataPathReason !== undefined) logger.warn(turn.dataPathReason);
+  else logger.info({ turnDataPath: turn.dataPath }, 'TURN data path');
   let stun: StunListeners;
   const listenStun = (): Promise<StunListeners> =>
     startStunListeners({

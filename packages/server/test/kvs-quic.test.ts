@@ -1,7 +1,8 @@
 // KVS signaling over QUIC on a running server (docs/quic-signaling.md): a Node QUIC client on
 // @matrixai/quic joins with a KVS token or a presigned URL and talks to a viewer on wss in the same
 // channel; refusals carry a reason; GET_ICE_CONFIG hands out fresh TURN credentials; drain sends
-// GO_AWAY; GetSignalingChannelEndpoint lists the QUIC endpoint only when asked for it.
+// GO_AWAY; GetSignalingChannelEndpoint lists the QUIC endpoint only when asked for it; --quic-keepalive
+// sets the interval of the server's PINGs.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -263,3 +264,35 @@ async function fetchEndpoint(protocols: string[]): Promise<{ Protocol: string; R
   );
   return (ResourceEndpointList ?? []) as { Protocol: string; ResourceEndpoint: string }[];
 }
+
+describe('QUIC keepalive', () => {
+  it('--quic-keepalive sets the PING interval: JOINED says it, and an idle client hears the PINGs', async () => {
+    const s = await start({}, { 'quic-keepalive': '1' });
+    try {
+      const pem = readFileSync(join(s.dataDir.path, 'tls', 'dev-cert.pem'), 'utf8');
+      assert.equal(await putKvsChannel(s, 'porch', {}, CREATED), ARN);
+      const { c, answer } = await quicJoin(s.quic?.port as number, pem, {
+        channel_name: 'porch',
+        role: 'master',
+        token: await token('master'),
+      });
+      try {
+        assert.equal(answer['keepaliveMs'], 1000);
+        // The test client sends no PINGs of its own and nothing else happens on the connection: what
+        // it receives from now on is the server's PINGs (the default, 15 s, would send none here).
+        const quiche = (c.client.connection as unknown as { conn: { stats(): { recv: number } } }).conn;
+        const before = quiche.stats().recv;
+        const t0 = Date.now();
+        while (quiche.stats().recv - before < 2 && Date.now() - t0 < 10_000)
+          await new Promise((r) => setTimeout(r, 100));
+        const heard = quiche.stats().recv - before;
+        assert.ok(heard >= 2, `packets from the server while idle: ${heard} in ${Date.now() - t0} ms`);
+        assert.ok(Date.now() - t0 >= 1000, 'no sooner than one interval');
+      } finally {
+        await c.close();
+      }
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -74,6 +74,7 @@ export type { DecodeResult, FrameError, FrameErrorCode } from './transports/quic
 export { encodeFrames, FrameWriter } from './transports/quic/frame-writer.js';
 export type { FrameItem, FrameWriterOptions } from './transports/quic/frame-writer.js';
 export { parseJoin, joinMeta } from './transports/quic/join.js';
+export { installQuicFastPath } from './transports/quic/quic-fast-path.js';
 export type { JoinRefusal, QuicIceServer, QuicJoin } from './transports/quic/join.js';
 export { RedisStore } from './store/redis-store.js';
 export type { RedisStoreOptions } from './store/redis-store.js';

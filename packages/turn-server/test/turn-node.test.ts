@@ -195,13 +195,7 @@ describe('TURN relays on real sockets', () => {
     try {
       const before = stun.clientSockets();
       const relay = async (): Promise<void> => {
-        const alloc = await client.request(StunMethod.Allocate, () => [udpTransport()]);
-        assert.equal(codeOf(alloc), 0);
-        const bind = await client.request(StunMethod.ChannelBind, (t) => [
-          { type: StunAttr.ChannelNumber, value: encodeChannelNumber(0x4001) },
-          peerAttr(peer.address, t),
-        ]);
-        assert.equal(codeOf(bind), 0);
+        await client.allocateChannel(peer.address);
         await until(() => stun.clientSockets() === before + 1);
         // Both ways through the client's own socket.
         client.send(encodeChannelData(0x4001, new TextEncoder().encode('own')));

@@ -50,3 +50,10 @@ export type { KvsViewerEvents, KvsViewerOptions } from './viewer.js';
 export { GatewayMapper } from './peer/gateway-mapper.js';
 export type { GatewayMapperOptions, MapPortFn } from './peer/gateway-mapper.js';
 export { candidatePriority, mappableHost, mappedCandidate } from './peer/mapped-candidate.js';
+export {
+  firstStunUri,
+  iceServersForNetwork,
+  tcpTurnFirst,
+  udpReaches,
+  UDP_PROBE_TIMING,
+} from './peer/turn-order.js';

@@ -15,6 +15,7 @@ import type { KvsSignalingSocket } from './kvs/signaling-socket.js';
 import type { CodecName } from './media/codecs.js';
 import type { MediaSource } from './media/source.js';
 import { PeerSession } from './peer/session.js';
+import { iceServersForNetwork } from './peer/turn-order.js';
 import { peerStats, type PeerStats } from './peer/stats.js';
 import type { CandidateInit } from './sdp/candidate.js';
 
@@ -26,6 +27,11 @@ export interface KvsMasterOptions extends KvsTarget {
   readonly iceTransportPolicy?: 'all' | 'relay';
   /** Replace the ICE servers from GetIceServerConfig (e.g. a STUN server of your own). */
   readonly iceServers?: readonly IceServer[];
+  /**
+   * Ask once at start whether UDP reaches the first STUN server, and put TURN over TCP first when it
+   * does not (`peer/turn-order.ts`: werift would try it only after 6.35 s of UDP). Default true.
+   */
+  readonly probeUdp?: boolean;
   /** Any other werift option. */
   readonly rtc?: Partial<PeerConfig>;
   /**
@@ -47,6 +53,7 @@ export class KvsMaster extends EventEmitter<KvsMasterEvents> {
   readonly #sessions = new Map<string, PeerSession>();
   #socket: KvsSignalingSocket | undefined;
   #iceServers: readonly IceServer[] = [];
+  #udpOut: boolean | null = null;
   #refused = 0;
 
   constructor(private readonly o: KvsMasterOptions) {
@@ -67,8 +74,18 @@ export class KvsMaster extends EventEmitter<KvsMasterEvents> {
       onClose: (code, reason) => this.emit('close', code, reason),
     });
     this.#socket = socket;
-    this.#iceServers = this.o.iceServers ?? channel.iceServers;
+    const servers = this.o.iceServers ?? channel.iceServers;
+    if (this.o.probeUdp ?? true) {
+      const fit = await iceServersForNetwork(servers);
+      this.#iceServers = fit.servers;
+      this.#udpOut = fit.udpOut;
+    } else this.#iceServers = servers;
     return this;
+  }
+
+  /** What the start's probe found: UDP reaches the STUN server, or not (TCP TURN first); null: not asked. */
+  get udpOut(): boolean | null {
+    return this.#udpOut;
   }
 
   /** The ICE servers each viewer's connection uses. */

@@ -19,6 +19,7 @@ const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'peerlink-capture-'));
 let srv: KvsTestServer;
 const children: ChildProcess[] = [];
+const STEP_MS = 90_000; // one step's deadline; the suite's budget is 300 s
 
 before(async () => {
   srv = await kvsTestServer();
@@ -48,12 +49,31 @@ function start(cmd: string, args: string[], env: Record<string, string> = {}) {
     lines.push(l);
     for (const w of waiters.filter((x) => x.pred(l))) w.resolve(l);
   });
-  const next = (pred: (l: Line) => boolean): Promise<Line> => {
+  // Waits for a line `pred` accepts; fails after STEP_MS naming the step, with the process's last
+  // lines and its stderr, so a session that stalls under load says where instead of hanging the suite.
+  const next = (what: string, pred: (l: Line) => boolean): Promise<Line> => {
     const have = lines.find(pred);
     if (have) return Promise.resolve(have);
     return new Promise((resolve, reject) => {
-      waiters.push({ pred, resolve });
-      child.once('exit', (code) => reject(new Error(`${cmd} exited ${code}: ${stderr}`)));
+      const timer = setTimeout(() => {
+        const last = lines.slice(-3).map((l) => JSON.stringify(l).slice(0, 400));
+        reject(
+          new Error(
+            `${args[1]}: no ${what} in ${STEP_MS} ms; last lines ${last.join(' | ')}; stderr: ${stderr}`,
+          ),
+        );
+      }, STEP_MS);
+      waiters.push({
+        pred,
+        resolve: (l) => {
+          clearTimeout(timer);
+          resolve(l);
+        },
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`${cmd} exited ${code}: ${stderr}`));
+      });
     });
   };
   return { child, lines, next, stderr: () => stderr };
@@ -83,7 +103,7 @@ describe('peerlink kvs-master and kvs-viewer, captured', () => {
       [PEERLINK, 'kvs-master', ...common, '--rtp-port', '0', '--codec', 'vp8', '--stats-interval', '0'],
       env,
     );
-    const ready = await master.next((l) => l.event === 'ready');
+    const ready = await master.next('ready', (l) => l.event === 'ready');
     const [source] = ready['sources'] as { kind: string; codec: string; port: number }[];
     assert.equal(source?.codec, 'vp8');
     const ffmpeg = spawn(
@@ -117,13 +137,16 @@ describe('peerlink kvs-master and kvs-viewer, captured', () => {
       [PEERLINK, 'kvs-viewer', ...common, '--client-id', 'cli-viewer', '--stats-interval', '1'],
       env,
     );
-    await master.next((l) => l.event === 'connected');
+    await master.next('connected', (l) => l.event === 'connected');
     // Until the viewer has its data channel echo and 50 video packets, however long that takes on a
     // loaded machine (the suite's budget bounds it); then it is stopped as an operator would.
-    await viewer.next((l) => l.event === 'message');
-    await viewer.next((l) => l.event === 'stats' && ((l['rtp'] as { video: number }).video ?? 0) > 50);
+    await viewer.next('data channel echo', (l) => l.event === 'message');
+    await viewer.next(
+      '50 video packets',
+      (l) => l.event === 'stats' && ((l['rtp'] as { video: number }).video ?? 0) > 50,
+    );
     viewer.child.kill('SIGINT');
-    const done = await viewer.next((l) => l.event === 'stopped');
+    const done = await viewer.next('stopped', (l) => l.event === 'stopped');
     await once(viewer.child, 'exit');
     assert.equal(viewer.child.exitCode, 0, viewer.stderr());
     assert.ok(

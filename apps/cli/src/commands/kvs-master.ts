@@ -95,6 +95,7 @@ export async function kvsMaster(argv: string[], io: Io): Promise<number> {
   print({
     event: 'ready',
     channel: target.channel,
+    udpOut: master.udpOut,
     sources: sources.map((s) => ({ kind: s.kind, codec: s.codec, ...('port' in s ? { port: s.port } : {}) })),
   });
   master.on('viewer', (id) => print({ event: 'viewer', viewer: id }));

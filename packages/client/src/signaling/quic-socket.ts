@@ -6,20 +6,24 @@
  *
  * Writes go through a FrameWriter (as on the server): frames queued while a write is in flight
  * leave together in the next one. Relay queue cap: a stream that drains slower than the transport
- * writes (a lossy path, a slow server) would queue without bound; past `relayQueueBytes` (64 KiB)
- * of frames not yet taken by QUIC, relay frames are dropped and counted (`droppedFrames`), and the
- * transport above retransmits and slows down, as on any lossy path. Text frames (signaling) are
- * never dropped.
+ * writes (a lossy path, a slow server, a server pausing this sender for relay backpressure) would
+ * queue without bound; past `relayQueueBytes` (512 KiB) of frames not yet taken by QUIC, relay
+ * frames are dropped and counted (`droppedFrames`), and the transport above retransmits. Text
+ * frames (signaling) are never dropped. The cap holds more than a transport session's send window
+ * (256 segments of 1,200 bytes), so a burst of one window is queued, not dropped: with a 64 KiB cap
+ * every burst lost most of its frames, and the drops and retransmissions outnumbered the stream's
+ * own segments (docs/quic-signaling.md, "Relay throughput").
  */
 import { webcrypto } from 'node:crypto';
+import type { Socket } from 'node:dgram';
 import Logger, { LogLevel } from '@matrixai/logger';
 import { QUICClient, events, type QUICStream } from '@matrixai/quic';
-import { FrameDecoder, FrameWriter, QUIC_ALPN } from '@peerlink/signaling';
+import { FrameDecoder, FrameWriter, installQuicFastPath, QUIC_ALPN } from '@peerlink/signaling';
 import { ClientError } from '../errors.js';
 import { quicTlsConfig } from './quic-tls.js';
 import type { SignalingSocket, SignalingSocketOptions } from './socket.js';
 
-export const DEFAULT_RELAY_QUEUE_BYTES = 64 * 1024;
+export const DEFAULT_RELAY_QUEUE_BYTES = 512 * 1024;
 
 interface ConnectionEnd {
   readonly code: number;
@@ -150,6 +154,7 @@ export function openQuicSocket(host: string, port: number, o: SignalingSocketOpt
   };
 
   const start = async (): Promise<void> => {
+    installQuicFastPath();
     const c = await QUICClient.createQUICClient(
       {
         host,
@@ -165,12 +170,20 @@ export function openQuicSocket(host: string, port: number, o: SignalingSocketOpt
           maxIdleTimeout: 60_000,
           keepAliveIntervalTime: 15_000,
           initialMaxStreamsUni: 0,
+          // One read takes up to 64 KiB (the library's default is 4 KiB), as the server's worker.
+          readableChunkSize: 64 * 1024,
         },
         logger: new Logger('peerlink-quic', LogLevel.SILENT),
       },
       { timer: o.connectTimeoutMs ?? 10_000 },
     );
     client = c;
+    // As the server's worker: datagrams that arrive while this thread is busy wait in the socket.
+    try {
+      (c as unknown as { socket: { socket: Socket } }).socket.socket.setRecvBufferSize(4 * 1024 * 1024);
+    } catch {
+      // not allowed here: the default stays
+    }
     c.connection.addEventListener(events.EventQUICConnectionError.name, (e: Event) => {
       const d = (e as events.EventQUICConnectionError).detail as {
         data?: { isApp?: boolean; errorCode?: number; reason?: Uint8Array };

@@ -27,7 +27,7 @@ export interface SignalingSocket {
 export interface SignalingSocketOptions extends QuicTlsOptions {
   /** Connecting gives up after this long. */
   readonly connectTimeoutMs?: number;
-  /** QUIC: relay bytes queued on the stream past which relay frames are dropped (default 64 KiB). */
+  /** QUIC: relay bytes queued on the stream past which relay frames are dropped (default 512 KiB). */
   readonly relayQueueBytes?: number;
 }
 

@@ -64,6 +64,8 @@ export interface ServeConfig {
   userQuota: number;
   totalQuota: number;
   maxBps: number | undefined;
+  /** `--turn-data-path`; unset means auto (docs/turn.md, "Under load"). */
+  turnDataPath: 'native' | 'js' | 'auto' | undefined;
   software: string | undefined;
   logLevel: LogLevel;
   /** HS256 secret for peer tokens; undefined means the data dir's generated one. */
@@ -246,6 +248,10 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ServerError('CONFIG_INVALID', `--log-level: expected one of ${LOG_LEVELS.join(', ')}`);
   }
+  const turnDataPath = str('turn-data-path') as 'native' | 'js' | 'auto' | undefined;
+  if (turnDataPath !== undefined && !['native', 'js', 'auto'].includes(turnDataPath)) {
+    throw new ServerError('CONFIG_INVALID', '--turn-data-path: expected native, js or auto');
+  }
   const cert = str('cert');
   const key = str('key');
   if ((cert === undefined) !== (key === undefined)) {
@@ -400,6 +406,7 @@ export function loadServeConfig(inputs: ConfigInputs): ServeConfig {
     userQuota: num('user-quota'),
     totalQuota: num('total-quota'),
     maxBps: values.get('max-bps') as number | undefined,
+    turnDataPath,
     software: str('software'),
     logLevel,
     authSecret: str('auth-secret'),

@@ -193,6 +193,12 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     description: 'relayed bytes per second per TURN allocation (unlimited when unset)',
   },
   {
+    name: 'turn-data-path',
+    kind: 'string',
+    description:
+      "who relays UDP clients' ChannelData: native (the C addon), js, or auto (native when it was built; js with --max-bps)",
+  },
+  {
     name: 'software',
     kind: 'string',
     description: 'SOFTWARE attribute in STUN/TURN answers (none by default)',

@@ -2,11 +2,12 @@
 // and the benchmark: pins the server's certificate by its SHA-256 fingerprint (what the C client's
 // pinned-fingerprint option does), opens the one signaling stream, writes and reads length-prefixed
 // frames (binary ones, the peer relay's, as `{ binary }`), and reports how the server closed the
-// connection.
+// connection. It runs the library with the coalesced recv/send the SDK's quic:// client uses
+// (installQuicFastPath, docs/quic-signaling.md "Throughput").
 import { X509Certificate, webcrypto } from 'node:crypto';
 import Logger, { LogLevel } from '@matrixai/logger';
 import { QUICClient, events, type QUICStream } from '@matrixai/quic';
-import { FrameDecoder, FrameWriter, QUIC_ALPN } from '@peerlink/signaling';
+import { FrameDecoder, FrameWriter, installQuicFastPath, QUIC_ALPN } from '@peerlink/signaling';
 
 export type Frame = Record<string, unknown>;
 
@@ -41,6 +42,7 @@ export async function quicConnect(
   certPem: string,
   o: QuicConnectOptions = {},
 ): Promise<QUICClient> {
+  installQuicFastPath();
   const pinned = new X509Certificate(certPem).fingerprint256;
   return QUICClient.createQUICClient(
     {

@@ -39,7 +39,14 @@ import {
   tcpPeerArrived,
 } from './tcp-relay.js';
 import { answer } from './respond.js';
-import type { RelayedCounts, TurnClient, TurnEngineOptions, TurnOutput, TurnStats } from './turn-types.js';
+import type {
+  RelayedCounts,
+  TurnClient,
+  TurnDataPlane,
+  TurnEngineOptions,
+  TurnOutput,
+  TurnStats,
+} from './turn-types.js';
 
 /** Refuses, at start, a realm or SOFTWARE text that could not be put in a message later. */
 function checkText(text: string, type: number, what: string): void {
@@ -140,6 +147,21 @@ export class TurnEngine<C> {
   relayed(): RelayedCounts {
     const r = this.#ctx.relayed;
     return { 'to-peer': { ...r['to-peer'] }, 'to-client': { ...r['to-client'] } };
+  }
+
+  /**
+   * The permissions and channels of the open UDP-relaying allocation of the client `clientKey`, for
+   * a data path that relays outside the engine (see {@link TurnDataPlane}); undefined when there is
+   * none. Read after each request: one may have changed them.
+   */
+  dataPlane(clientKey: string): TurnDataPlane | undefined {
+    const a = this.#ctx.byClient.get(clientKey);
+    if (a === undefined || a.state !== 'open' || a.relayTransport !== 'udp') return undefined;
+    return {
+      allocation: a.id,
+      permissions: a.permissions,
+      channels: [...a.channels].map(([channel, b]) => ({ channel, peer: b.peer, expiresAt: b.expiresAt })),
+    };
   }
 
   /**

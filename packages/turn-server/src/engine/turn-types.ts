@@ -144,3 +144,18 @@ export interface TurnStats {
   readonly channels: number;
   readonly reservations: number;
 }
+
+/**
+ * What a data path outside the engine needs to relay for one open UDP allocation on its own (the
+ * native addon): its permissions (peer IP, canonical text -> expiry) and channel bindings, times on
+ * the engine's clock. `TurnEngine.dataPlane` gives it; it goes stale at the next request.
+ */
+export interface TurnDataPlane {
+  readonly allocation: number;
+  readonly permissions: ReadonlyMap<string, number>;
+  readonly channels: readonly {
+    readonly channel: number;
+    readonly peer: TransportAddress;
+    readonly expiresAt: number;
+  }[];
+}

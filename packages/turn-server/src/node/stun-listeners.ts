@@ -66,6 +66,19 @@ export interface ClientHandle {
   dedicate?(): void;
   /** UDP only: its allocation ended; close that socket. */
   release?(): void;
+  /**
+   * UDP only, native data path (native-data-path.ts): give the client its own socket through
+   * `attach`, which binds and connects it in the addon and returns 0 or an errno.
+   */
+  dedicateNative?(attach: (local: UdpEndpoint, client: UdpEndpoint) => number): void;
+  /** UDP only, native data path: a datagram of its own socket that the addon did not relay. */
+  receiveNative?(msg: Buffer, address: string, port: number): void;
+}
+
+/** An address and port as a socket names them. */
+export interface UdpEndpoint {
+  readonly address: string;
+  readonly port: number;
 }
 
 /** One client as the TURN engine sees it: its 5-tuple key and a way to answer it. */
@@ -181,6 +194,7 @@ async function startOnce(opts: StunListenerOptions): Promise<StunListeners> {
     };
 
     const owned = new Set<UdpSocket>();
+    const ownedNative = new Set<UdpClient>();
     for (const [k, sock] of udp) {
       const [ip, port] = k.split('/') as ['primary' | 'alternate', 'primary' | 'alternate'];
       const via: SocketRole = { ip, port };
@@ -212,6 +226,7 @@ async function startOnce(opts: StunListenerOptions): Promise<StunListeners> {
         },
         onChannelData: opts.turn?.channelData?.bind(opts.turn),
         owned,
+        ownedNative,
         maxOwned: opts.maxClientSockets ?? 4096,
         bufferBytes: 1 << 20,
       };
@@ -312,7 +327,7 @@ async function startOnce(opts: StunListenerOptions): Promise<StunListeners> {
       },
       engine,
       tls: tlsEndpoint,
-      clientSockets: () => owned.size,
+      clientSockets: () => owned.size + ownedNative.size,
       close: async () => {
         for (const c of connections) c.destroy();
         await Promise.all([

@@ -11,9 +11,12 @@
  */
 import type { Socket as UdpSocket } from 'node:dgram';
 import { connect as tcpConnect, createServer, type Server, type Socket } from 'node:net';
-import { formatIp, parseIp, type TransportAddress } from '@peerlink/wire';
+import { formatIp, isChannelData, parseIp, type TransportAddress } from '@peerlink/wire';
+import { TurnError, TurnErrorCode } from '../engine/errors.js';
 import { TurnEngine } from '../engine/turn-engine.js';
 import type { RelayedCounts, TurnEngineOptions, TurnOutput, TurnStats } from '../engine/turn-types.js';
+import { chooseDataPath, type DataPath } from './native-addon.js';
+import { NativeDataPath, type NativeCounters } from './native-data-path.js';
 import { outSlab } from './out-slab.js';
 import type { ClientHandle, HookClient, TurnHook } from './stun-listeners.js';
 import { createUdpSocket } from './udp-socket.js';
@@ -29,6 +32,12 @@ export interface NodeTurnOptions extends TurnEngineOptions {
   readonly now?: () => number;
   /** Called when a relay socket reports an error (counted by the server). */
   readonly onSocketError?: (err: Error) => void;
+  /**
+   * Who relays ChannelData of UDP clients: `native` (the addon, native/turn_relay.c), `js` (this
+   * file), or `auto`: native when the addon loaded. Unset: PEERLINK_TURN_DATA_PATH, else `auto`.
+   * A bandwidth cap (`maxBytesPerSecond`) is only enforced in JavaScript: `auto` then means `js`.
+   */
+  readonly dataPath?: DataPath | undefined;
 }
 
 function listenRelay(relay: TransportAddress): Promise<Server> {
@@ -85,19 +94,46 @@ export class NodeTurnRelays {
     'to-client': { packets: 0, bytes: 0 },
   };
   #closed = false;
+  /** The native data path, when it runs (see `dataPath`). */
+  readonly #native: NativeDataPath | undefined;
+  /** Which data path runs, and why `auto` did not choose the native one (a failed build). */
+  readonly dataPath: 'native' | 'js';
+  readonly dataPathReason: string | undefined;
 
   constructor(opts: NodeTurnOptions) {
     this.engine = new TurnEngine<Send>({ outAlloc: outSlab.alloc, ...opts });
     this.#now = opts.now ?? Date.now;
     this.#onSocketError = opts.onSocketError ?? (() => {});
+    const capped = opts.maxBytesPerSecond !== undefined;
+    if (capped && opts.dataPath === 'native') {
+      throw new TurnError(TurnErrorCode.BadOption, 'the native TURN data path has no bandwidth cap');
+    }
+    const choice = chooseDataPath(capped ? 'js' : opts.dataPath);
+    this.dataPath = choice.path;
+    this.dataPathReason = choice.reason;
+    this.#native =
+      choice.addon &&
+      new NativeDataPath(choice.addon, (id, address, port, bytes) =>
+        this.#fromPeer(id, address, port, bytes),
+      );
     this.hook = {
-      handle: (bytes: Uint8Array, client: HookClient) =>
-        this.#run(this.engine.handleClient(bytes, client, this.#now())),
+      handle: (bytes: Uint8Array, client: HookClient) => {
+        this.#run(this.engine.handleClient(bytes, client, this.#now()));
+        // A request may have changed permissions or channels: the addon relays by its copy.
+        if (this.#native !== undefined && !isChannelData(bytes)) {
+          const state = this.engine.dataPlane(client.key);
+          if (state !== undefined) this.#native.sync(state, this.#now());
+        }
+      },
       channelData: (bytes: Uint8Array, client: HookClient) =>
         this.#run(this.engine.handleChannelData(bytes, client, this.#now())),
       closed: (key: string) => this.#run(this.engine.clientClosed(key)),
     };
-    this.#timer = setInterval(() => this.#run(this.engine.tick(this.#now())), 1000);
+    this.#timer = setInterval(() => {
+      const now = this.#now();
+      this.#native?.setNow(now);
+      this.#run(this.engine.tick(now));
+    }, 1000);
     this.#timer.unref();
   }
 
@@ -112,9 +148,10 @@ export class NodeTurnRelays {
   relayed(): RelayedCounts {
     const e = this.engine.relayed();
     const s = this.#streamed;
+    const n = this.#native?.relayed();
     const sum = (d: 'to-peer' | 'to-client') => ({
-      packets: e[d].packets + s[d].packets,
-      bytes: e[d].bytes + s[d].bytes,
+      packets: e[d].packets + s[d].packets + (n?.[d].packets ?? 0),
+      bytes: e[d].bytes + s[d].bytes + (n?.[d].bytes ?? 0),
     });
     return { 'to-peer': sum('to-peer'), 'to-client': sum('to-client') };
   }
@@ -127,6 +164,7 @@ export class NodeTurnRelays {
           break;
         case 'to-peer': {
           // No send callback: one would cost a process.nextTick per datagram (udp-client.ts).
+          if (this.#native?.send(o.allocation, o.bytes, o.to)) break;
           try {
             const sock = this.#udpRelays.get(o.allocation)?.[o.relay.family];
             if (sock !== undefined) {
@@ -145,6 +183,7 @@ export class NodeTurnRelays {
           break;
         case 'close-relays':
           o.handle?.release?.();
+          this.#native?.close(o.allocation);
           for (const s of this.#sockets.get(o.allocation) ?? []) closeRelay(s);
           this.#sockets.delete(o.allocation);
           this.#udpRelays.delete(o.allocation);
@@ -240,6 +279,12 @@ export class NodeTurnRelays {
     transport: 'udp' | 'tcp',
     handle: ClientHandle,
   ): Promise<void> {
+    if (transport === 'udp' && this.#native !== undefined && handle.dedicateNative !== undefined) {
+      // A UDP client's: the addon binds the relays (and the client's own socket) at once, no await.
+      const ok = !this.#closed && this.#native.open(id, relays, handle);
+      if (!this.#closed) this.#run(this.engine.relaysOpened(id, ok, this.#now()));
+      return;
+    }
     const bind = (r: TransportAddress): Promise<Relay> =>
       transport === 'tcp' ? listenRelay(r) : bindRelay(r);
     const results = await Promise.allSettled(relays.map(bind));
@@ -280,9 +325,24 @@ export class NodeTurnRelays {
     this.#run(this.engine.relaysOpened(id, true, this.#now()));
   }
 
+  /** A peer's datagram the native path did not relay: the engine decides, as on the JS path. */
+  #fromPeer(id: number, address: string, port: number, msg: Buffer): void {
+    const ip = parseIp(address);
+    if (ip === undefined) return;
+    const from: TransportAddress = { family: ip.family, address: formatIp(ip.bytes), port };
+    const bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
+    this.#run(this.engine.handlePeer(id, from, bytes, this.#now()));
+  }
+
+  /** The native path's own counters (batches, datagrams handed to JavaScript, failed sends). */
+  nativeCounters(): NativeCounters | undefined {
+    return this.#native?.counters();
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#timer);
+    this.#native?.closeAll();
     const all = [...this.#sockets.values()].flat();
     this.#sockets.clear();
     this.#udpRelays.clear();

@@ -10,7 +10,7 @@
  */
 import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
 import { isChannelData, type TransportAddress } from '@peerlink/wire';
-import type { ClientHandle, HookClient } from './stun-listeners.js';
+import type { ClientHandle, HookClient, UdpEndpoint } from './stun-listeners.js';
 import { outSlab } from './out-slab.js';
 import { createUdpSocket } from './udp-socket.js';
 
@@ -31,6 +31,8 @@ export interface UdpPort {
   readonly onChannelData: ((bytes: Uint8Array, client: UdpClient) => void) | undefined;
   /** Client sockets open now, and how many there may be (beyond, clients share the port's). */
   readonly owned: Set<UdpSocket>;
+  /** Clients whose own socket the native data path holds (native-data-path.ts). */
+  readonly ownedNative: Set<UdpClient>;
   readonly maxOwned: number;
   readonly bufferBytes: number;
 }
@@ -87,7 +89,7 @@ export class UdpClient implements HookClient, ClientHandle {
    */
   dedicate(): void {
     const port = this.#port;
-    if (this.#own !== undefined || port.owned.size >= port.maxOwned) return;
+    if (this.#own !== undefined || port.owned.size + port.ownedNative.size >= port.maxOwned) return;
     const local = port.sock.address();
     const s = createUdpSocket(local.family === 'IPv6' ? 6 : 4, port.bufferBytes, { reusePort: true });
     port.owned.add(s);
@@ -120,8 +122,34 @@ export class UdpClient implements HookClient, ClientHandle {
     );
   }
 
+  /**
+   * The native data path's `dedicate`: the addon binds and connects the socket (`attach`), and
+   * hands back through `receiveNative` what it does not relay. Counts against the same maximum.
+   */
+  dedicateNative(attach: (local: UdpEndpoint, client: UdpEndpoint) => number): void {
+    const port = this.#port;
+    if (port.ownedNative.has(this) || port.owned.size + port.ownedNative.size >= port.maxOwned) return;
+    const local = port.sock.address();
+    if (attach(local, this.#rinfo) === 0) port.ownedNative.add(this);
+  }
+
+  /** A datagram of the client's own socket that the addon did not relay: as `dedicate`'s are read. */
+  receiveNative(msg: Buffer, address: string, port: number): void {
+    const me = this.#rinfo;
+    const onChannelData = this.#port.onChannelData;
+    if (onChannelData !== undefined && port === me.port && address === me.address) {
+      const first = msg[0];
+      if (first !== undefined && first >= 0x40 && first <= 0x7f) {
+        return onChannelData(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), this);
+      }
+    }
+    const family = address.includes(':') ? 'IPv6' : 'IPv4';
+    this.#port.onMessage(msg, { address, port, family, size: msg.length });
+  }
+
   /** The allocation ended: close the client's own socket, after the answer just sent. */
   release(): void {
+    this.#port.ownedNative.delete(this);
     const s = this.#own ?? this.#ownPending;
     this.#own = undefined;
     this.#ownPending = undefined;

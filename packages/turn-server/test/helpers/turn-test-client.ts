@@ -7,6 +7,7 @@ import {
   StunAttr,
   StunClass,
   decodeStunMessage,
+  encodeChannelNumber,
   findAttribute,
   isChannelData,
   newTransactionId,
@@ -15,7 +16,16 @@ import {
   type TransportAddress,
 } from '@peerlink/wire';
 import { StreamFramer } from '../../src/index.js';
-import { codeOf, request, textOf, type Credentials } from './turn-messages.js';
+import {
+  StunMethod,
+  codeOf,
+  peerAttr,
+  relayedOf,
+  request,
+  textOf,
+  udpTransport,
+  type Credentials,
+} from './turn-messages.js';
 
 const ALICE = { username: 'alice', password: 'wonderland' };
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -119,6 +129,18 @@ export class TurnTestClient {
       return m;
     }
     throw new Error('authentication failed twice');
+  }
+
+  /** Allocate (UDP), then ChannelBind `channel` to `peer`; returns the relayed address. */
+  async allocateChannel(peer: TransportAddress, channel = 0x4001): Promise<TransportAddress> {
+    const alloc = await this.request(StunMethod.Allocate, () => [udpTransport()]);
+    if (codeOf(alloc) !== 0) throw new Error(`Allocate answered ${codeOf(alloc)}`);
+    const bind = await this.request(StunMethod.ChannelBind, (t) => [
+      { type: StunAttr.ChannelNumber, value: encodeChannelNumber(channel) },
+      peerAttr(peer, t),
+    ]);
+    if (codeOf(bind) !== 0) throw new Error(`ChannelBind answered ${codeOf(bind)}`);
+    return relayedOf(alloc)[0]!;
   }
 
   /** The next thing the server relayed to us (Data indication, ChannelData, ConnectionAttempt). */

@@ -17,9 +17,13 @@ import { QUICServer, events, native, type QUICConnection, type QUICStream } from
 import { FrameDecoder } from './frame-codec.js';
 import { FrameWriter, itemSize, type FrameItem } from './frame-writer.js';
 import { outbox } from './outbox.js';
+import { installQuicFastPath } from './quic-fast-path.js';
 import type { CarrierCommand, QuicDropReason, QuicWorkerConfig, WorkerEvent } from './worker-messages.js';
 
+installQuicFastPath();
 const cfg = workerData as QuicWorkerConfig;
+const READ_CHUNK_BYTES = 64 * 1024;
+const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
 const port = parentPort;
 if (!port) throw new Error('quic-worker.js runs as a worker thread');
 const outgoing = outbox<WorkerEvent>(
@@ -113,6 +117,9 @@ const server = new QUICServer({
     initialMaxStreamDataBidiRemote: 256 * 1024,
     initialMaxStreamDataBidiLocal: 256 * 1024,
     initialMaxData: 1024 * 1024,
+    // One read takes what quiche holds for the stream, up to this (the library's default is 4 KiB: a
+    // read, a copy and a frame-decoder pass per 4 KiB).
+    readableChunkSize: READ_CHUNK_BYTES,
     keepAliveIntervalTime: cfg.keepaliveMs,
     maxIdleTimeout: cfg.idleTimeoutMs,
     verifyPeer: false,
@@ -349,6 +356,14 @@ port.on('message', onCommand);
 // Datagrams that are not QUIC never reach a connection; the library drops them silently.
 const udp = (server as unknown as { socket: { socket: Socket } }).socket;
 await server.start({ host: cfg.host, port: cfg.port });
+// A deeper socket receive buffer than Linux's default (208 KiB): datagrams that arrive while this
+// thread is busy wait for it instead of being lost (and cutting quiche's congestion window). The
+// kernel clamps it to net.core.rmem_max.
+try {
+  udp.socket.setRecvBufferSize(RECV_BUFFER_BYTES);
+} catch {
+  // not allowed here: the default stays
+}
 udp.socket.on('message', (msg: Buffer) => {
   try {
     native.quiche.Header.fromSlice(msg, native.quiche.MAX_CONN_ID_LEN);
