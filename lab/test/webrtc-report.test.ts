@@ -104,11 +104,15 @@ describe('the WebRTC matrix report', () => {
       result('port-restricted', 'symmetric', 'relay/srflx', 3000, watched([[0, 'relay/srflx']], false)),
     ];
     const s = summariseWebrtc(rs);
-    assert.deepEqual([s.watched, s.stayedDirect, s.leftDirect], [3, 1, 1]);
+    assert.deepEqual([s.watched, s.wentDirect, s.stayedDirect, s.leftDirect], [3, 2, 1, 1]);
     const table = webrtcMarkdown(rs);
     assert.match(table, /\| port-restricted \| cgnat \| .* \| 1000 \| yes \|/);
     assert.match(table, /\| 1000 \| no \(srflx\/srflx, relay\/srflx at 4000 ms\) \|/);
-    assert.match(table, /stayed direct for 10 s 1 of 3 watched \(1 left a direct pair or stalled\)/);
+    assert.match(
+      table,
+      /stayed direct for 10 s 1 of the 2 that went direct \(1 left a direct pair or stalled; 3 watched\)/,
+    );
+    assert.match(table, /\| 3000 \| relay \|/);
     assert.match(webrtcGridMarkdown(rs), /relay\/srflx 1000 \*\*missed\*\* \*\*left direct\*\*/);
   });
 

@@ -21,8 +21,9 @@ export interface WebrtcSummary {
   readonly direct: number;
   readonly missed: number;
   readonly failed: number;
-  /** Sessions watched for the 10 s after their first frame, and those that stayed direct there. */
+  /** Sessions watched for the 10 s after their first frame; those on a direct pair at some poll. */
   readonly watched: number;
+  readonly wentDirect: number;
   readonly stayedDirect: number;
   /** Sessions direct at some poll of the window that did not stay direct (moved, or frames stopped). */
   readonly leftDirect: number;
@@ -64,6 +65,7 @@ export function summariseWebrtc(results: readonly SessionResult[]): WebrtcSummar
     missed: results.filter((r) => r.status === 'missed').length,
     failed: results.filter((r) => r.status === 'failed').length,
     watched: watched.length,
+    wentDirect: watched.filter((st) => st.pairs.some((p) => p.type !== null && isDirectPair(p.type))).length,
     stayedDirect: watched.filter((st) => st.stayedDirect).length,
     leftDirect: watched.filter(
       (st) => !st.stayedDirect && st.pairs.some((p) => p.type !== null && isDirectPair(p.type)),
@@ -85,7 +87,9 @@ function stayedCell(st: Stability | null | undefined): string {
     ...(st.framesFlowing ? [] : [`frames stalled ${st.longestStallMs} ms`]),
     ...(st.pairs.length > 1 ? [pairChangesText(st)] : []),
   ];
-  return `${st.stayedDirect ? 'yes' : 'no'}${why.length ? ` (${why.join('; ')})` : ''}`;
+  const wasDirect = st.pairs.some((p) => p.type !== null && isDirectPair(p.type));
+  const verdict = st.stayedDirect ? 'yes' : wasDirect ? 'no' : 'relay';
+  return `${verdict}${why.length ? ` (${why.join('; ')})` : ''}`;
 }
 
 export function webrtcMarkdown(results: readonly SessionResult[]): string {
@@ -102,9 +106,10 @@ export function webrtcMarkdown(results: readonly SessionResult[]): string {
     '',
     `master ${results[0]?.masterKind ?? '-'}${results[0]?.ipv6 ? ', IPv6' : ''}: pairs ${s.pairs}, connected ${s.connected}, ` +
       `direct ${s.direct}, missed ${s.missed}, failed ${s.failed}; stayed direct for 10 s ${s.stayedDirect} ` +
-      `of ${s.watched} watched (${s.leftDirect} left a direct pair or stalled)`,
+      `of the ${s.wentDirect} that went direct (${s.leftDirect} left a direct pair or stalled; ${s.watched} watched)`,
     `weighted direct ${f(s.weightedDirectPct)} (standard ICE's maximum over these pairs ${f(s.iceMaxPct)}); ` +
-      `with accepting routers ${f(s.weightedDirectAcceptingPct)} (maximum ${f(s.iceMaxAcceptingPct)}); ` +
+      `with accepting routers ${f(s.weightedDirectAcceptingPct)} (the table ${f(s.iceMaxAcceptingPct)}, ` +
+      "which does not count on an `-open` router's srflx port); " +
       `median first frame ${cell(s.medianFirstFrameMs)} ms`,
   ].join('\n');
 }

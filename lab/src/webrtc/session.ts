@@ -118,14 +118,21 @@ export async function runSession(
     stability: null,
     note,
   });
-  const topo = await buildTopology(
-    shared
-      ? [{ preset: master, ipv6: v6 }]
-      : [
-          { preset: master, ipv6: v6 },
-          { preset: viewer, ipv6: v6 },
-        ],
-  );
+  let topo: Topology;
+  try {
+    topo = await buildTopology(
+      shared
+        ? [{ preset: master, ipv6: v6 }]
+        : [
+            { preset: master, ipv6: v6 },
+            { preset: viewer, ipv6: v6 },
+          ],
+    );
+  } catch (e) {
+    // A pair whose namespaces did not come up (a gateway not ready in time on a loaded machine) is
+    // a failed pair, not the end of the run.
+    return failed(`topology: ${(e as Error).message.split('\n')[0] ?? 'error'}`);
+  }
   const closers: (() => Promise<void>)[] = [];
   try {
     return await session(topo, shared, kind, opts, closers, base);

@@ -28,8 +28,9 @@ export interface KvsMasterOptions extends KvsTarget {
   /** Replace the ICE servers from GetIceServerConfig (e.g. a STUN server of your own). */
   readonly iceServers?: readonly IceServer[];
   /**
-   * Ask once at start whether UDP reaches the first STUN server, and put TURN over TCP first when it
-   * does not (`peer/turn-order.ts`: werift would try it only after 6.35 s of UDP). Default true.
+   * Ask once at start whether UDP reaches the first STUN server; when it does not, TURN over TCP
+   * first and no STUN (`peer/turn-order.ts`: werift would answer only after 6.35 s of UDP). Default
+   * true.
    */
   readonly probeUdp?: boolean;
   /** Any other werift option. */

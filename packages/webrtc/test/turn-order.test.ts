@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
+import { RTCPeerConnection } from 'werift';
 import {
   createKvsMaster,
   firstStunUri,
@@ -52,6 +53,37 @@ describe('TURN over TCP first without UDP', () => {
     assert.equal(firstStunUri([LIST[1]!]), null);
   });
 
+  it('without UDP the list werift gets has TURN over TCP first: the answer carries a relay candidate', async () => {
+    const master = await createKvsMaster({
+      ...(await srv.channel('tcp-first')),
+      sources: [],
+      probeUdp: false,
+    });
+    const given = master.iceServers;
+    await master.close();
+    // The server's UDP port silent (UDP dropped on the way), its TCP TURN as it is.
+    const udp = /^(stun:|turn:.*transport=udp)/;
+    const port = /:(\d+)(?:\?|$)/.exec(given.find((s) => udp.test(s.urls))!.urls)![1]!;
+    const blocked = given.map((s) =>
+      udp.test(s.urls) ? { ...s, urls: s.urls.replace(`:${port}`, `:${silentPort}`) } : s,
+    );
+    const fit = await iceServersForNetwork(blocked);
+    assert.equal(fit.udpOut, false);
+    const offerer = new RTCPeerConnection({});
+    const answerer = new RTCPeerConnection({ iceServers: fit.servers.map((s) => ({ ...s })) });
+    try {
+      offerer.addTransceiver('video', { direction: 'recvonly' });
+      await offerer.setLocalDescription(await offerer.createOffer());
+      await answerer.setRemoteDescription(offerer.localDescription!);
+      // werift answers once gathering is over: the TCP allocation made, no UDP Allocate waited out.
+      await answerer.setLocalDescription(await answerer.createAnswer());
+      assert.match(answerer.localDescription!.sdp, /typ relay/);
+    } finally {
+      await offerer.close();
+      await answerer.close();
+    }
+  });
+
   it('the probe: a real STUN server answers, a socket that never answers does not', async () => {
     const master = await createKvsMaster({ ...(await srv.channel('probe')), sources: [] });
     try {
@@ -68,6 +100,10 @@ describe('TURN over TCP first without UDP', () => {
     const blocked = [{ urls: `stun:127.0.0.1:${silentPort}` }, ...LIST.slice(1)];
     const fit = await iceServersForNetwork(blocked);
     assert.equal(fit.udpOut, false);
-    assert.match(fit.servers.find((s) => s.urls.startsWith('turn'))!.urls, /transport=tcp/);
+    // TCP TURN first, UDP TURN after it, no STUN (no srflx to wait for without UDP).
+    assert.deepEqual(
+      fit.servers.map((s) => s.urls),
+      [LIST[2]!.urls, LIST[3]!.urls, LIST[1]!.urls],
+    );
   });
 });

@@ -1,12 +1,13 @@
 /**
- * TURN over TCP first where UDP does not get out. werift uses the first `turn:` URI of the list and
- * falls back to TCP only after its UDP Allocate has timed out (7 sends, 50 ms doubling: 6.35 s),
- * and the answer waits for gathering; behind a network that drops UDP that wait was most of a
- * `udp-blocked` master's 10-14 s to the first frame (docs/webrtc.md). The master asks once, before
- * any viewer: a STUN Binding to the first `stun:` server (3 sends within 1.4 s); without an answer
- * the `?transport=tcp` TURN URIs go first, so werift allocates over TCP at once. The `stun:` URIs
- * stay: if the probe was wrong (three losses in a row), host and srflx candidates are still
- * gathered and only the relay is TCP.
+ * TURN over TCP first where UDP does not get out. werift answers only once gathering is over, and
+ * behind a network that drops UDP gathering waits out its srflx request (5 s) and its UDP TURN
+ * Allocate (7 sends, 50 ms doubling: 6.35 s) before it tries TURN over TCP: most of a `udp-blocked`
+ * master's 10-14 s to the first frame (docs/webrtc.md). The master asks once, before any viewer: a
+ * STUN Binding to the first `stun:` server (3 sends within 1.4 s). Without an answer the list it
+ * gives werift has the `?transport=tcp` TURN URIs first (werift uses the first `turn:` URI and
+ * allocates over TCP at once) and no `stun:` URI (no srflx to wait for), so the answer goes out as
+ * soon as the TCP allocation is made. The cost of a wrong "no" (three probes lost in a row): no srflx
+ * candidate for this master, its host candidates and a TCP relay still offered.
  */
 import {
   nodeUdpSocketFactory,
@@ -53,7 +54,8 @@ export async function udpReaches(
 
 /**
  * The ICE servers for this master's network: as given when UDP reaches the first STUN server (or
- * there is none to ask), TCP TURN first when it does not. `udpOut` says which it was.
+ * there is none to ask, or no TCP TURN to prefer), the TURN URIs alone with TCP first when it does
+ * not. `udpOut` says which it was (null: not asked).
  */
 export async function iceServersForNetwork(
   servers: readonly IceServer[],
@@ -62,5 +64,5 @@ export async function iceServersForNetwork(
   const uri = firstStunUri(servers);
   if (uri === null || !servers.some(isTcpTurn)) return { servers: [...servers], udpOut: null };
   const udpOut = await probe(uri).catch(() => false);
-  return { servers: udpOut ? [...servers] : tcpTurnFirst(servers), udpOut };
+  return { servers: udpOut ? [...servers] : tcpTurnFirst(servers).filter(isTurn), udpOut };
 }
