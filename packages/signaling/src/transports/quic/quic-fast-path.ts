@@ -132,6 +132,10 @@ export function installQuicFastPath(): void {
     }
     this._remoteHost = remote.host;
     this._remotePort = remote.port;
+    // A datagram that closed the connection (the peer's CONNECTION_CLOSE, often right behind its
+    // last stream data) ends the fast path: read what the streams hold now, as the library's recv
+    // would, since the deferred walk below skips a draining connection and the data would be lost.
+    if (this.conn.isDraining() || this.conn.isClosed()) this.processStreams();
     return schedule(this, true);
   };
 }
