@@ -210,7 +210,8 @@ export async function runPair(
       directMs: ev.directMs,
       bytesVerified: ev.bytesVerified,
       peerRouterHops: ev.peerRouterHops ?? null,
-      note: ev.error,
+      // A failed pair says what the listener saw too (registered? got the connection? its path?).
+      note: ev.error ? `${ev.error}; listener: ${peers.listener.lines.slice(-4).join(' | ')}` : ev.error,
       links: measured,
     };
   } catch (e) {

@@ -96,8 +96,15 @@ export async function connect(argv: string[], io: Io): Promise<number> {
   /** ms since the connect call (after registration, which is reported apart as registerMs). */
   const ms = (): number => Math.round(performance.now() - t0);
   let node: PeerNode | undefined;
+  /** Where a timeout caught the run: the error names it, so a lab failure says which step hung. */
+  let stage = 'registering';
   const deadline = setTimeout(() => {
-    print({ event: 'error', code: 'CLIENT_TIMEOUT', message: `not done within ${timeoutMs / 1000} s` });
+    print({
+      event: 'error',
+      code: 'CLIENT_TIMEOUT',
+      message: `not done within ${timeoutMs / 1000} s (stage: ${stage})`,
+      stage,
+    });
     node?.close();
     process.exit(1);
   }, timeoutMs);
@@ -106,6 +113,7 @@ export async function connect(argv: string[], io: Io): Promise<number> {
     node = await PeerNode.start(peerNodeOptions(a));
     const registerMs = Math.round(performance.now() - started);
     t0 = performance.now();
+    stage = 'signaling';
     const conn = await node.connect(to, { timeoutMs, ...(peerKey ? { peerKey } : {}) });
     /** Connect, incoming, answer and answered: the session is open when they are done. */
     const signalingMs = ms();
@@ -120,8 +128,10 @@ export async function connect(argv: string[], io: Io): Promise<number> {
       };
       conn.on('message', on);
     });
+    stage = `first byte over ${conn.path}`;
     conn.send(probe);
     await echo;
+    stage = 'waiting for a direct path';
     // First byte: the probe's echo; `firstByteAfterSignalingMs` is the relay round trip it took.
     const connectedMs = ms();
     print({
@@ -145,6 +155,7 @@ export async function connect(argv: string[], io: Io): Promise<number> {
       });
     }
     const path = conn.path;
+    stage = `transfer over ${conn.path}`;
     const sha256 = await transfer(conn, bytes);
     // Decode failures: datagrams that reached the session but did not open or parse (a path switch
     // must never cause one); switches: every move between relay, direct and TURN paths.
