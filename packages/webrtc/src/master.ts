@@ -14,6 +14,7 @@ import type { KvsEvent } from './kvs/events.js';
 import type { KvsSignalingSocket } from './kvs/signaling-socket.js';
 import type { CodecName } from './media/codecs.js';
 import type { MediaSource } from './media/source.js';
+import type { IceTtlTiming } from './peer/ice-ttl-gate.js';
 import { PeerSession } from './peer/session.js';
 import { iceServersForNetwork } from './peer/turn-order.js';
 import { peerStats, type PeerStats } from './peer/stats.js';
@@ -35,6 +36,13 @@ export interface KvsMasterOptions extends KvsTarget {
   readonly probeUdp?: boolean;
   /** Any other werift option. */
   readonly rtc?: Partial<PeerConfig>;
+  /**
+   * The conntrack-clash remedy on werift's ICE checks (`peer/ice-ttl-gate.ts`, docs/webrtc.md):
+   * TTL-limited openers from each local IPv4 socket to each viewer candidate, and checks to a
+   * viewer's srflx candidate held until the viewer has sent (at most 2 s after the answer), when
+   * its router answers ranging (accepts unsolicited UDP). Default true; false: plain werift ICE.
+   */
+  readonly ttlOpeners?: boolean | Partial<IceTtlTiming>;
   /**
    * More candidates to trickle for each local one (a port-mapped candidate from GatewayMapper's
    * `candidatesFor`); sent after it, as they resolve. Failures send nothing.
@@ -159,6 +167,7 @@ export class KvsMaster extends EventEmitter<KvsMasterEvents> {
     const session = new PeerSession({
       iceServers: this.#iceServers,
       codecs,
+      ttlOpeners: this.o.ttlOpeners ?? true,
       ...(this.o.iceTransportPolicy !== undefined ? { iceTransportPolicy: this.o.iceTransportPolicy } : {}),
       ...(this.o.rtc !== undefined ? { rtc: this.o.rtc } : {}),
       onLocalCandidate: (c) => {
