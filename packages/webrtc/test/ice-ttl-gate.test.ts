@@ -45,7 +45,7 @@ describe('IceTtlGate', () => {
     assert.deepEqual(openers(as), []); // 3 and 4 both capped at 2, which went already
     assert.equal(g.hops(SRFLX.address), 3);
     assert.equal(g.mayCheck(1, SRFLX), false);
-    g.heard(1, SRFLX, 100);
+    g.heard(SRFLX, 100);
     const after = g.poll(100);
     assert.deepEqual(after, [{ type: 'release', socket: 1, to: SRFLX }]);
     assert.equal(g.mayCheck(1, SRFLX), true);
@@ -56,6 +56,16 @@ describe('IceTtlGate', () => {
     g.poll(0);
     g.refused(SRFLX.address, 5, 10);
     assert.deepEqual(openers(g.poll(10 + T.settleMs)), [3, 4]);
+  });
+
+  it('sends the later rungs when our description goes out, if ranging has not settled by then', () => {
+    const g = withSrflx();
+    g.poll(0);
+    g.arm(100);
+    const as = g.poll(100);
+    assert.deepEqual(openers(as), [3, 4]); // a carrier NAT of ours is open before the viewer can check
+    assert.equal(released(as), false, 'the hold waits for the ranging all the same');
+    assert.ok(released(g.poll(T.rangeWaitMs)));
   });
 
   it('releases when ranging hears nothing: that router drops unsolicited UDP', () => {
@@ -102,8 +112,22 @@ describe('IceTtlGate', () => {
     g.addRemote('srflx', SRFLX, 0);
     g.poll(0);
     g.addSocket(1, 1);
-    g.heard(1, SRFLX, 2);
+    g.heard(SRFLX, 2);
     assert.deepEqual(openers(g.poll(T.rangeWaitMs)), [2]); // the first went with the socket
+  });
+
+  it('takes a check from the viewer on any socket (a TURN allocation too) for every pair towards it', () => {
+    const g = withSrflx();
+    g.addSocket(2, 0);
+    g.refused(SRFLX.address, 3, 0);
+    g.poll(T.settleMs);
+    g.heard({ ...SRFLX, port: SRFLX.port + 1 }, 100); // another port: a symmetric viewer's fresh one
+    assert.equal(released(g.poll(100)), false);
+    g.heard(SRFLX, 110);
+    assert.deepEqual(
+      g.poll(110).filter((a) => a.type === 'release'),
+      [1, 2].map((socket) => ({ type: 'release', socket, to: SRFLX })),
+    );
   });
 
   it('opens towards host candidates without ranging or holding them', () => {

@@ -10,9 +10,10 @@
  * - openers: a TTL-limited datagram per rung of `openerTtls` from each local socket to each remote
  *   IPv4 host/srflx candidate, as soon as both are known: it maps our NAT layers towards the viewer
  *   and dies before the viewer's router. The first rung goes at once; the others wait until ranging
- *   the viewer's router has settled, and are capped at its hop count - 1 (p2p's RouterRange);
- * - the hold: werift's checks to a remote srflx candidate wait until a packet from it has arrived
- *   on that socket (the viewer has sent: its router holds its mapping), or ranging settled without
+ *   the viewer's router has settled or our description goes out, whichever is first, and are capped
+ *   at its hop count - 1 (p2p's RouterRange);
+ * - the hold: werift's checks to a remote srflx candidate wait until a check from it has arrived
+ *   (the viewer has sent: its router holds its mapping), or ranging settled without
  *   an answer (its router drops unsolicited UDP: nothing to poison), or `holdMs` passed after the
  *   pair's first opener and our description going out (then as standard ICE would).
  *
@@ -23,7 +24,7 @@
 import { capTtl, endpointKey, RANGE_PORT, RouterRange, type Endpoint } from '@peerlink/p2p';
 
 export interface IceTtlTiming {
-  /** TTLs of each pair's openers, in order; the first goes at once, the rest once ranging settled. */
+  /** TTLs of each pair's openers, in order; the first at once, the rest once ranging settled or `arm`. */
   readonly openerTtls: readonly number[];
   /** TTLs the viewer's router is ranged with (one connected socket each); [] for none. */
   readonly rangeTtls: readonly number[];
@@ -136,12 +137,18 @@ export class IceTtlGate {
     this.#run(now);
   }
 
-  /** A datagram from `from` arrived on `socket`: the viewer has sent towards us from there. */
-  heard(socket: SocketId, from: Endpoint, now: number): void {
-    const p = this.#pairs.get(key(socket, from));
-    if (p === undefined || p.heard) return;
-    p.heard = true;
-    this.#run(now);
+  /**
+   * A STUN request from `from` arrived on any socket of the agent, its TURN allocation's included:
+   * the viewer is checking. A check to our relay candidate tells that too: the viewer checks in
+   * priority order, so by then it has sent to our srflx port from the same socket (and its router
+   * holds its mapping towards us), and a symmetric master, whose accepting router takes those
+   * checks for itself, still learns when its own checks may go.
+   */
+  heard(from: Endpoint, now: number): void {
+    let changed = false;
+    for (const p of this.#pairs.values())
+      if (!p.heard && endpointKey(p.remote.to) === endpointKey(from)) changed = p.heard = true;
+    if (changed) this.#run(now);
   }
 
   /** Our description (and so our candidates) went out: from now on a pair's hold can run out. */
@@ -220,7 +227,10 @@ export class IceTtlGate {
       p.rungsSent = 1;
       p.firstAt = now;
     }
-    if (!p.heard && settled && p.rungsSent < ttls.length) {
+    // The later rungs wait for the cap, but not past our description going out: from then on the
+    // viewer may check us, and a layer of ours that only a higher rung passes (a carrier NAT) must
+    // be open by then. A ranging still unsettled at that moment gives no cap (its router is far).
+    if (!p.heard && (settled || this.#armedAt !== undefined) && p.rungsSent < ttls.length) {
       const sent = ttls.slice(0, p.rungsSent).map((t) => capTtl(t, cap));
       for (const t of ttls.slice(p.rungsSent)) this.#opener(p, capTtl(t, cap), sent);
       p.rungsSent = ttls.length;

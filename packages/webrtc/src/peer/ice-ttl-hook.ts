@@ -1,10 +1,11 @@
 /**
  * The adapter of IceTtlGate (ice-ttl-gate.ts) on werift 0.25's ICE agent (`Connection`), from
- * outside and per instance, like werift-fixes.ts. It touches four things of the agent:
+ * outside and per instance, like werift-fixes.ts. It touches five things of the agent:
  *
+ * - `ensureProtocol(protocol)`, called for every socket and TURN allocation the agent makes: its
+ *   `onRequestReceived` (every STUN request that arrives there) tells the gate whom we have heard from;
  * - `pairLocalProtocol(protocol)`, called once a host UDP socket is bound: an IPv4 `StunProtocol`'s
- *   dgram socket (`protocol.transport.socket`) becomes a gate socket, and its `onRequestReceived`
- *   (every STUN request that arrives on it) tells the gate whom we have heard from;
+ *   dgram socket (`protocol.transport.socket`) becomes a gate socket;
  * - `addRemoteCandidate(c)`: a remote candidate werift accepted (mDNS names resolved) goes to the
  *   gate, which answers with openers and the ranging of the viewer's router;
  * - `checkStart(pair)`: a check the gate holds is deferred: the pair is marked in progress (so
@@ -52,6 +53,7 @@ interface Handle {
 export interface WeriftIceConnection {
   checkStart: (pair: WeriftPair) => Handle;
   pairLocalProtocol(protocol: WeriftProtocol): void;
+  ensureProtocol(protocol: WeriftProtocol): void;
   addRemoteCandidate(c: WeriftCandidate | undefined): Promise<void>;
   readonly remoteCandidates: readonly WeriftCandidate[];
 }
@@ -125,11 +127,16 @@ export function hookIceTtl(conn: WeriftIceConnection, timing: Partial<IceTtlTimi
       const id = sockets.size + 1;
       sockets.set(protocol, { id, socket });
       byId.set(id, socket);
-      protocol.onRequestReceived.subscribe(((_msg: unknown, addr: Address) =>
-        input(() => gate.heard(id, { address: addr[0], port: addr[1] }, now()))) as never);
       input(() => gate.addSocket(id, now()));
     }
     pairLocal(protocol);
+  };
+
+  const ensure = conn.ensureProtocol.bind(conn);
+  conn.ensureProtocol = (protocol) => {
+    ensure(protocol);
+    protocol.onRequestReceived.subscribe(((_msg: unknown, addr: Address) =>
+      input(() => gate.heard({ address: addr[0], port: addr[1] }, now()))) as never);
   };
 
   const addRemote = conn.addRemoteCandidate.bind(conn);

@@ -176,6 +176,7 @@ function iceConnectionOf(t: unknown): WeriftIceConnection | undefined {
   const c = (t as { iceTransport?: { connection?: Partial<WeriftIceConnection> } }).iceTransport?.connection;
   return typeof c?.checkStart === 'function' &&
     typeof c.pairLocalProtocol === 'function' &&
+    typeof c.ensureProtocol === 'function' &&
     typeof c.addRemoteCandidate === 'function'
     ? (c as WeriftIceConnection)
     : undefined;
