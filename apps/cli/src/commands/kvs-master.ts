@@ -100,7 +100,8 @@ export async function kvsMaster(argv: string[], io: Io): Promise<number> {
     event: 'ready',
     channel: target.channel,
     udpOut: master.udpOut,
-    ttlOpeners: !v['no-ttl-openers'],
+    ttlOpeners: master.ttlOpeners,
+    ownMapping: master.ownMapping,
     sources: sources.map((s) => ({ kind: s.kind, codec: s.codec, ...('port' in s ? { port: s.port } : {}) })),
   });
   master.on('viewer', (id) => print({ event: 'viewer', viewer: id }));
