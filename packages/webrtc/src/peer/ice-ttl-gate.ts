@@ -36,6 +36,11 @@ export interface IceTtlTiming {
   readonly rangeForMs: number;
   /** The longest a pair's checks wait, counted from its first opener or our description going out, whichever is later. */
   readonly holdMs: number;
+  /**
+   * The later rungs of a pair whose ranging has not settled go this long after our description,
+   * not at once: a port unreachable already in the socket's queue (a busy event loop) is read first.
+   */
+  readonly armGraceMs: number;
 }
 
 export const DEFAULT_ICE_TTL_TIMING: IceTtlTiming = {
@@ -45,6 +50,7 @@ export const DEFAULT_ICE_TTL_TIMING: IceTtlTiming = {
   settleMs: 50,
   rangeForMs: 3000,
   holdMs: 2000,
+  armGraceMs: 50,
 };
 
 /** A local UDP socket of the ICE agent (the adapter numbers them). */
@@ -90,6 +96,7 @@ export class IceTtlGate {
   readonly #ranges = new Map<string, Ranging>();
   readonly #pairs = new Map<string, Pair>();
   #armedAt: number | undefined;
+  #lastRun = -Infinity;
   #actions: IceTtlAction[] = [];
 
   constructor(timing: Partial<IceTtlTiming> = {}) {
@@ -185,9 +192,12 @@ export class IceTtlGate {
       if (done !== undefined) at = Math.min(at, done);
       if (!r.settled) at = Math.min(at, this.#settlesAt(r));
     }
+    const grace = this.#armedAt === undefined ? Infinity : this.#armedAt + this.#t.armGraceMs;
     for (const p of this.#pairs.values()) {
       const d = this.#deadline(p);
       if (!p.released && d !== undefined) at = Math.min(at, d);
+      if (!p.heard && p.rungsSent < this.#t.openerTtls.length && grace > this.#lastRun)
+        at = Math.min(at, grace);
     }
     return at === Infinity ? undefined : at;
   }
@@ -209,6 +219,7 @@ export class IceTtlGate {
   }
 
   #run(now: number): void {
+    this.#lastRun = now;
     for (const r of this.#ranges.values()) {
       if (!r.settled && now >= this.#settlesAt(r)) r.settled = true;
       if (r.range.step(now)) this.#actions.push({ type: 'range-done', to: r.range.to });
@@ -230,7 +241,8 @@ export class IceTtlGate {
     // The later rungs wait for the cap, but not past our description going out: from then on the
     // viewer may check us, and a layer of ours that only a higher rung passes (a carrier NAT) must
     // be open by then. A ranging still unsettled at that moment gives no cap (its router is far).
-    if (!p.heard && (settled || this.#armedAt !== undefined) && p.rungsSent < ttls.length) {
+    const armed = this.#armedAt !== undefined && now >= this.#armedAt + this.#t.armGraceMs;
+    if (!p.heard && (settled || armed) && p.rungsSent < ttls.length) {
       const sent = ttls.slice(0, p.rungsSent).map((t) => capTtl(t, cap));
       for (const t of ttls.slice(p.rungsSent)) this.#opener(p, capTtl(t, cap), sent);
       p.rungsSent = ttls.length;

@@ -104,7 +104,10 @@ export function hookIceTtl(conn: WeriftIceConnection, timing: Partial<IceTtlTimi
     for (const a of gate.poll(now())) act(a);
     clearTimeout(timer);
     const at = gate.nextTimeout();
-    if (at !== undefined) timer = setTimeout(flush, Math.max(0, at - now())).unref();
+    // A timer fires before the event loop reads the sockets: a port unreachable that arrived while
+    // the loop was busy would be read after the gate decided the ranging heard nothing. So the
+    // timer hands over to setImmediate, which runs after the sockets' events.
+    if (at !== undefined) timer = setTimeout(() => setImmediate(flush), Math.max(0, at - now())).unref();
   };
   const input = (f: () => void): void => {
     if (closed) return;
