@@ -34,6 +34,8 @@
  * each other, both ways. That needs a router between the master's outermost NAT and the viewer's
  * accepting router (a TTL that passes the one and dies before the other), which every lab pair has
  * (docs/hole-punching.md), and a viewer that checks within the hold, which Chromium does at once.
+ * A master whose NAT maps per destination runs plain ICE (it asks at start): its rows are standard
+ * ICE's either way.
  *
  * A master that adds a port-mapped candidate (UPnP-IGD, NAT-PMP, PCP on its gateway) is beyond
  * standard ICE: the mapped port is endpoint-independent and unfiltered, so any peer that can send
