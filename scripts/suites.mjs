@@ -67,8 +67,9 @@ export const suites = [
   {
     // Real WebRTC sessions across the NAT lab (lab/src/webrtc/): the Node master and a Chromium viewer
     // in two sites' namespaces, KVS signaling and STUN/TURN through the lab's peerlink. The CI pairs
-    // (WEBRTC_CI_PAIRS, four) and one port-mapped session run all at once, each watched for 10 s after
-    // its first frame (stayed direct): 77 s at load average 10 to 15 on 2 cores.
+    // (WEBRTC_CI_PAIRS, five with port-restricted-open x itself, the TTL remedy's) and one port-mapped
+    // session run all at once, each watched for 10 s after its first frame (stayed direct): 77 s with
+    // four pairs at load average 10 to 15 on 2 cores, 76 s with five at 5 to 18.
     name: 'webrtc-lab',
     match: (f) => f.endsWith('.webrtc-lab.test.js'),
     needs: () => {

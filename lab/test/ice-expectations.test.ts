@@ -107,3 +107,39 @@ describe('what standard ICE can make direct', () => {
     );
   });
 });
+
+describe("what the Node master's ICE with the TTL remedy can make direct", () => {
+  const remedy = { ipv6: false, ttlRemedy: true } as const;
+
+  it('keeps standard ICE where no side accepts unsolicited UDP, and names its table', () => {
+    for (const [a, b] of presetPairs()) {
+      const accepting = [a, b].some((n) => PRESETS[n].acceptingOf !== undefined);
+      const [std, ours] = [iceExpect(a, b, { ipv6: false }), iceExpect(a, b, remedy)];
+      assert.equal(std.table, 'standard');
+      assert.equal(ours.table, 'ttl-remedy');
+      if (!accepting) assert.deepEqual([ours.outcome, ours.method], [std.outcome, std.method], `${a} x ${b}`);
+      // never less than standard ICE, never more than our own transport
+      if (std.outcome === 'direct') assert.equal(ours.outcome, 'direct', `${a} x ${b}`);
+      if (expect(a, b, false).outcome === 'relay') assert.equal(ours.outcome, 'relay', `${a} x ${b}`);
+    }
+  });
+
+  it('counts the srflx port of an endpoint-independent accepting router, on either side', () => {
+    for (const open of ['port-restricted-open', 'cgnat-open'] as const)
+      for (const easy of ['port-restricted', 'cgnat', 'port-restricted-open', 'cgnat-open'] as const) {
+        assert.equal(iceExpect(open, easy, remedy).method, 'srflx', `${open} x ${easy}`);
+        assert.equal(iceExpect(easy, open, remedy).method, 'srflx', `${easy} x ${open}`);
+      }
+    // a symmetric side's checks still leave from a fresh port that an APDF filter drops
+    assert.equal(iceExpect('symmetric-open', 'port-restricted', remedy).outcome, 'relay');
+    assert.equal(iceExpect('port-restricted', 'symmetric-open', remedy).outcome, 'relay');
+    assert.equal(iceExpect('symmetric', 'port-restricted-open', remedy).outcome, 'relay');
+    assert.equal(iceExpect('symmetric-open', 'full-cone', remedy).method, 'prflx');
+  });
+
+  it('reaches 77.85 % with the weights of accepting routers, as without them', () => {
+    assert.equal(iceMaxWeightedDirectPct(remedy, 'accepting').toFixed(2), '77.85');
+    assert.equal(iceMaxWeightedDirectPct(remedy, 'issue5').toFixed(2), '77.85');
+    assert.equal(iceMaxWeightedDirectPct({ ...remedy, ipv6: true }, 'accepting').toFixed(2), '98.01');
+  });
+});

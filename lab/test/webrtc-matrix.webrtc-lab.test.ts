@@ -2,7 +2,10 @@
 // VP8) at site A and a Chromium viewer at site B, KVS signaling and STUN/TURN through the lab's
 // peerlink. Every pair connects and decodes video; every pair standard ICE can make direct goes
 // direct (its selected pair has no relay end) and stays direct, frames decoded, for the 10 s after
-// its first frame; the relay pairs go through TURN. Beyond standard
+// its first frame; the relay pairs go through TURN. Each pair is judged by the Node master's table
+// (standard ICE's plus its TTL remedy): port-restricted-open with itself is relay for standard ICE
+// and direct with the remedy, whose openers and held checks keep both accepting routers' mappings.
+// Beyond standard
 // ICE: a master behind a symmetric router that grants port mappings (the lab's fake gateway)
 // advertises its mapped port with `--port-mapping`, and a symmetric viewer reaches it directly.
 import assert from 'node:assert/strict';
@@ -16,13 +19,19 @@ import { summariseWebrtc } from '../src/webrtc/report.js';
 after(() => teardownAll());
 
 describe('the WebRTC matrix, CI pairs', () => {
-  it('covers srflx, prflx, the relay and host candidates', () => {
+  it('covers srflx, prflx, the relay and host candidates, and a pair only the TTL remedy makes direct', () => {
     const methods = new Set(WEBRTC_CI_PAIRS.map(([a, b]) => iceExpect(a, b, { ipv6: false }).method));
     assert.deepEqual([...methods].sort(), ['host', 'prflx', 'relay', 'srflx']);
+    const remedyOnly = WEBRTC_CI_PAIRS.filter(
+      ([a, b]) =>
+        iceExpect(a, b, { ipv6: false }).outcome === 'relay' &&
+        iceExpect(a, b, { ipv6: false, ttlRemedy: true }).outcome === 'direct',
+    );
+    assert.deepEqual(remedyOnly, [['port-restricted-open', 'port-restricted-open']]);
   });
 
   it(
-    'connects every pair, direct wherever standard ICE can; a port-mapped candidate beyond it',
+    'connects every pair, direct wherever the Node master can (standard ICE, TTL remedy); a port-mapped candidate beyond it',
     { timeout: 220_000 },
     async () => {
       await cleanStale();

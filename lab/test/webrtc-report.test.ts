@@ -137,4 +137,17 @@ describe('the WebRTC matrix report', () => {
     assert.equal(again.expected.outcome, 'relay');
     assert.equal(again.status, 'ok');
   });
+
+  it('judges a Node master with its TTL remedy by its own table, and says which table', () => {
+    const before = result('port-restricted', 'port-restricted-open', 'relay/srflx', 900);
+    assert.match(webrtcMarkdown([before]), /judged by standard ICE's table/);
+    const withRemedy = rejudge({ ...before, ttlOpeners: true });
+    assert.equal(withRemedy.expected.table, 'ttl-remedy');
+    assert.equal(withRemedy.expected.outcome, 'direct');
+    assert.equal(withRemedy.status, 'missed');
+    assert.match(webrtcMarkdown([withRemedy]), /judged by the Node master's table/);
+    // a Chromium master has no remedy, whatever the result says
+    const chromium = rejudge({ ...before, masterKind: 'chromium', ttlOpeners: true });
+    assert.equal(chromium.expected.table, 'standard');
+  });
 });

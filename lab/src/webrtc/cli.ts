@@ -1,8 +1,10 @@
 /**
  * `peerlink-lab webrtc [--all] [--pairs a:b,...] [--master node|chromium] [--mdns] [--ipv6]
- * [--port-mapping] [--concurrency N] [--json] [--jsonl FILE]`: real WebRTC sessions across the lab
- * (default the CI pairs; `--jsonl` appends each result to FILE as it comes); `peerlink-lab
- * webrtc-table [--json]`: what standard ICE can make direct, and its weighted maximum;
+ * [--port-mapping] [--no-ttl-openers] [--concurrency N] [--json] [--jsonl FILE]`: real WebRTC
+ * sessions across the lab (default the CI pairs; `--jsonl` appends each result to FILE as it comes;
+ * `--no-ttl-openers`: the Node master without its TTL remedy, judged by standard ICE's table);
+ * `peerlink-lab webrtc-table [--json] [--ttl-remedy]`: what standard ICE (or the Node master with
+ * its TTL remedy) can make direct, and its weighted maximum;
  * `webrtc-table --results RUN.json|RUN.jsonl [--grid]`: a saved run's table, judged again.
  */
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -39,6 +41,7 @@ export async function webrtcCommand(argv: string[], out: Out): Promise<number> {
       mdns: { type: 'boolean' },
       ipv6: { type: 'boolean' },
       'port-mapping': { type: 'boolean' },
+      'no-ttl-openers': { type: 'boolean' },
       concurrency: { type: 'string' },
       json: { type: 'boolean' },
       jsonl: { type: 'string' },
@@ -60,6 +63,7 @@ export async function webrtcCommand(argv: string[], out: Out): Promise<number> {
     ipv6: values.ipv6 ?? false,
     mdns: values.mdns ?? false,
     portMapping: values['port-mapping'] ?? false,
+    ttlOpeners: !(values['no-ttl-openers'] ?? false),
     concurrency,
     log: (l) => process.stderr.write(`${l}\n`),
     // Each result as it comes, one JSON line: a long run stopped early keeps what it measured.
@@ -78,6 +82,7 @@ export function webrtcTableCommand(argv: string[], out: Out): number {
     options: {
       json: { type: 'boolean' },
       mdns: { type: 'boolean' },
+      'ttl-remedy': { type: 'boolean' },
       results: { type: 'string' },
       grid: { type: 'boolean' },
     },
@@ -85,15 +90,18 @@ export function webrtcTableCommand(argv: string[], out: Out): number {
   if (values.results !== undefined)
     return resultsTable(values.results, values.json ? 'json' : values.grid ? 'grid' : 'table', out);
   const mdns = values.mdns ? ('viewer' as const) : ('none' as const);
+  const ttlRemedy = values['ttl-remedy'] ?? false;
   if (values.json) {
-    out(JSON.stringify(iceExpectationTable({ mdns })));
+    out(JSON.stringify(iceExpectationTable({ mdns, ttlRemedy })));
     return 0;
   }
-  out(iceExpectationMarkdown({ mdns }));
+  out(iceExpectationMarkdown({ mdns, ttlRemedy }));
   out('');
-  const max = (ipv6: boolean, w: Weights): string => iceMaxWeightedDirectPct({ ipv6, mdns }, w).toFixed(2);
+  const max = (ipv6: boolean, w: Weights): string =>
+    iceMaxWeightedDirectPct({ ipv6, mdns, ttlRemedy }, w).toFixed(2);
   out(
-    `Weighted direct % standard ICE reaches at most: ${max(false, 'issue5')} % over IPv4, ` +
+    `Weighted direct % ${ttlRemedy ? 'the Node master with its TTL remedy' : 'standard ICE'} reaches at most: ` +
+      `${max(false, 'issue5')} % over IPv4, ` +
       `${max(true, 'issue5')} % with IPv6 (the \`-open\` presets weigh 0 here). With ` +
       `${100 * ACCEPTING_SHARE} % of port-restricted, symmetric and cgnat routers accepting unsolicited UDP ` +
       `(their \`-open\` twins take that share of the weight): ${max(false, 'accepting')} % and ` +

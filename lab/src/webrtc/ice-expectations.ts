@@ -23,6 +23,20 @@
  *   the checks both ways. One shared NAT without hairpinning: host candidates, unless mDNS hides
  *   both sides' (then only the relay is sure).
  *
+ * The Node master with the conntrack-clash remedy (`ttlRemedy`, packages/webrtc/src/peer/ice-ttl-gate.ts)
+ * is beyond standard ICE too, and has a table of its own: its TTL-limited openers map its own NAT
+ * towards the viewer's candidates before the viewer can check (the viewer offers, so the master
+ * learns the viewer's candidates while it still gathers, before its answer goes out), and its
+ * checks to a viewer srflx whose router answers ranging wait until the viewer has sent (at most 2 s
+ * after the answer), so no full-TTL packet of the master reaches an accepting viewer router first.
+ * So an `-open` side's srflx port is usable when it maps endpoint-independently, on either side:
+ * `port-restricted-open` and `cgnat-open` go direct (srflx) with `port-restricted`, `cgnat` and
+ * each other, both ways. That needs a router between the master's outermost NAT and the viewer's
+ * accepting router (a TTL that passes the one and dies before the other), which every lab pair has
+ * (docs/hole-punching.md), and a viewer that checks within the hold, which Chromium does at once.
+ * A master whose NAT maps per destination runs plain ICE (it asks at start): its rows are standard
+ * ICE's either way.
+ *
  * A master that adds a port-mapped candidate (UPnP-IGD, NAT-PMP, PCP on its gateway) is beyond
  * standard ICE: the mapped port is endpoint-independent and unfiltered, so any peer that can send
  * UDP reaches it. The weights are the expectation table's (issue #5), so the figures compare: the
@@ -42,7 +56,17 @@ export interface IceOptions {
   readonly mdns?: 'none' | 'viewer' | 'both';
   /** The master advertises a port-mapped candidate when its gateway grants one. */
   readonly masterPortMapping?: boolean;
+  /** The master is the Node master with TTL-limited openers and held checks (`kvs-master`'s default). */
+  readonly ttlRemedy?: boolean;
 }
+
+/** Which table a row comes from: standard ICE's, or the Node master's with the TTL remedy. */
+export type IceTable = 'standard' | 'ttl-remedy';
+
+export const ICE_TABLE_NAMES: Record<IceTable, string> = {
+  standard: "standard ICE's table",
+  'ttl-remedy': "the Node master's table (standard ICE plus TTL-limited openers and held checks)",
+};
 
 export interface IceExpectation {
   /** The master's preset. */
@@ -57,6 +81,7 @@ export interface IceExpectation {
   readonly weight: number;
   /** The weight in the figure with accepting routers (the `-open` twins take a share). */
   readonly acceptingWeight: number;
+  readonly table: IceTable;
 }
 
 /** Which weights a weighted figure uses: issue #5's, or those with accepting routers. */
@@ -71,11 +96,13 @@ export const weightOf = (e: IceExpectation, w: Weights): number =>
  * presets) confirms a conntrack entry for the peer's first check when that check arrives before the
  * side's own packet goes out, and then gives the side's packets to the peer another port (the
  * conntrack clash, docs/hole-punching.md): ICE checks start on both sides at once, so the srflx
- * port cannot be counted on.
+ * port cannot be counted on, unless the master's TTL remedy keeps the first packets away (`remedy`).
  */
-const srflxUsable = (p: PresetName): boolean =>
+const srflxUsable = (p: PresetName, remedy: boolean): boolean =>
   expectedReport(PRESETS[p]).mapping === 'endpoint-independent' &&
-  !PRESETS[p].layers.some((l) => l.unsolicited === 'accept');
+  (remedy || !PRESETS[p].layers.some((l) => l.unsolicited === 'accept'));
+
+const accepts = (p: PresetName): boolean => PRESETS[p].layers.some((l) => l.unsolicited === 'accept');
 
 /** The side's NAT admits a check from a port it has not sent to (RFC 4787 §5: EIF or ADF). */
 const admitsUnknownPort = (p: PresetName): boolean =>
@@ -93,6 +120,7 @@ export function iceExpect(master: PresetName, viewer: PresetName, opts: IceOptio
     why,
     weight: table.weight,
     acceptingWeight: acceptingWeight(table),
+    table: opts.ttlRemedy ? 'ttl-remedy' : 'standard',
   });
   if (pa.udpBlocked || pb.udpBlocked)
     return row('relay', 'relay', 'UDP is blocked on one side: TURN over TCP');
@@ -102,8 +130,16 @@ export function iceExpect(master: PresetName, viewer: PresetName, opts: IceOptio
       : row('direct', 'host', 'one LAN: a visible host candidate answers the other side from its host');
   }
   if (opts.ipv6) return row('direct', 'ipv6', 'global IPv6: checks both ways open the stateful firewalls');
-  const [okA, okB] = [srflxUsable(master), srflxUsable(viewer)];
-  if (okA && okB) return row('direct', 'srflx', 'both map endpoint-independently: srflx meets srflx');
+  const remedy = opts.ttlRemedy ?? false;
+  const [okA, okB] = [srflxUsable(master, remedy), srflxUsable(viewer, remedy)];
+  if (okA && okB)
+    return remedy && (accepts(master) || accepts(viewer))
+      ? row(
+          'direct',
+          'srflx',
+          "both map endpoint-independently; the master's TTL-limited openers and held checks keep the accepting router's mapping",
+        )
+      : row('direct', 'srflx', 'both map endpoint-independently: srflx meets srflx');
   if (okA && admitsUnknownPort(master))
     return row('direct', 'prflx', "the viewer's checks leave from a fresh port the master's filter admits");
   if (okB && admitsUnknownPort(viewer))

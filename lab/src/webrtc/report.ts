@@ -5,6 +5,7 @@
  */
 import { PRESETS, PRESET_NAMES } from '@peerlink/testing';
 import {
+  ICE_TABLE_NAMES,
   iceExpect,
   weightedDirectPct,
   weightOf,
@@ -104,14 +105,21 @@ export function webrtcMarkdown(results: readonly SessionResult[]): string {
         `${cell(r.connected)} | ${cell(r.pairType)} | ${cell(r.firstFrameMs)} | ${stayedCell(r.stability)} |`,
     ),
     '',
-    `master ${results[0]?.masterKind ?? '-'}${results[0]?.ipv6 ? ', IPv6' : ''}: pairs ${s.pairs}, connected ${s.connected}, ` +
+    `master ${results[0]?.masterKind ?? '-'}${results[0]?.ipv6 ? ', IPv6' : ''}, judged by ${tablesOf(results)}: ` +
+      `pairs ${s.pairs}, connected ${s.connected}, ` +
       `direct ${s.direct}, missed ${s.missed}, failed ${s.failed}; stayed direct for 10 s ${s.stayedDirect} ` +
       `of the ${s.wentDirect} that went direct (${s.leftDirect} left a direct pair or stalled; ${s.watched} watched)`,
-    `weighted direct ${f(s.weightedDirectPct)} (standard ICE's maximum over these pairs ${f(s.iceMaxPct)}); ` +
+    `weighted direct ${f(s.weightedDirectPct)} (the table's maximum over these pairs ${f(s.iceMaxPct)}); ` +
       `with accepting routers ${f(s.weightedDirectAcceptingPct)} (the table ${f(s.iceMaxAcceptingPct)}, ` +
       "which does not count on an `-open` router's srflx port); " +
       `median first frame ${cell(s.medianFirstFrameMs)} ms`,
   ].join('\n');
+}
+
+/** The tables a run's rows were judged by (a saved run from before the remedy: standard ICE's). */
+function tablesOf(results: readonly SessionResult[]): string {
+  const tables = new Set(results.map((r) => r.expected.table ?? 'standard'));
+  return tables.size === 0 ? '-' : [...tables].map((t) => ICE_TABLE_NAMES[t]).join(' and ');
 }
 
 const CELL: Record<IceMethod, string> = {

@@ -36,6 +36,11 @@ export interface SessionOptions {
   readonly mdns?: boolean;
   /** The Node master maps a port on its gateway and advertises it (`kvs-master --port-mapping`). */
   readonly portMapping?: boolean;
+  /**
+   * The Node master's conntrack-clash remedy (TTL-limited openers, held checks): default on, as in
+   * `kvs-master`; false passes `--no-ttl-openers`. The run is judged by the table that fits.
+   */
+  readonly ttlOpeners?: boolean;
   /** Wait for each step (signaling, first frame); generous: a loaded 2-core machine. */
   readonly timeoutMs?: number;
 }
@@ -50,6 +55,8 @@ export interface SessionResult {
   /** Chromium hid its host candidates behind mDNS names; the master advertised a mapped port. */
   readonly mdns: boolean;
   readonly portMapping: boolean;
+  /** The Node master ran with its TTL remedy (absent in runs before it: false). */
+  readonly ttlOpeners?: boolean;
   readonly expected: IceExpectation;
   readonly status: SessionStatus;
   readonly connected: boolean;
@@ -79,6 +86,7 @@ export function rejudge(r: SessionResult): SessionResult {
     ipv6: r.ipv6,
     mdns,
     masterPortMapping: r.portMapping ?? false,
+    ttlRemedy: r.masterKind === 'node' && (r.ttlOpeners ?? false),
   });
   return {
     ...r,
@@ -98,7 +106,13 @@ export async function runSession(
   const shared = PRESETS[master].shared && master === viewer;
   const mdns = opts.mdns ? (kind === 'chromium' ? 'both' : 'viewer') : 'none';
   const portMapping = (opts.portMapping ?? false) && kind === 'node';
-  const expected = iceExpect(master, viewer, { ipv6: v6, mdns, masterPortMapping: portMapping });
+  const ttlOpeners = (opts.ttlOpeners ?? true) && kind === 'node';
+  const expected = iceExpect(master, viewer, {
+    ipv6: v6,
+    mdns,
+    masterPortMapping: portMapping,
+    ttlRemedy: ttlOpeners,
+  });
   const base = {
     master,
     viewer,
@@ -106,6 +120,7 @@ export async function runSession(
     ipv6: v6,
     mdns: opts.mdns ?? false,
     portMapping,
+    ttlOpeners,
     expected,
   };
   const failed = (note: string): SessionResult => ({
@@ -207,6 +222,7 @@ async function session(
         '--stats-interval',
         '0',
         ...(opts.portMapping ? ['--port-mapping'] : []),
+        ...(base.ttlOpeners === false ? ['--no-ttl-openers'] : []),
       ],
       'peerlink kvs-master',
     );

@@ -40,7 +40,7 @@ export type {
   NatReport,
   PortAllocation,
 } from './nat/classify.js';
-export { probeNat } from './nat/probe.js';
+export { otherAddressOf, probeNat } from './nat/probe.js';
 export type { ProbeOptions } from './nat/probe.js';
 export { resolveStunServer, ServerAddressError } from './nat/server-address.js';
 export type { ResolvedServer } from './nat/server-address.js';

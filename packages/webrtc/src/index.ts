@@ -47,6 +47,10 @@ export { MAX_SDP_LENGTH, validateDescription, validateSdp } from './sdp/validate
 export type { DescriptionInit } from './sdp/validate.js';
 export { createKvsViewer, KvsViewer } from './viewer.js';
 export type { KvsViewerEvents, KvsViewerOptions } from './viewer.js';
+export { DEFAULT_ICE_TTL_TIMING, IceTtlGate } from './peer/ice-ttl-gate.js';
+export type { IceTtlAction, IceTtlTiming, SocketId } from './peer/ice-ttl-gate.js';
+export { ownMapping } from './peer/own-mapping.js';
+export type { OwnMapping } from './peer/own-mapping.js';
 export { GatewayMapper } from './peer/gateway-mapper.js';
 export type { GatewayMapperOptions, MapPortFn } from './peer/gateway-mapper.js';
 export { candidatePriority, mappableHost, mappedCandidate } from './peer/mapped-candidate.js';

@@ -14,8 +14,10 @@ import type { KvsEvent } from './kvs/events.js';
 import type { KvsSignalingSocket } from './kvs/signaling-socket.js';
 import type { CodecName } from './media/codecs.js';
 import type { MediaSource } from './media/source.js';
+import type { IceTtlTiming } from './peer/ice-ttl-gate.js';
+import { ownMapping, type OwnMapping } from './peer/own-mapping.js';
 import { PeerSession } from './peer/session.js';
-import { iceServersForNetwork } from './peer/turn-order.js';
+import { firstStunUri, iceServersForNetwork } from './peer/turn-order.js';
 import { peerStats, type PeerStats } from './peer/stats.js';
 import type { CandidateInit } from './sdp/candidate.js';
 
@@ -36,6 +38,15 @@ export interface KvsMasterOptions extends KvsTarget {
   /** Any other werift option. */
   readonly rtc?: Partial<PeerConfig>;
   /**
+   * The conntrack-clash remedy on werift's ICE checks (`peer/ice-ttl-gate.ts`, docs/webrtc.md):
+   * TTL-limited openers from each local IPv4 socket to each viewer candidate, and checks to a
+   * viewer's srflx candidate held until the viewer has sent (at most 2 s after the answer), when
+   * its router answers ranging (accepts unsolicited UDP). Default true; false: plain werift ICE.
+   * With it, the master asks at start whether its NAT maps endpoint-independently (`ownMapping`);
+   * one that maps per destination runs plain werift ICE (the remedy would only cost it).
+   */
+  readonly ttlOpeners?: boolean | Partial<IceTtlTiming>;
+  /**
    * More candidates to trickle for each local one (a port-mapped candidate from GatewayMapper's
    * `candidatesFor`); sent after it, as they resolve. Failures send nothing.
    */
@@ -55,6 +66,7 @@ export class KvsMaster extends EventEmitter<KvsMasterEvents> {
   #socket: KvsSignalingSocket | undefined;
   #iceServers: readonly IceServer[] = [];
   #udpOut: boolean | null = null;
+  #ownMapping: OwnMapping = null;
   #refused = 0;
 
   constructor(private readonly o: KvsMasterOptions) {
@@ -81,7 +93,20 @@ export class KvsMaster extends EventEmitter<KvsMasterEvents> {
       this.#iceServers = fit.servers;
       this.#udpOut = fit.udpOut;
     } else this.#iceServers = servers;
+    const stun = firstStunUri(this.#iceServers);
+    if ((this.o.ttlOpeners ?? true) !== false && stun !== null && this.#udpOut !== false)
+      this.#ownMapping = await ownMapping(stun).catch(() => null);
     return this;
+  }
+
+  /** What the start found of the master's own NAT (null: not asked, or no answer to tell). */
+  get ownMapping(): OwnMapping {
+    return this.#ownMapping;
+  }
+
+  /** Whether viewers' connections get the TTL remedy: asked for, and the NAT not mapping per destination. */
+  get ttlOpeners(): boolean {
+    return (this.o.ttlOpeners ?? true) !== false && this.#ownMapping !== 'dependent';
   }
 
   /** What the start's probe found: UDP reaches the STUN server, or not (TCP TURN first); null: not asked. */
@@ -159,6 +184,7 @@ export class KvsMaster extends EventEmitter<KvsMasterEvents> {
     const session = new PeerSession({
       iceServers: this.#iceServers,
       codecs,
+      ttlOpeners: this.ttlOpeners ? (this.o.ttlOpeners ?? true) : false,
       ...(this.o.iceTransportPolicy !== undefined ? { iceTransportPolicy: this.o.iceTransportPolicy } : {}),
       ...(this.o.rtc !== undefined ? { rtc: this.o.rtc } : {}),
       onLocalCandidate: (c) => {

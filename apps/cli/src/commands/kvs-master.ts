@@ -30,6 +30,8 @@ export const KVS_MASTER_HELP = [
   '  --file F                  an .ivf (VP8/VP9) or .ogg (Opus) file played in a loop (repeatable)',
   "  --port-mapping            map each viewer connection's UDP port on the gateway (PCP, NAT-PMP,",
   '                            UPnP-IGD) and advertise the mapped address as a candidate',
+  '  --no-ttl-openers          plain werift ICE: no TTL-limited openers, no held checks (the conntrack',
+  '                            clash remedy, docs/webrtc.md)',
 ].join('\n');
 
 function codec(flag: string, t: string | undefined, fallback: CodecName, kind: string): CodecName {
@@ -48,6 +50,7 @@ export async function kvsMaster(argv: string[], io: Io): Promise<number> {
     'audio-codec': { type: 'string' },
     file: { type: 'string', multiple: true },
     'port-mapping': { type: 'boolean' },
+    'no-ttl-openers': { type: 'boolean' },
   });
   if (v.help) {
     io.out(KVS_MASTER_HELP);
@@ -90,12 +93,15 @@ export async function kvsMaster(argv: string[], io: Io): Promise<number> {
   const master = await createKvsMaster({
     ...target,
     sources,
+    ttlOpeners: !v['no-ttl-openers'],
     ...(mapper ? { extraCandidates: (c) => mapper.candidatesFor(c) } : {}),
   });
   print({
     event: 'ready',
     channel: target.channel,
     udpOut: master.udpOut,
+    ttlOpeners: master.ttlOpeners,
+    ownMapping: master.ownMapping,
     sources: sources.map((s) => ({ kind: s.kind, codec: s.codec, ...('port' in s ? { port: s.port } : {}) })),
   });
   master.on('viewer', (id) => print({ event: 'viewer', viewer: id }));

@@ -36,7 +36,8 @@ export interface ProbeOptions {
   readonly hairpinWaitMs?: number;
 }
 
-function otherAddressOf(reply: StunReply): TransportAddress | undefined {
+/** The server's OTHER-ADDRESS (RFC 5780 §7.4): its other IP and port, when it has them. */
+export function otherAddressOf(reply: StunReply): TransportAddress | undefined {
   const a = findAttribute(reply.message, StunAttr.OtherAddress);
   if (!a) return undefined;
   const r = decodeAddress(a.value);

@@ -10,6 +10,8 @@ import type { IceServer } from '../kvs/control.js';
 import { codecConfig, type CodecName } from '../media/codecs.js';
 import { validateCandidateInit, type CandidateInit } from '../sdp/candidate.js';
 import { validateDescription, type DescriptionInit } from '../sdp/validate.js';
+import type { IceTtlTiming } from './ice-ttl-gate.js';
+import { hookIceTtl, type IceTtlHook, type WeriftIceConnection } from './ice-ttl-hook.js';
 import { trackTransports } from './werift-fixes.js';
 
 export const MAX_EARLY_CANDIDATES = 100;
@@ -20,6 +22,12 @@ export interface PeerSessionOptions {
   readonly codecs: readonly CodecName[];
   /** Any other werift option (e.g. `iceAdditionalHostAddresses`, `icePortRange`). */
   readonly rtc?: Partial<PeerConfig>;
+  /**
+   * The conntrack-clash remedy on werift's ICE checks (peer/ice-ttl-gate.ts): TTL-limited openers to
+   * each remote IPv4 candidate, checks to a remote srflx candidate held until it has sent. Default
+   * off here; the master turns it on. An object tunes its timing.
+   */
+  readonly ttlOpeners?: boolean | Partial<IceTtlTiming>;
   /** A local candidate to trickle to the remote (its `toJSON()` shape). */
   readonly onLocalCandidate: (c: CandidateInit) => void;
 }
@@ -38,7 +46,11 @@ export class PeerSession {
       iceTransportPolicy: o.iceTransportPolicy ?? 'all',
       codecs: codecConfig(o.codecs),
     });
-    this.#stopTransports = trackTransports(this.pc);
+    const ttl = o.ttlOpeners ?? false;
+    this.#stopTransports = trackTransports(this.pc, (t) => {
+      const conn = iceConnectionOf(t);
+      if (ttl !== false && conn !== undefined) this.#ttlHooks.push(hookIceTtl(conn, ttl === true ? {} : ttl));
+    });
     this.pc.onIceCandidate.subscribe((c) => {
       if (c === undefined) return;
       const j = c.toJSON();
@@ -55,6 +67,7 @@ export class PeerSession {
   }
 
   readonly #release: (c: CandidateInit) => void;
+  readonly #ttlHooks: IceTtlHook[] = [];
   readonly #stopTransports: () => Promise<void>;
 
   /** Call once the local description has been sent: trickles the candidates held until then. */
@@ -62,6 +75,7 @@ export class PeerSession {
     const held = this.#held ?? [];
     this.#held = undefined;
     for (const c of held) this.#release(c);
+    for (const h of this.#ttlHooks) h.arm();
   }
 
   /** Master side: takes the viewer's offer, answers. */
@@ -132,6 +146,7 @@ export class PeerSession {
   }
 
   async close(): Promise<void> {
+    for (const h of this.#ttlHooks) h.close();
     await this.pc.close();
     await this.#stopTransports();
   }
@@ -154,4 +169,15 @@ export class PeerSession {
       return fail(WebRtcErrorCode.Rejected, `werift refused the candidate: ${(err as Error).message}`);
     }
   }
+}
+
+/** werift's ICE agent of a DTLS transport, when it has the shape the hook expects. */
+function iceConnectionOf(t: unknown): WeriftIceConnection | undefined {
+  const c = (t as { iceTransport?: { connection?: Partial<WeriftIceConnection> } }).iceTransport?.connection;
+  return typeof c?.checkStart === 'function' &&
+    typeof c.pairLocalProtocol === 'function' &&
+    typeof c.ensureProtocol === 'function' &&
+    typeof c.addRemoteCandidate === 'function'
+    ? (c as WeriftIceConnection)
+    : undefined;
 }

@@ -15,8 +15,14 @@ interface TransportFactory {
   createTransport(...args: unknown[]): Stoppable;
 }
 
-/** Records the transports `pc` makes; the returned function stops every one of them. */
-export function trackTransports(pc: RTCPeerConnection): () => Promise<void> {
+/**
+ * Records the transports `pc` makes (each also handed to `onTransport`, e.g. to hook its ICE agent);
+ * the returned function stops every one of them.
+ */
+export function trackTransports(
+  pc: RTCPeerConnection,
+  onTransport?: (t: unknown) => void,
+): () => Promise<void> {
   const made: Stoppable[] = [];
   const manager = (pc as unknown as { secureManager?: TransportFactory }).secureManager;
   if (manager !== undefined && typeof manager.createTransport === 'function') {
@@ -24,6 +30,7 @@ export function trackTransports(pc: RTCPeerConnection): () => Promise<void> {
     manager.createTransport = (...args: unknown[]) => {
       const t = create(...args);
       made.push(t);
+      onTransport?.(t);
       return t;
     };
   }
