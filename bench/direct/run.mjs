@@ -9,6 +9,7 @@
 //
 //   sudo node bench/direct/run.mjs [--rtt 50] [--ipv6] [--methods simultaneous-open,lan,birthday,port-mapping,ipv6]
 //                                  [--presets port-restricted-open,symmetric-open]   (pairs with a side among them)
+//                                  [--exclude-presets port-restricted-open,...]     (pairs with no side among them)
 import { parseArgs } from 'node:util';
 
 const lab = await import(new URL('../../lab/dist/src/index.js', import.meta.url).href);
@@ -18,17 +19,20 @@ const { values } = parseArgs({
     ipv6: { type: 'boolean', default: false },
     methods: { type: 'string' },
     presets: { type: 'string' },
+    'exclude-presets': { type: 'string' },
   },
 });
 const ipv6 = values.ipv6;
 const TARGET_MS = { birthday: 15_000 };
 const wanted = values.methods?.split(',');
 const presets = values.presets?.split(',');
+const excluded = values['exclude-presets']?.split(',') ?? [];
 const rows = lab
   .presetPairs()
   .map(([a, b]) => lab.expect(a, b, ipv6))
   .filter((e) => (wanted ? wanted.includes(e.method) : true))
-  .filter((e) => (presets ? presets.includes(e.a) || presets.includes(e.b) : true));
+  .filter((e) => (presets ? presets.includes(e.a) || presets.includes(e.b) : true))
+  .filter((e) => !excluded.includes(e.a) && !excluded.includes(e.b));
 const rttMs = Number(values.rtt);
 const condition = rttMs > 0 ? { rttMs, jitterMs: 0, lossAtoBPct: 0, lossBtoAPct: 0 } : undefined;
 const results = await lab.runMatrix({
