@@ -17,8 +17,13 @@ export const WebRtcErrorCode = {
   Rejected: 'WEBRTC_REJECTED',
   /** An option the caller gave that cannot be used. */
   InvalidOption: 'WEBRTC_INVALID_OPTION',
-  /** The control plane (GetSignalingChannelEndpoint, GetIceServerConfig) or the WSS upgrade failed. */
+  /**
+   * The control plane (GetSignalingChannelEndpoint, GetIceServerConfig), the WSS upgrade or the QUIC
+   * connection failed.
+   */
   ConnectFailed: 'WEBRTC_CONNECT_FAILED',
+  /** The server refused a QUIC signaling JOIN (JOIN_ERROR: bad token or signature, unknown channel). */
+  JoinRefused: 'WEBRTC_JOIN_REFUSED',
   /** A media file that is not the container it claims (IVF, Ogg). */
   MediaInvalid: 'WEBRTC_MEDIA_INVALID',
 } as const;

@@ -22,6 +22,7 @@ export { WebRtcError, WebRtcErrorCode } from './errors.js';
 export type { Result } from './errors.js';
 export { iceServersFrom, resolveChannel } from './kvs/control.js';
 export type { IceServer, KvsTarget, ResolvedChannel } from './kvs/control.js';
+export type { JoinedChannel } from './kvs/connect.js';
 export { decodeKvsEvent, encodeKvsAction } from './kvs/events.js';
 export type { KvsAction, KvsEvent } from './kvs/events.js';
 export { presignKvsUrl } from './kvs/presign.js';

@@ -1,17 +1,18 @@
 /**
- * A KVS master in Node: joins a channel as MASTER over peerlink's KVS signaling (WSS), and answers
- * each viewer's offer with a peer connection of its own (werift), sending the master's media sources
- * and accepting the data channels the viewer opens. Trickle ICE both ways; ICE servers from
- * GetIceServerConfig. Hostile signaling (bad frames, bad SDP, bad candidates, out-of-order messages)
- * is refused and counted, reported on `refused`, and never ends the master.
+ * A KVS master in Node: joins a channel as MASTER over peerlink's KVS signaling (WSS, or QUIC with
+ * `signaling: 'quic'` or a `quic://` endpoint), and answers each viewer's offer with a peer
+ * connection of its own (werift), sending the master's media sources and accepting the data
+ * channels the viewer opens. Trickle ICE both ways; ICE servers from GetIceServerConfig (over QUIC,
+ * from JOINED). Hostile signaling (bad frames, bad SDP, bad candidates, out-of-order messages) is
+ * refused and counted, reported on `refused`, and never ends the master.
  */
 import { EventEmitter } from 'node:events';
 import type { PeerConfig, RTCDataChannel } from 'werift';
 import { WebRtcError, WebRtcErrorCode } from './errors.js';
-import { joinChannel } from './kvs/connect.js';
+import { joinChannel, type JoinedChannel } from './kvs/connect.js';
 import type { IceServer, KvsTarget } from './kvs/control.js';
 import type { KvsEvent } from './kvs/events.js';
-import type { KvsSignalingSocket } from './kvs/signaling-socket.js';
+import type { KvsSocket } from './kvs/signaling-socket.js';
 import type { CodecName } from './media/codecs.js';
 import type { MediaSource } from './media/source.js';
 import type { IceTtlTiming } from './peer/ice-ttl-gate.js';
@@ -63,7 +64,8 @@ export interface KvsMasterEvents {
 
 export class KvsMaster extends EventEmitter<KvsMasterEvents> {
   readonly #sessions = new Map<string, PeerSession>();
-  #socket: KvsSignalingSocket | undefined;
+  #socket: KvsSocket | undefined;
+  #joined: JoinedChannel | undefined;
   #iceServers: readonly IceServer[] = [];
   #udpOut: boolean | null = null;
   #ownMapping: OwnMapping = null;
@@ -87,6 +89,7 @@ export class KvsMaster extends EventEmitter<KvsMasterEvents> {
       onClose: (code, reason) => this.emit('close', code, reason),
     });
     this.#socket = socket;
+    this.#joined = channel;
     const servers = this.o.iceServers ?? channel.iceServers;
     if (this.o.probeUdp ?? true) {
       const fit = await iceServersForNetwork(servers);
@@ -97,6 +100,11 @@ export class KvsMaster extends EventEmitter<KvsMasterEvents> {
     if ((this.o.ttlOpeners ?? true) !== false && stun !== null && this.#udpOut !== false)
       this.#ownMapping = await ownMapping(stun).catch(() => null);
     return this;
+  }
+
+  /** The channel joined: its ARN, the carrier (`wss` or `quic`), ICE servers, the server's keepalive. */
+  get joined(): JoinedChannel | undefined {
+    return this.#joined;
   }
 
   /** What the start found of the master's own NAT (null: not asked, or no answer to tell). */

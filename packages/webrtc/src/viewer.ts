@@ -1,15 +1,16 @@
 /**
- * A KVS viewer in Node: joins a channel as VIEWER with its client id, offers a peer connection
- * (werift) receiving the kinds asked for and sending its own sources, opens a data channel, and
- * trickles ICE both ways. Hostile signaling is refused and counted, as in the master.
+ * A KVS viewer in Node: joins a channel as VIEWER with its client id (over WSS or QUIC, as the
+ * master), offers a peer connection (werift) receiving the kinds asked for and sending its own
+ * sources, opens a data channel, and trickles ICE both ways. Hostile signaling is refused and
+ * counted, as in the master.
  */
 import { EventEmitter } from 'node:events';
 import type { MediaStreamTrack, PeerConfig, RTCDataChannel } from 'werift';
 import { WebRtcError, WebRtcErrorCode } from './errors.js';
-import { joinChannel } from './kvs/connect.js';
+import { joinChannel, type JoinedChannel } from './kvs/connect.js';
 import type { IceServer, KvsTarget } from './kvs/control.js';
 import type { KvsEvent } from './kvs/events.js';
-import type { KvsSignalingSocket } from './kvs/signaling-socket.js';
+import type { KvsSocket } from './kvs/signaling-socket.js';
 import { CODECS, type CodecName, type MediaKind } from './media/codecs.js';
 import type { MediaSource } from './media/source.js';
 import { PeerSession } from './peer/session.js';
@@ -39,7 +40,8 @@ export interface KvsViewerEvents {
 }
 
 export class KvsViewer extends EventEmitter<KvsViewerEvents> {
-  #socket: KvsSignalingSocket | undefined;
+  #socket: KvsSocket | undefined;
+  #joined: JoinedChannel | undefined;
   #session: PeerSession | undefined;
   #channel: RTCDataChannel | undefined;
   #refused = 0;
@@ -56,6 +58,7 @@ export class KvsViewer extends EventEmitter<KvsViewerEvents> {
       onClose: (code, reason) => this.emit('close', code, reason),
     });
     this.#socket = socket;
+    this.#joined = channel;
     const sources = this.o.sources ?? [];
     const session = new PeerSession({
       iceServers: this.o.iceServers ?? channel.iceServers,
@@ -82,6 +85,11 @@ export class KvsViewer extends EventEmitter<KvsViewerEvents> {
     socket.send('SDP_OFFER', await session.offer());
     session.descriptionSent();
     return this;
+  }
+
+  /** The channel joined: its ARN, the carrier (`wss` or `quic`), ICE servers, the server's keepalive. */
+  get joined(): JoinedChannel | undefined {
+    return this.#joined;
   }
 
   get session(): PeerSession | undefined {

@@ -8,13 +8,11 @@ import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { PEERLINK, startJsonLines, type JsonLinesProcess } from './helpers/json-lines.js';
 import { kvsTestServer, type KvsTestServer } from './helpers/kvs-server.js';
 
-const PEERLINK = fileURLToPath(new URL('../../../../apps/cli/bin/peerlink.js', import.meta.url));
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'peerlink-capture-'));
 let srv: KvsTestServer;
@@ -29,55 +27,8 @@ after(async () => {
   await srv?.close();
 });
 
-type Line = Record<string, unknown> & { event?: string };
-
-/** Starts a process; `lines` collects its stdout JSON lines, `next(pred)` waits for one. */
-function start(cmd: string, args: string[], env: Record<string, string> = {}) {
-  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const lines: Line[] = [];
-  const waiters: { pred: (l: Line) => boolean; resolve: (l: Line) => void }[] = [];
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  createInterface({ input: child.stdout }).on('line', (text) => {
-    let l: Line;
-    try {
-      l = JSON.parse(text) as Line;
-    } catch {
-      return;
-    }
-    lines.push(l);
-    for (const w of waiters.filter((x) => x.pred(l))) w.resolve(l);
-  });
-  // Waits for a line `pred` accepts; fails after STEP_MS naming the step, with the process's last
-  // lines and its stderr, so a session that stalls under load says where instead of hanging the suite.
-  const next = (what: string, pred: (l: Line) => boolean): Promise<Line> => {
-    const have = lines.find(pred);
-    if (have) return Promise.resolve(have);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const last = lines.slice(-3).map((l) => JSON.stringify(l).slice(0, 400));
-        reject(
-          new Error(
-            `${args[1]}: no ${what} in ${STEP_MS} ms; last lines ${last.join(' | ')}; stderr: ${stderr}`,
-          ),
-        );
-      }, STEP_MS);
-      waiters.push({
-        pred,
-        resolve: (l) => {
-          clearTimeout(timer);
-          resolve(l);
-        },
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`${cmd} exited ${code}: ${stderr}`));
-      });
-    });
-  };
-  return { child, lines, next, stderr: () => stderr };
-}
+const start = (cmd: string, args: string[], env: Record<string, string> = {}): JsonLinesProcess =>
+  startJsonLines(cmd, args, { env, stepMs: STEP_MS, children });
 
 describe('peerlink kvs-master and kvs-viewer, captured', () => {
   it('forwards ffmpeg RTP to a viewer; tshark decodes STUN, DTLS, RTP and RTCP', async () => {

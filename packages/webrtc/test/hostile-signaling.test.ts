@@ -39,7 +39,7 @@ describe('hostile signaling to a Node master', () => {
       channelArn: ch.arn,
       clientId: 'mallory',
       region: 'us-west-2',
-      credentials: target.credentials,
+      credentials: srv.credentials,
     });
     const ws = new WebSocket(url, { ca: srv.ca });
     await once(ws, 'open');

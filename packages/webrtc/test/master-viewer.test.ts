@@ -10,6 +10,7 @@ import {
   type KvsMaster,
   type KvsViewer,
 } from '../src/index.js';
+import { assertEchoes } from './helpers/echo.js';
 import { kvsTestServer, type KvsTestServer } from './helpers/kvs-server.js';
 import { mediaFile } from './helpers/media-files.js';
 import { until } from './helpers/until.js';
@@ -38,12 +39,7 @@ describe('a Node master and a Node viewer', () => {
       viewer = await createKvsViewer({ ...target, clientId: 'node-viewer' });
       const got = { audio: 0, video: 0 };
       viewer.on('track', (t) => t.onReceiveRtp.subscribe(() => void got[t.kind as 'audio' | 'video']++));
-      const echoes: string[] = [];
-      const ch = viewer.dataChannel!;
-      ch.onMessage.subscribe((m) => echoes.push(m.toString()));
-      await until(() => ch.readyState === 'open', 'the data channel opens');
-      ch.send('ping-1');
-      await until(() => echoes.includes('ping-1'), 'the echo');
+      await assertEchoes(viewer.dataChannel!, 'ping-1');
       await until(
         () => got.audio > 50 && got.video > 20,
         () => `RTP ${JSON.stringify(got)}`,

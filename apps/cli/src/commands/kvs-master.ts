@@ -99,6 +99,7 @@ export async function kvsMaster(argv: string[], io: Io): Promise<number> {
   print({
     event: 'ready',
     channel: target.channel,
+    signaling: master.joined?.signaling,
     udpOut: master.udpOut,
     ttlOpeners: master.ttlOpeners,
     ownMapping: master.ownMapping,

@@ -38,7 +38,7 @@ export async function kvsViewer(argv: string[], io: Io): Promise<number> {
   const print = (o: object): void => io.out(JSON.stringify(o));
   const viewer = await createKvsViewer({ ...target, clientId });
   const rtp = { audio: 0, video: 0 };
-  print({ event: 'offered', channel: target.channel, clientId });
+  print({ event: 'offered', channel: target.channel, clientId, signaling: viewer.joined?.signaling });
   viewer.on('connected', () => print({ event: 'connected' }));
   viewer.on('refused', (e) => print({ event: 'refused', code: e.code, reason: e.message }));
   viewer.on('track', (t) => {

@@ -2,7 +2,8 @@
  * The peer protocol over the server's QUIC carrier (`quic://HOST:PORT`, docs/quic-signaling.md):
  * one connection (ALPN peerlink-signal/1), one bidirectional stream, length-prefixed frames (binary
  * ones flagged in the length word). The stream opens with `JOIN {protocol: "peer"}`; after `JOINED`
- * it carries the same frames as the `/p2p` WebSocket.
+ * it carries the same frames as the `/p2p` WebSocket. Another protocol's client (the KVS master and
+ * viewer of @peerlink/webrtc) passes its own JOIN as `join` and reads the answer in `joinAnswer`.
  *
  * Writes go through a FrameWriter (as on the server): frames queued while a write is in flight
  * leave together in the next one. Relay queue cap: a stream that drains slower than the transport
@@ -32,7 +33,22 @@ interface ConnectionEnd {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function openQuicSocket(host: string, port: number, o: SignalingSocketOptions): SignalingSocket {
+export interface QuicSocketOptions extends SignalingSocketOptions {
+  /**
+   * The stream's first frame (docs/quic-signaling.md, "Join"). Default `{action: 'JOIN', protocol:
+   * 'peer'}`; a KVS client sends its channel, role, client id and `token` or `presigned_url`.
+   */
+  readonly join?: Readonly<Record<string, unknown>>;
+}
+
+export interface QuicSignalingSocket extends SignalingSocket {
+  /** The server's answer to the JOIN (JOINED or JOIN_ERROR) as parsed; undefined until it came. */
+  readonly joinAnswer: Readonly<Record<string, unknown>> | undefined;
+}
+
+const PEER_JOIN = { action: 'JOIN', protocol: 'peer' } as const;
+
+export function openQuicSocket(host: string, port: number, o: QuicSocketOptions): QuicSignalingSocket {
   const cap = o.relayQueueBytes ?? DEFAULT_RELAY_QUEUE_BYTES;
   let client: QUICClient | undefined;
   let writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
@@ -57,7 +73,11 @@ export function openQuicSocket(host: string, port: number, o: SignalingSocketOpt
     out.push([frame]);
   };
 
-  const s: SignalingSocket = {
+  let joinAnswer: Record<string, unknown> | undefined;
+  const s: QuicSignalingSocket = {
+    get joinAnswer() {
+      return joinAnswer;
+    },
     get bufferedAmount() {
       return queued;
     },
@@ -114,6 +134,7 @@ export function openQuicSocket(host: string, port: number, o: SignalingSocketOpt
     } catch {
       return 'a JOIN answer that is not JSON';
     }
+    if (typeof answer === 'object' && answer !== null) joinAnswer = answer;
     if (answer?.messageType !== 'JOINED') {
       const why = `the server refused the QUIC join: ${String(answer?.statusCode)} ${String(answer?.reason)}`;
       s.onError(new ClientError('CLIENT_REGISTER_FAILED', why));
@@ -206,7 +227,7 @@ export function openQuicSocket(host: string, port: number, o: SignalingSocketOpt
     w.closed.catch(() => {}); // a reset: the read side reports it
     out = new FrameWriter({ write: (bytes) => w.write(bytes), flushed: (n) => void (queued -= n) });
     void readLoop(stream);
-    write(JSON.stringify({ action: 'JOIN', protocol: 'peer' }));
+    write(JSON.stringify(o.join ?? PEER_JOIN));
   };
   start().catch((err: unknown) => {
     s.onError(

@@ -4,6 +4,8 @@
  * its WSS and HTTPS endpoints for the role (GetSignalingChannelEndpoint), and the ICE servers
  * (GetIceServerConfig: TURN with REST credentials). The SDKs add AWS's own STUN server themselves;
  * here a `stun:` URI is derived from each TURN host and port (peerlink answers STUN there too).
+ * For QUIC signaling it asks for the QUIC endpoint too and skips GetIceServerConfig: the ICE servers
+ * come in the QUIC JOINED (docs/quic-signaling.md).
  */
 import { Agent } from 'node:https';
 import {
@@ -28,11 +30,26 @@ export interface IceServer {
 }
 
 export interface KvsTarget {
-  /** peerlink's HTTPS URL (`https://HOST:8443`): the control plane. */
+  /**
+   * peerlink's HTTPS URL (`https://HOST:8443`): the control plane; or its QUIC signaling endpoint
+   * (`quic://HOST:4433`), joined directly with `token`, or with `credentials` and a channel ARN.
+   */
   readonly endpoint: string;
   /** The channel's name or ARN. */
   readonly channel: string;
-  readonly credentials: KvsCredentials;
+  /** An access key: signs the control plane's requests and the presigned join. */
+  readonly credentials?: KvsCredentials;
+  /**
+   * The signaling carrier: the KVS WebSocket, or peerlink's QUIC carrier (the endpoint that
+   * GetSignalingChannelEndpoint lists for protocol QUIC). Default `quic` for a `quic://` endpoint,
+   * else `wss`.
+   */
+  readonly signaling?: 'wss' | 'quic';
+  /**
+   * A KVS join token (`peerlink token --channel C --role R`) to join over QUIC with instead of a
+   * presigned URL; no access key needed with a `quic://` endpoint.
+   */
+  readonly token?: string;
   /** Default `us-west-2`: any region works with peerlink, it only goes into the signature. */
   readonly region?: string;
   /** PEM of a CA to trust besides the system's (peerlink's development certificate). */
@@ -42,6 +59,9 @@ export interface KvsTarget {
 export interface ResolvedChannel {
   readonly arn: string;
   readonly wss: string;
+  /** `quic://HOST:PORT`, when asked for (QUIC signaling). */
+  readonly quic?: string;
+  /** From GetIceServerConfig; over QUIC, from JOINED. */
   readonly iceServers: readonly IceServer[];
 }
 
@@ -68,11 +88,15 @@ export async function resolveChannel(
   t: KvsTarget,
   role: 'MASTER' | 'VIEWER',
   clientId: string,
+  o: { readonly quic?: boolean } = {},
 ): Promise<ResolvedChannel> {
+  const credentials = t.credentials;
+  if (credentials === undefined)
+    throw new WebRtcError(WebRtcErrorCode.InvalidOption, 'the KVS control plane needs credentials');
   const agent = new Agent(t.ca !== undefined ? { ca: t.ca, keepAlive: false } : { keepAlive: false });
   const common = {
     region: t.region ?? DEFAULT_REGION,
-    credentials: t.credentials,
+    credentials,
     maxAttempts: 1,
     requestHandler: new NodeHttpHandler({ httpsAgent: agent }),
   };
@@ -87,11 +111,24 @@ export async function resolveChannel(
     const { ResourceEndpointList } = await kv.send(
       new GetSignalingChannelEndpointCommand({
         ChannelARN: arn,
-        SingleMasterChannelEndpointConfiguration: { Protocols: ['WSS', 'HTTPS'], Role: role },
+        SingleMasterChannelEndpointConfiguration: {
+          // QUIC is peerlink's own: the SDK's enum does not name it, the server answers it.
+          Protocols: o.quic === true ? ['WSS', 'QUIC' as 'WSS'] : ['WSS', 'HTTPS'],
+          Role: role,
+        },
       }),
     );
     const ep = Object.fromEntries((ResourceEndpointList ?? []).map((e) => [e.Protocol, e.ResourceEndpoint]));
     const wss = ep['WSS'];
+    if (o.quic === true) {
+      const quic = ep['QUIC'];
+      if (wss === undefined || quic === undefined)
+        throw new WebRtcError(
+          WebRtcErrorCode.ConnectFailed,
+          'GetSignalingChannelEndpoint gave no WSS or QUIC endpoint',
+        );
+      return { arn, wss, quic, iceServers: [] };
+    }
     const https = ep['HTTPS'];
     if (wss === undefined || https === undefined)
       throw new WebRtcError(

@@ -19,7 +19,15 @@ export interface KvsSocketHandlers {
   onClose(code: number, reason: string): void;
 }
 
-export class KvsSignalingSocket {
+/** A KVS signaling connection, whatever carries it (this WebSocket, or QUIC: quic-signaling-socket.ts). */
+export interface KvsSocket {
+  /** Frames refused so far (not JSON, not a KVS event, binary). */
+  readonly dropped: number;
+  send(action: KvsAction, payload: unknown, recipientClientId?: string): void;
+  close(): void;
+}
+
+export class KvsSignalingSocket implements KvsSocket {
   readonly #ws: WebSocket;
   #dropped = 0;
 
