@@ -102,15 +102,32 @@ describe('the WebRTC matrix report', () => {
         ),
       ),
       result('port-restricted', 'symmetric', 'relay/srflx', 3000, watched([[0, 'relay/srflx']], false)),
+      result(
+        'cgnat-symmetric',
+        'restricted',
+        'srflx/prflx',
+        2000,
+        watched(
+          [
+            [0, 'relay/prflx'],
+            [495, 'srflx/prflx'],
+          ],
+          false,
+        ),
+      ),
     ];
     const s = summariseWebrtc(rs);
-    assert.deepEqual([s.watched, s.wentDirect, s.stayedDirect, s.leftDirect], [3, 2, 1, 1]);
+    assert.deepEqual(
+      [s.watched, s.wentDirect, s.stayedDirect, s.leftDirect, s.movedToDirect],
+      [4, 3, 1, 2, 1],
+    );
     const table = webrtcMarkdown(rs);
     assert.match(table, /\| port-restricted \| cgnat \| .* \| 1000 \| yes \|/);
     assert.match(table, /\| 1000 \| no \(srflx\/srflx, relay\/srflx at 4000 ms\) \|/);
+    assert.match(table, /\| 2000 \| moved to direct \(relay\/prflx, srflx\/prflx at 495 ms\) \|/);
     assert.match(
       table,
-      /stayed direct for 10 s 1 of the 2 that went direct \(1 left a direct pair or stalled; 3 watched\)/,
+      /stayed direct for 10 s 1 of the 3 that went direct \(2 did not: 1 of them started on the relay and moved to a direct pair for good, the others left a direct pair or stalled; 4 watched\)/,
     );
     assert.match(table, /\| 3000 \| relay \|/);
     assert.match(webrtcGridMarkdown(rs), /relay\/srflx 1000 \*\*missed\*\* \*\*left direct\*\*/);

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StatsSample } from '../src/webrtc/chromium.js';
-import { judgeStability, pairChangesText, rejudgeStability } from '../src/webrtc/stability.js';
+import {
+  judgeStability,
+  movedToDirectAt,
+  pairChangesText,
+  rejudgeStability,
+} from '../src/webrtc/stability.js';
 
 /**
  * Polls every 500 ms for 10 s: the pair each poll names, frames growing 7 a poll except while
@@ -49,6 +54,20 @@ describe('whether a WebRTC session stayed direct for 10 s', () => {
       ],
     );
     assert.equal(pairChangesText(st), 'srflx/srflx, relay/srflx at 4000 ms');
+  });
+
+  it('the relay at the first frame, then a direct pair for good: not stayed direct, moved to direct', () => {
+    const st = judgeStability(polls((ms) => (ms < 500 ? ['CP1', 'relay/prflx'] : ['CP2', 'srflx/prflx'])));
+    assert.equal(st.stayedDirect, false);
+    assert.equal(movedToDirectAt(st), 500);
+    const back = judgeStability(
+      polls((ms) =>
+        ms < 500 ? ['CP1', 'relay/prflx'] : ms < 4_000 ? ['CP2', 'srflx/prflx'] : ['CP1', 'relay/prflx'],
+      ),
+    );
+    assert.equal(movedToDirectAt(back), null, 'back on the relay later');
+    const direct = judgeStability(polls(() => ['CP1', 'srflx/srflx']));
+    assert.equal(movedToDirectAt(direct), null, 'direct from the start');
   });
 
   it('a direct pair whose frames stop: not stayed direct', () => {

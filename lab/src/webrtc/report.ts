@@ -14,7 +14,7 @@ import {
   type Weights,
 } from './ice-expectations.js';
 import type { SessionResult } from './session.js';
-import { isDirectPair, pairChangesText, type Stability } from './stability.js';
+import { isDirectPair, movedToDirectAt, pairChangesText, type Stability } from './stability.js';
 
 export interface WebrtcSummary {
   readonly pairs: number;
@@ -28,6 +28,8 @@ export interface WebrtcSummary {
   readonly stayedDirect: number;
   /** Sessions direct at some poll of the window that did not stay direct (moved, or frames stopped). */
   readonly leftDirect: number;
+  /** Of those, sessions that started on the relay and moved to a direct pair for good (not a loss). */
+  readonly movedToDirect: number;
   /** Weighted direct % measured, and the most standard ICE reaches over the same pairs. */
   readonly weightedDirectPct: number | null;
   readonly iceMaxPct: number | null;
@@ -71,6 +73,7 @@ export function summariseWebrtc(results: readonly SessionResult[]): WebrtcSummar
     leftDirect: watched.filter(
       (st) => !st.stayedDirect && st.pairs.some((p) => p.type !== null && isDirectPair(p.type)),
     ).length,
+    movedToDirect: watched.filter((st) => !st.stayedDirect && movedToDirectAt(st) !== null).length,
     weightedDirectPct: weightedDirect,
     iceMaxPct: iceMax,
     weightedDirectAcceptingPct: weightedAccepting,
@@ -89,7 +92,13 @@ function stayedCell(st: Stability | null | undefined): string {
     ...(st.pairs.length > 1 ? [pairChangesText(st)] : []),
   ];
   const wasDirect = st.pairs.some((p) => p.type !== null && isDirectPair(p.type));
-  const verdict = st.stayedDirect ? 'yes' : wasDirect ? 'no' : 'relay';
+  const verdict = st.stayedDirect
+    ? 'yes'
+    : movedToDirectAt(st) !== null
+      ? 'moved to direct'
+      : wasDirect
+        ? 'no'
+        : 'relay';
   return `${verdict}${why.length ? ` (${why.join('; ')})` : ''}`;
 }
 
@@ -108,7 +117,8 @@ export function webrtcMarkdown(results: readonly SessionResult[]): string {
     `master ${results[0]?.masterKind ?? '-'}${results[0]?.ipv6 ? ', IPv6' : ''}, judged by ${tablesOf(results)}: ` +
       `pairs ${s.pairs}, connected ${s.connected}, ` +
       `direct ${s.direct}, missed ${s.missed}, failed ${s.failed}; stayed direct for 10 s ${s.stayedDirect} ` +
-      `of the ${s.wentDirect} that went direct (${s.leftDirect} left a direct pair or stalled; ${s.watched} watched)`,
+      `of the ${s.wentDirect} that went direct (${s.leftDirect} did not: ${s.movedToDirect} of them started on the relay ` +
+      `and moved to a direct pair for good, the others left a direct pair or stalled; ${s.watched} watched)`,
     `weighted direct ${f(s.weightedDirectPct)} (the table's maximum over these pairs ${f(s.iceMaxPct)}); ` +
       `with accepting routers ${f(s.weightedDirectAcceptingPct)} (the table ${f(s.iceMaxAcceptingPct)}, ` +
       "which does not count on an `-open` router's srflx port); " +
@@ -173,7 +183,9 @@ export function webrtcGridMarkdown(results: readonly SessionResult[]): string {
       : !st.framesFlowing
         ? ' **stalled**'
         : wasDirect && !st.stayedDirect
-          ? ' **left direct**'
+          ? movedToDirectAt(st) !== null
+            ? ` (relay, then direct at ${movedToDirectAt(st)} ms)`
+            : ' **left direct**'
           : '';
     const mark = (r.status === 'missed' ? ' **missed**' : '') + stayed;
     return `${r.pairType} ${cell(r.firstFrameMs)}${mark}`;

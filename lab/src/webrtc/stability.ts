@@ -91,6 +91,19 @@ export function judgeStability(samples: readonly StatsSample[], windowMs = STAY_
   };
 }
 
+/**
+ * A session whose first frame came over the relay and that then moved to a direct pair and kept it
+ * to the end of the watch, frames flowing: not "stayed direct" (it was not direct for the whole
+ * window), and not a session that left a direct path either. Returns the ms into the window at which
+ * it went direct, or null.
+ */
+export function movedToDirectAt(st: Stability): number | null {
+  const k = st.pairs.findIndex((p) => p.type !== null && isDirectPair(p.type));
+  if (k <= 0 || !st.framesFlowing) return null;
+  const rest = st.pairs.slice(k);
+  return rest.every((p) => p.type !== null && isDirectPair(p.type)) ? st.pairs[k]!.atMs : null;
+}
+
 /** The pair changes as one short line: `srflx/srflx, relay/srflx at 4200 ms`. */
 export function pairChangesText(st: Stability): string {
   return st.pairs.map((p, i) => `${p.type ?? 'none'}${i === 0 ? '' : ` at ${p.atMs} ms`}`).join(', ');
