@@ -120,8 +120,10 @@ export function webrtcMarkdown(results: readonly SessionResult[]): string {
       `of the ${s.wentDirect} that went direct (${s.leftDirect} did not: ${s.movedToDirect} of them started on the relay ` +
       `and moved to a direct pair for good, the others left a direct pair or stalled; ${s.watched} watched)`,
     `weighted direct ${f(s.weightedDirectPct)} (the table's maximum over these pairs ${f(s.iceMaxPct)}); ` +
-      `with accepting routers ${f(s.weightedDirectAcceptingPct)} (the table ${f(s.iceMaxAcceptingPct)}, ` +
-      "which does not count on an `-open` router's srflx port); " +
+      `with accepting routers ${f(s.weightedDirectAcceptingPct)} (the table ${f(s.iceMaxAcceptingPct)}` +
+      (results.every((r) => (r.expected.table ?? 'standard') === 'standard')
+        ? ", which does not count on an `-open` router's srflx port); "
+        : '); ') +
       `median first frame ${cell(s.medianFirstFrameMs)} ms`,
   ].join('\n');
 }
