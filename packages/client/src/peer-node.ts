@@ -11,6 +11,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
+import { debuglog } from 'node:util';
 import { createIdentity, PathSession, Session, type Identity, type KcpModeName } from '@peerlink/transport';
 import { monotonicClock as now, nodeAead } from '@peerlink/transport/node';
 import { BirthdayLock } from '@peerlink/p2p';
@@ -33,6 +34,8 @@ import { PeerConnection } from './peer-connection.js';
 import { RelayPath } from './relay-path.js';
 import { SignalingClient } from './signaling-client.js';
 
+/** `NODE_DEBUG=peerlink-client`: replies that found no request waiting (a timed-out one, or a bug). */
+const debug = debuglog('peerlink-client');
 const b64u = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
 const b64uBytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64url'));
 /** Decodes base64url from the wire, refusing what is not a string or longer than `max` characters. */
@@ -96,7 +99,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   readonly #signaling: SignalingClient;
   readonly #byServerSession = new Map<number, PeerConnection>();
   readonly #byConnectionId = new Map<string, PeerConnection>();
-  readonly #pending = new Map<string, (msg: Reply) => void>();
+  readonly #pending = new Map<string, (msg: PeerServerMessage) => void>();
   readonly #agents = new Map<string, DirectAgent>();
   #mux: UdpMux | undefined;
   #candidates: NodeCandidates | undefined;
@@ -198,10 +201,23 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     const ref = connectionId;
     const deadline = Date.now() + timeoutMs;
     const asked = now();
+    // The answer can arrive in the same read as `connecting` (a ws read hands over all its messages
+    // in one tick, and a process descheduled on a busy machine finds both in its socket), and the
+    // peer's first signals and relay frames right behind it. So the answer's waiter is set as
+    // `connecting` is read, and the connection is wired as the answer is read: not after an await,
+    // when those messages would already have found nothing to take them.
+    const got: { answer?: Promise<Reply>; conn?: PeerConnection } = {};
     const reply = await this.#request(
       ref,
       { type: 'connect', target: peerId, ref, payload: { connection: connectionId, hs: hs1.map(b64u) } },
       timeoutMs,
+      (r) => {
+        if (r.type !== 'connecting') return;
+        got.answer = this.#request(`s${r.session}`, undefined, deadline - Date.now(), (a) => {
+          if (a.type === 'answered')
+            got.conn = this.#answered(peerId, connectionId, session, a, now() - asked);
+        });
+      },
     );
     if (reply.type === 'error') {
       const code = reply.code === 'PEER_OFFLINE' ? 'CLIENT_PEER_OFFLINE' : 'CLIENT_PROTOCOL';
@@ -209,22 +225,18 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     }
     if (reply.type === 'unsent')
       throw new ClientError('CLIENT_PROTOCOL', 'NOT_CONNECTED: not connected to the server');
-    if (reply.type !== 'connecting')
+    if (reply.type !== 'connecting' || !got.answer)
       throw new ClientError('CLIENT_TIMEOUT', `${peerId} did not answer within ${timeoutMs} ms`);
     const serverSession = reply.session;
-    const answer = await this.#request(`s${serverSession}`, undefined, deadline - Date.now());
+    const answer = await got.answer;
     if (answer.type === 'rejected')
       throw new ClientError('CLIENT_REJECTED', `${peerId} rejected: ${answer.reason}`);
-    if (answer.type !== 'answered') {
+    const conn = got.conn;
+    if (answer.type !== 'answered' || !conn) {
       this.#signaling.send({ type: 'close', session: serverSession, reason: 'timeout' });
       throw new ClientError('CLIENT_TIMEOUT', `${peerId} did not answer within ${timeoutMs} ms`);
     }
-    const conn = this.#wire(peerId, connectionId, true, session, serverSession);
-    conn.agent?.setSignalingRtt(now() - asked);
-    conn.agent?.vouch(answer.address);
     const announced = fromB64u(answer.publicKey);
-    for (const h of parsePeerConnectPayload(answer.payload).hs) conn.relay.deliver(b64uBytes(h));
-    conn.run();
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(
         () => {
@@ -259,6 +271,22 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       conn.close();
       throw new ClientError('CLIENT_TRANSPORT', `${peerId} proved a different key than the server announced`);
     }
+    return conn;
+  }
+
+  /** Wires and runs the connection the peer answered: the answer carries its handshake message. */
+  #answered(
+    peerId: string,
+    connectionId: string,
+    session: Session,
+    a: PeerServerMessageOf<'answered'>,
+    signalingRttMs: number,
+  ): PeerConnection {
+    const conn = this.#wire(peerId, connectionId, true, session, a.session);
+    conn.agent?.setSignalingRtt(signalingRttMs);
+    conn.agent?.vouch(a.address);
+    for (const h of parsePeerConnectPayload(a.payload).hs) conn.relay.deliver(b64uBytes(h));
+    conn.run();
     return conn;
   }
 
@@ -342,10 +370,12 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       case 'connecting':
       case 'error':
         if (m.ref !== undefined && this.#pending.has(m.ref)) this.#settle(m.ref, m);
+        else debug('no request waits for %j', m);
         return;
       case 'answered':
       case 'rejected':
         if (this.#pending.has(`s${m.session}`)) this.#settle(`s${m.session}`, m);
+        else debug('no request waits for %j', m);
         return;
       case 'incoming':
         return this.#incoming(m);
@@ -415,29 +445,40 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   async #reestablish(c: PeerConnection): Promise<void> {
     for (let attempt = 0; c.state !== 'closed'; attempt++) {
       const ref = `${c.connectionId}:${attempt}`;
+      // As in connect: the answer's waiter is set, and the relay moved to the new server session, as
+      // each reply is read, so an answer or a relay frame in the same read is not lost.
+      let answer: Promise<Reply> | undefined;
       const reply = await this.#request(
         ref,
         { type: 'connect', target: c.peerId, ref, payload: { connection: c.connectionId } },
         5000,
+        (r) => {
+          if (r.type !== 'connecting') return;
+          answer = this.#request(`s${r.session}`, undefined, 10_000, (a) => {
+            if (a.type !== 'answered') return;
+            this.#byServerSession.delete(c.relay.session);
+            c.relay.session = r.session;
+            this.#byServerSession.set(r.session, c);
+          });
+        },
       );
-      if (reply.type === 'connecting') {
-        const serverSession = reply.session;
-        const answer = await this.#request(`s${serverSession}`, undefined, 10_000);
-        if (answer.type === 'answered') {
-          this.#byServerSession.delete(c.relay.session);
-          c.relay.session = serverSession;
-          this.#byServerSession.set(serverSession, c);
-          return;
-        }
-      }
+      if (reply.type === 'connecting' && answer && (await answer).type === 'answered') return;
       // The peer is not back yet (or the server is not): try again shortly.
       await new Promise((r) => setTimeout(r, Math.min(2000, 200 * 2 ** attempt)));
       if (this.#signaling.state !== 'open') return; // the next welcome retries
     }
   }
 
-  /** Sends `msg` (if any) and waits for the message settled under `key`, or a timeout. */
-  #request(key: string, msg: PeerClientMessage | undefined, timeoutMs: number): Promise<Reply> {
+  /**
+   * Sends `msg` (if any) and waits for the message settled under `key`, or a timeout. `onReply` runs
+   * as the reply is read, before the server's next message: what that message needs is set up there.
+   */
+  #request(
+    key: string,
+    msg: PeerClientMessage | undefined,
+    timeoutMs: number,
+    onReply?: (m: PeerServerMessage) => void,
+  ): Promise<Reply> {
     return new Promise((resolve) => {
       const t = setTimeout(
         () => {
@@ -448,6 +489,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       );
       this.#pending.set(key, (m) => {
         clearTimeout(t);
+        onReply?.(m);
         resolve(m);
       });
       if (msg && !this.#signaling.send(msg)) {
@@ -458,7 +500,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     });
   }
 
-  #settle(key: string, m: Reply): void {
+  #settle(key: string, m: PeerServerMessage): void {
     const fn = this.#pending.get(key);
     this.#pending.delete(key);
     fn?.(m);

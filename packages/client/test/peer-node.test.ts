@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { createIdentity } from '@peerlink/transport';
 import { ClientError, type PeerConnection } from '../src/index.js';
-import { roundTrip } from '@peerlink/testing';
+import { roundTrip, startTcpHoldProxy } from '@peerlink/testing';
 import { directThenRelay, node, once, received, server, token } from './helpers.js';
 
 function echo(conn: PeerConnection): void {
@@ -86,6 +86,34 @@ describe('PeerNode over the relay', () => {
     } finally {
       mute.close();
       alice.close();
+      await s.close();
+    }
+  });
+
+  it('takes an answer that arrives in the same read as `connecting`', async () => {
+    // On a loaded machine the connecting process can sleep through both: one read returns them,
+    // and the answer must not be dropped while the `connecting` reply is still being awaited.
+    const s = await server();
+    const proxy = await startTcpHoldProxy({
+      targetHost: '127.0.0.1',
+      targetPort: Number(new URL(s.httpUrl).port),
+    });
+    const bob = await node(s, 'bob', { direct: false });
+    bob.on('connection', echo);
+    const alice = await node(s, 'alice', { direct: false, server: `http://127.0.0.1:${proxy.port}` });
+    const has = (type: string) => (b: Buffer) => b.includes(`"type":"${type}"`);
+    const merged = proxy.hold(has('connecting'), has('answered'));
+    try {
+      const conn = await alice.connect('bob', { timeoutMs: 3000 });
+      const held = await merged;
+      assert.ok(has('connecting')(held) && has('answered')(held), 'one write held both');
+      const reply = once<Uint8Array>(conn, 'message');
+      conn.send('hello');
+      assert.equal(new TextDecoder().decode(await reply), 'hello');
+    } finally {
+      alice.close();
+      bob.close();
+      await proxy.close();
       await s.close();
     }
   });

@@ -47,6 +47,8 @@ export { freePort, startHaproxy } from './haproxy.js';
 export type { Haproxy, HaproxyOptions } from './haproxy.js';
 export { roundTrip } from './round-trip.js';
 export { startUdpRebinder } from './udp-rebinder.js';
+export { startTcpHoldProxy } from './tcp-hold-proxy.js';
+export type { TcpHoldProxy, TcpHoldProxyOptions } from './tcp-hold-proxy.js';
 export { buildCClient, runCExample } from './c-client.js';
 export type { CEvent, CExampleOptions, CProgram } from './c-client.js';
 export { kvsExchange, openKvsWssViewer } from './kvs-wss-viewer.js';
