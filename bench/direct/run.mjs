@@ -94,10 +94,11 @@ function perMethod(rs) {
 }
 const byMethod = perMethod(results);
 const ratio = (a, b) => (a === null || b === null || b === 0 ? null : Math.round((100 * a) / b) / 100);
+const baselineSummary = baselineResults && lab.summariseMatrix(baselineResults);
 const baseline = baselineResults && {
   bin: baselineBin,
-  connectedPct: lab.summariseMatrix(baselineResults).connectedPct,
-  weightedDirectPct: lab.summariseMatrix(baselineResults).weightedDirectPct,
+  connectedPct: baselineSummary.connectedPct,
+  weightedDirectPct: baselineSummary.weightedDirectPct,
   byMethod: perMethod(baselineResults),
 };
 const ratioToBaseline =

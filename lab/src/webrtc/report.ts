@@ -82,6 +82,10 @@ export function summariseWebrtc(results: readonly SessionResult[]): WebrtcSummar
   };
 }
 
+/** A grid cell's mark for a session that went direct and did not stay: moved there late, or left. */
+const movedText = (at: number | null): string =>
+  at !== null ? ` (relay, then direct at ${at} ms)` : ' **left direct**';
+
 const cell = (x: unknown): string => (x === null || x === undefined ? '-' : String(x));
 
 /** `yes`, or `no` and why, with the pairs seen when the pair changed. */
@@ -185,9 +189,7 @@ export function webrtcGridMarkdown(results: readonly SessionResult[]): string {
       : !st.framesFlowing
         ? ' **stalled**'
         : wasDirect && !st.stayedDirect
-          ? movedToDirectAt(st) !== null
-            ? ` (relay, then direct at ${movedToDirectAt(st)} ms)`
-            : ' **left direct**'
+          ? movedText(movedToDirectAt(st))
           : '';
     const mark = (r.status === 'missed' ? ' **missed**' : '') + stayed;
     return `${r.pairType} ${cell(r.firstFrameMs)}${mark}`;
