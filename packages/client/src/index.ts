@@ -34,6 +34,7 @@ export type { ConnectOptions, PeerNodeEvents, PeerNodeOptions } from './peer-nod
 export { PeerStream } from './peer-stream.js';
 export { openQuicSocket } from './signaling/quic-socket.js';
 export type { QuicSignalingSocket, QuicSocketOptions } from './signaling/quic-socket.js';
+export { quicHostPort } from './signaling/socket.js';
 export type { SignalingSocket, SignalingSocketOptions } from './signaling/socket.js';
 export { p2pUrl, SignalingClient } from './signaling-client.js';
 export type { ServerMsg, SignalingClientOptions, SignalingState, WelcomeMsg } from './signaling-client.js';

@@ -35,6 +35,11 @@ export type SignalingUrl =
   | { readonly kind: 'ws'; readonly url: string }
   | { readonly kind: 'quic'; readonly host: string; readonly port: number };
 
+/** The host (IPv6 without brackets) and UDP port of a parsed `quic://` URL; 4433 when none is given. */
+export function quicHostPort(u: URL): { host: string; port: number } {
+  return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 4433) };
+}
+
 /** Where a server URL leads: `/p2p` on the ws(s) scheme, or a QUIC host and UDP port. */
 export function signalingUrl(server: string): SignalingUrl {
   let u: URL;
@@ -43,10 +48,7 @@ export function signalingUrl(server: string): SignalingUrl {
   } catch {
     throw new ClientError('CLIENT_SERVER_UNREACHABLE', `not a server URL: ${server}`);
   }
-  if (u.protocol === 'quic:') {
-    const port = Number(u.port || 4433);
-    return { kind: 'quic', host: u.hostname.replace(/^\[|\]$/g, ''), port };
-  }
+  if (u.protocol === 'quic:') return { kind: 'quic', ...quicHostPort(u) };
   if (u.protocol !== 'http:' && u.protocol !== 'https:' && u.protocol !== 'ws:' && u.protocol !== 'wss:') {
     throw new ClientError(
       'CLIENT_SERVER_UNREACHABLE',

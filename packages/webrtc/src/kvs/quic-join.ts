@@ -3,6 +3,7 @@
  * (docs/quic-signaling.md, "Join"). Pure: building never fails on good options, reading the answer
  * never throws.
  */
+import { quicHostPort } from '@peerlink/client';
 import { fail, ok, WebRtcErrorCode, type Result } from '../errors.js';
 import type { IceServer } from './control.js';
 
@@ -16,7 +17,7 @@ export function quicAddress(url: string): Result<{ host: string; port: number }>
   }
   if (u.protocol !== 'quic:')
     return fail(WebRtcErrorCode.InvalidOption, `not a quic:// URL: ${url}`, 'endpoint');
-  return ok({ host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 4433) });
+  return ok(quicHostPort(u));
 }
 
 export function kvsJoin(o: {
