@@ -15,6 +15,7 @@ import { iceExpect } from '../src/webrtc/ice-expectations.js';
 import { runWebrtcMatrix, WEBRTC_CI_PAIRS } from '../src/webrtc/matrix.js';
 import { runSession } from '../src/webrtc/session.js';
 import { summariseWebrtc } from '../src/webrtc/report.js';
+import { movedToDirectAt } from '../src/webrtc/stability.js';
 
 after(() => teardownAll());
 
@@ -86,7 +87,12 @@ describe('the WebRTC matrix, CI pairs', () => {
       // The viewer's remote end is the mapped address, a server-reflexive candidate.
       const seen = `${mapped.pairType ?? mapped.note}: ${JSON.stringify(mapped.stability?.pairs)}`;
       assert.match(mapped.pairType ?? '', /^(srflx|prflx)\/srflx$/, seen);
-      assert.equal(mapped.stability?.stayedDirect, true, seen);
+      // The mapped candidate trickles once the gateway has answered, so ICE may nominate the relay
+      // for the first frame and move to the mapping after (seen in CI at 2,954 ms): either way the
+      // session must be on the mapped pair and keep it to the end of the watch.
+      const st = mapped.stability;
+      assert.ok(st, seen);
+      assert.ok(st.stayedDirect || movedToDirectAt(st) !== null, seen);
       assert.equal(mapped.status, 'ok');
     },
   );
